@@ -1,0 +1,69 @@
+# DashStream Acceptance. The two set-up commands are `make acceptance` and `make test`;
+# both install what they need on first use.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO        ?= go
+STACK     ?= embedded
+TAGS      ?=
+BIN       := $(CURDIR)/.bin
+PKGS      := ./...
+FUZZTIME  ?= 5s
+
+export GOFLAGS ?= -buildvcs=false
+
+-include Makefile.d/*.mk
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+.PHONY: test
+test: check-generated vet unit fuzz-short acceptance-embedded acceptance-local ## the whole test suite (unit, fuzz, embedded and local acceptance)
+
+.PHONY: vet
+vet: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+.PHONY: unit
+unit: ## unit and integration tests (real Kafka, Prometheus, Alertmanager where a test needs them)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+.PHONY: fuzz-short
+fuzz-short: ## run every fuzz target briefly (FUZZTIME each)
+	@$(GO) list -f '{{.ImportPath}} {{.Dir}}' $(PKGS) | while read -r pkg dir; do \
+	  for f in $$(grep -hoE '^func (Fuzz[A-Za-z0-9_]+)' $$dir/*_test.go 2>/dev/null | awk '{print $$2}'); do \
+	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+.PHONY: generate
+generate: ## regenerate protobuf Go code from reference/wire/dspb/dashstream.proto
+	@scripts/ensure-packages protoc=protobuf-compiler
+	GOBIN=$(BIN) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go
+	protoc --plugin=protoc-gen-go=$(BIN)/protoc-gen-go --go_out=. \
+	  --go_opt=module=github.com/dashstream/acceptance reference/wire/dspb/dashstream.proto
+
+.PHONY: check-generated
+check-generated: generate ## fail if the generated code is stale
+	@git diff --exit-code --stat -- reference/wire/dspb || \
+	  { echo "generated code is stale: run 'make generate' and commit the result"; exit 1; }
+
+.PHONY: acceptance
+acceptance: ## the acceptance suite on STACK (embedded|local|containers|external), TAGS to filter
+	@if [ -z "$$(find features -name '*.feature' 2>/dev/null)" ]; then echo "no features yet"; exit 0; fi
+	$(GO) test -count=1 -timeout 30m ./steps -run TestFeatures -v -args -stack=$(STACK) $(if $(TAGS),-tags='$(TAGS)')
+
+.PHONY: acceptance-embedded acceptance-local
+acceptance-embedded:
+	@$(MAKE) --no-print-directory acceptance STACK=embedded
+acceptance-local:
+	@$(MAKE) --no-print-directory acceptance STACK=local
+
+.PHONY: clean
+clean: ## remove downloaded tools, jars and reports
+	rm -rf .bin reports
