@@ -41,6 +41,7 @@ func Alertmanager(src []byte, p Profile, source string, webhookURL func(receiver
 		}
 		receivers.Content[i] = webhookReceiver(name, webhookURL(name))
 	}
+	clearTopComment(&doc)
 	doc.HeadComment = p.header(source)
 	return encode(&doc)
 }

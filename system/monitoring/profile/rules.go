@@ -41,6 +41,7 @@ func Rules(src []byte, p Profile, source string) ([]byte, error) {
 			}
 		}
 	}
+	clearTopComment(&doc)
 	doc.HeadComment = p.header(source)
 	return encode(&doc)
 }
@@ -141,4 +142,15 @@ func encode(doc *yaml.Node) ([]byte, error) {
 		return nil, fmt.Errorf("encode: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// clearTopComment drops the source file's leading comment, which describes the source
+// ("the production profile") and would mislead in a generated file.
+func clearTopComment(doc *yaml.Node) {
+	doc.HeadComment = ""
+	root := doc.Content[0]
+	root.HeadComment = ""
+	if root.Kind == yaml.MappingNode && len(root.Content) > 0 {
+		root.Content[0].HeadComment = ""
+	}
 }
