@@ -17,7 +17,7 @@ func TestDurationRule(t *testing.T) {
 		{0, time.Second, 0},
 		{30 * time.Second, time.Second, time.Second}, // 0.5s rounds up to 1s
 		{time.Minute, time.Second, time.Second},
-		{time.Minute, 4 * time.Second, 4 * time.Second}, // floor
+		{time.Minute, 4 * time.Second, 4 * time.Second},  // floor
 		{90 * time.Second, time.Second, 2 * time.Second}, // 1.5s rounds up
 		{5 * time.Minute, 4 * time.Second, 5 * time.Second},
 		{10 * time.Minute, time.Second, 10 * time.Second},
