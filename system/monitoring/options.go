@@ -77,8 +77,15 @@ func LogTo(w io.Writer) CommonOption { return func(c *common) { c.log = w } }
 // ReadyTimeout bounds the wait for readiness (default DefaultReadyTimeout); ctx bounds it too.
 func ReadyTimeout(d time.Duration) CommonOption { return func(c *common) { c.readyTimeout = d } }
 
-// Binary runs the executable at path instead of the one system/tools installs.
-func Binary(path string) CommonOption { return func(c *common) { c.binary = path } }
+// BinaryOption runs another executable; see Binary.
+type BinaryOption string
+
+func (o BinaryOption) applyPrometheus(s *promSettings) { s.binary = string(o) }
+func (o BinaryOption) applyAlertmanager(s *amSettings) { s.binary = string(o) }
+
+// Binary runs the executable at path instead of the one system/tools installs. StartStack
+// applies it to Prometheus only.
+func Binary(path string) BinaryOption { return BinaryOption(path) }
 
 // Grace is how long Close waits after SIGTERM before SIGKILL (default DefaultGrace).
 func Grace(d time.Duration) CommonOption { return func(c *common) { c.grace = d } }
