@@ -1,0 +1,25 @@
+# Monitoring tools and rule tests. Included by the top-level Makefile.
+#
+#   make tools           build the pinned prometheus, promtool, alertmanager, amtool into .bin/
+#   make rules-test      promtool check + unit tests of the production rules, amtool check
+#                        and routing tests, fast-profile checks (real binaries)
+#   make rules-generate  regenerate fixtures/prometheus/generated/ from the production rules
+
+GO ?= go
+MONITORING_TOOLS := prometheus promtool alertmanager amtool
+MONITORING_BIN := $(if $(DASHSTREAM_BIN_DIR),$(DASHSTREAM_BIN_DIR),.bin)
+
+.PHONY: tools rules-test rules-generate
+
+tools:
+	$(GO) run ./system/tools/cmd/dsinstall $(MONITORING_TOOLS)
+
+rules-generate:
+	$(GO) run ./system/monitoring/profile/cmd/dsprofile
+
+rules-test: tools
+	$(GO) run ./system/monitoring/profile/cmd/dsprofile -check
+	$(MONITORING_BIN)/promtool check rules fixtures/prometheus/rules/*.yml fixtures/prometheus/generated/*.yml
+	$(MONITORING_BIN)/promtool test rules fixtures/prometheus/tests/*.yml
+	$(MONITORING_BIN)/amtool check-config fixtures/alertmanager/alertmanager.yml
+	$(GO) test ./system/monitoring/promcheck/... ./system/monitoring/profile/...
