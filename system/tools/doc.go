@@ -20,11 +20,14 @@
 //
 // Traps:
 //   - Prometheus is built with the build tag remove_all_sd, which leaves every service
-//     discovery out (cold build about 3 min instead of 7 on 2 cores). Scrape configs may
-//     use static_configs and file_sd_configs only. promtool is built with the same tags.
-//   - Alertmanager v0.35.0 does not build with go install (its web assets are not in the
-//     module); v0.31.1 does. Do not raise the pin without trying `make tools`.
-//   - The first Ensure of prometheus takes minutes; give its ctx a deadline of 15 min or
-//     more. Later calls take milliseconds.
+//     discovery out. Scrape configs may use static_configs and file_sd_configs only.
+//     promtool is built with the same tags (its check/test commands work).
+//   - Alertmanager v0.34.2 and v0.35.0 do not build with go install (ui/app/dist is not in
+//     the module); v0.31.1 does. Do not raise the pin without trying `make tools`.
+//   - A cold first install (empty module and build caches, 2 cores) took about 8.5 min for
+//     prometheus, 1.7 min more for promtool and 1.7 min for alertmanager and amtool; with
+//     a warm build cache each takes seconds (link only). `go test` panics after its
+//     default -timeout of 10 min: run `make tools` before the tests on a fresh machine,
+//     or pass -timeout 30m. Later calls of Ensure take microseconds.
 //   - Builds run with CGO_ENABLED=0 and GOWORK=off, GOFLAGS=-buildvcs=false.
 package tools

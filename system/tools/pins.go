@@ -41,7 +41,7 @@ func (p Pin) ldflags() string {
 const (
 	prometheusVersion   = "v0.316.0" // Prometheus 3.16.0
 	prometheusRelease   = "3.16.0"
-	alertmanagerVersion = "v0.31.1" // v0.35.0 does not build with go install (web assets)
+	alertmanagerVersion = "v0.31.1" // v0.34.2 and v0.35.0 do not build with go install: ui/app/dist is not in the module
 	alertmanagerRelease = "0.31.1"
 )
 
