@@ -1,0 +1,162 @@
+package evidence_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dashstream/acceptance/steps/evidence"
+)
+
+func TestGate(t *testing.T) {
+	tests := []struct {
+		name     string
+		statuses []string
+		pass     bool
+		reasons  []string
+		counts   string
+	}{
+		{"empty run proves nothing", nil, false, []string{"no scenarios ran"}, "0 scenarios"},
+		{"all passed", []string{"passed", "passed"}, true, nil, "2 scenarios: 2 passed"},
+		{"skipped does not fail", []string{"passed", "skipped"}, true, nil, "2 scenarios: 1 passed, 1 skipped"},
+		{"all skipped", []string{"skipped"}, true, nil, "1 scenario: 1 skipped"},
+		{"failed", []string{"passed", "failed"}, false, []string{"1 failed"}, "2 scenarios: 1 passed, 1 failed"},
+		{"undefined", []string{"undefined"}, false, []string{"1 undefined"}, "1 scenario: 1 undefined"},
+		{"pending", []string{"pending", "pending"}, false, []string{"2 pending"}, "2 scenarios: 2 pending"},
+		{"ambiguous", []string{"ambiguous"}, false, []string{"1 ambiguous"}, "1 scenario: 1 ambiguous"},
+		{"no status", []string{""}, false, []string{"1 without a status"}, "1 scenario: 1 without a status"},
+		{"several causes", []string{"failed", "undefined", "skipped"}, false, []string{"1 failed", "1 undefined"}, "3 scenarios: 1 failed, 1 skipped, 1 undefined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			run, _ := newRun(t)
+			for i, st := range tt.statuses {
+				run.Start(evidence.Meta{ID: fmt.Sprint(i)}).End(st, nil)
+			}
+			require.Equal(t, tt.pass, run.Passed())
+			require.Equal(t, tt.reasons, run.GateReasons())
+			require.Equal(t, tt.counts, run.Counts().String())
+			if tt.pass {
+				require.Equal(t, "PASS", run.Verdict())
+			} else {
+				require.Equal(t, "FAIL", run.Verdict())
+			}
+		})
+	}
+}
+
+func TestConcurrentRecording(t *testing.T) {
+	run := evidence.NewRun("embedded", 1)
+	var wg sync.WaitGroup
+	const scenarios, events = 8, 50
+	for i := range scenarios {
+		rec := run.Start(evidence.Meta{ID: fmt.Sprint(i), Name: fmt.Sprint("scenario ", i)})
+		for range 4 {
+			wg.Go(func() {
+				for j := range events {
+					rec.Evidence(evidence.During, evidence.KindMetric, "m", j)
+					span := rec.FaultStart("f", "")
+					rec.Mark(evidence.EventNote, "n", "")
+					rec.FaultEnd(span, "")
+					rec.Expect("e", time.Second).Observed(time.Time{}, "ok")
+				}
+			})
+		}
+		wg.Go(func() {
+			for range events {
+				_ = run.Snapshot()
+				_ = run.Passed()
+			}
+		})
+	}
+	run.SetVersion("kafka", "4.1.0")
+	wg.Wait()
+	snap := run.Snapshot()
+	require.Len(t, snap.Scenarios, scenarios)
+	for _, sc := range snap.Scenarios {
+		require.Len(t, sc.Evidence, 4*events)
+		require.Len(t, sc.Timeline, 4*events*4, "start, note, end and expectation per iteration")
+		spans := map[string]bool{}
+		for _, ev := range sc.Timeline {
+			if ev.Kind == evidence.EventFaultStart {
+				require.False(t, spans[ev.Span], "span ids are unique")
+				spans[ev.Span] = true
+			}
+		}
+	}
+}
+
+func TestFinishClosesUnendedScenarios(t *testing.T) {
+	run, clk := newRun(t)
+	done := run.Start(evidence.Meta{ID: "done"})
+	done.End(evidence.StatusPassed, nil)
+	hung := run.Start(evidence.Meta{ID: "hung"})
+	hung.FaultStart("broker paused", "")
+	hung.Expect("recovers", time.Minute)
+	clk.Advance(time.Minute)
+	run.Finish()
+	run.Finish()
+
+	sc := hung.Snapshot()
+	require.Equal(t, "", sc.Status)
+	require.Contains(t, sc.Error, "never ended")
+	require.Equal(t, run.Ended, sc.Ended)
+	require.Len(t, sc.Unmet(), 1)
+	require.False(t, run.Passed())
+	require.Equal(t, []string{"1 without a status"}, run.GateReasons())
+	require.Empty(t, done.Snapshot().Error, "an ended scenario is left alone")
+}
+
+func TestSnapshotIsSortedAndDeep(t *testing.T) {
+	run, _ := newRun(t)
+	run.Start(evidence.Meta{ID: "c", Name: "c", URI: "features/b.feature", Line: 3})
+	b := run.Start(evidence.Meta{ID: "b", Name: "b", URI: "features/a.feature", Line: 20})
+	run.Start(evidence.Meta{ID: "a", Name: "a", URI: "features/a.feature", Line: 7})
+	b.Evidence(evidence.Before, evidence.KindMetric, "m", 1)
+
+	snap := run.Snapshot()
+	var ids []string
+	for _, sc := range snap.Scenarios {
+		ids = append(ids, sc.ID)
+	}
+	require.Equal(t, []string{"a", "b", "c"}, ids)
+
+	snap.Scenarios[1].Evidence[0].Data[0] = '9'
+	require.Equal(t, "1", string(b.Snapshot().Evidence[0].Data), "snapshot shares no memory")
+}
+
+func TestRunJSONRoundTrip(t *testing.T) {
+	run, clk := newRun(t, evidence.Tags("@chaos and not @slow"), evidence.Version("kafka", "4.1.0"))
+	rec := run.Start(evidence.Meta{ID: "s", Name: "broker outage", Feature: "Chaos", URI: "features/chaos.feature", Line: 12, Tags: []string{"@chaos"}})
+	rec.Evidence(evidence.Before, evidence.KindHealth, "exporter", map[string]string{"status": "ok"})
+	span := rec.FaultStart("broker paused", "SIGSTOP")
+	e := rec.Expect("alert fires", 90*time.Second)
+	clk.Advance(30 * time.Second)
+	e.Observed(time.Time{}, "firing")
+	rec.FaultEnd(span, "SIGCONT")
+	rec.Log("kafka", "started\n")
+	rec.End(evidence.StatusPassed, nil)
+	run.Finish()
+
+	b, err := json.Marshal(run.Snapshot())
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"within":"1m30s"`)
+	require.Contains(t, string(b), `"started":"2026-05-14T12:00:00.123Z"`)
+
+	var back evidence.Run
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.Equal(t, 90*time.Second, back.Scenarios[0].Expectations[0].Within)
+	require.Equal(t, "4.1.0", back.Versions["kafka"])
+	require.Equal(t, runtime.Version(), back.Versions["go"])
+	require.Equal(t, "@chaos and not @slow", back.Tags)
+	require.True(t, back.Passed())
+
+	again, err := json.Marshal(&back)
+	require.NoError(t, err)
+	require.JSONEq(t, string(b), string(again))
+}
