@@ -34,7 +34,12 @@
 // or ambiguous, or never reported a status; skipped scenarios do not fail the gate but are
 // listed with their reason. A run with no scenarios does not pass: it proved nothing.
 //
-// Traps: FaultEnd is safe to call twice and with an unknown span (both are no-ops). A
+// Run.Reconcile merges godog's cucumber JSON into the run (godog is the authority on step
+// results; the worse of the two statuses wins) and adds scenarios whose hooks never ran.
+//
+// Traps: godog's cucumber JSON drops the error a step returns with godog.ErrSkip, so a
+// skip reason reaches the report only through Recorder.Skip or End(StatusSkipped, err).
+// FaultEnd is safe to call twice and with an unknown span (both are no-ops). A
 // fault span still open when the scenario ends is closed by End with a detail saying so,
 // which the report shows: an injector that forgot to undo its fault is visible. An
 // expectation still open at End is recorded as not met.

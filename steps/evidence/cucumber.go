@@ -1,0 +1,158 @@
+package evidence
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// cucumber JSON as godog's "cucumber" formatter writes it (only the fields used here).
+type cukeFeature struct {
+	URI      string        `json:"uri"`
+	Name     string        `json:"name"`
+	Tags     []cukeTag     `json:"tags"`
+	Elements []cukeElement `json:"elements"`
+}
+
+type cukeTag struct {
+	Name string `json:"name"`
+}
+
+type cukeElement struct {
+	Name  string     `json:"name"`
+	Line  int        `json:"line"`
+	Type  string     `json:"type"`
+	Tags  []cukeTag  `json:"tags"`
+	Steps []cukeStep `json:"steps"`
+}
+
+type cukeStep struct {
+	Keyword string `json:"keyword"`
+	Name    string `json:"name"`
+	Result  struct {
+		Status string `json:"status"`
+		Error  string `json:"error_message"`
+	} `json:"result"`
+}
+
+// severity orders statuses for merging: the worse one wins.
+var severity = map[string]int{
+	"": 0, StatusPassed: 1, StatusSkipped: 2, StatusPending: 3,
+	StatusUndefined: 4, StatusAmbiguous: 5, StatusFailed: 6,
+}
+
+func worse(a, b string) string {
+	sa, oka := severity[a]
+	sb, okb := severity[b]
+	if !oka { // an unknown status is kept: it fails the gate and shows as is
+		return a
+	}
+	if !okb {
+		return b
+	}
+	if sb > sa {
+		return b
+	}
+	return a
+}
+
+// Reconcile merges the scenario results of godog's cucumber JSON into the run: godog is
+// the authority on step results, the recorder on evidence. Each cucumber scenario is
+// matched to a recorded one by URI and name (by line first when several share a name).
+// A match gets the worse of the two statuses, an error or skip reason when it has none,
+// and its feature name, line and tags when unset. A cucumber scenario with no recorded
+// counterpart (its hooks never ran) is added without evidence. Safe to call twice.
+func (r *Run) Reconcile(cucumberJSON []byte) error {
+	var feats []cukeFeature
+	if err := json.Unmarshal(cucumberJSON, &feats); err != nil {
+		return fmt.Errorf("reconcile: cucumber json is not godog's cucumber format (a list of features): %w", err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	used := map[*Scenario]bool{}
+	for _, f := range feats {
+		for _, el := range f.Elements {
+			if el.Type != "" && el.Type != "scenario" {
+				continue // backgrounds in other cucumber implementations
+			}
+			status, msg := elementResult(el)
+			sc := r.match(f.URI, el, used)
+			if sc == nil {
+				sc = &Scenario{ID: f.URI + ":" + strconv.Itoa(el.Line), Name: el.Name, URI: f.URI}
+				sc.Error = "no evidence recorded: the scenario's hooks did not run"
+				r.Scenarios = append(r.Scenarios, sc)
+			}
+			used[sc] = true
+			sc.mu.Lock()
+			merge(sc, f, el, status, msg)
+			sc.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// match finds the recorded scenario for a cucumber element; the caller holds r.mu.
+func (r *Run) match(uri string, el cukeElement, used map[*Scenario]bool) *Scenario {
+	var byName *Scenario
+	for _, sc := range r.Scenarios {
+		if used[sc] || sc.URI != uri || sc.Name != el.Name {
+			continue
+		}
+		if sc.Line != 0 && sc.Line == el.Line {
+			return sc
+		}
+		if byName == nil && (sc.Line == 0 || el.Line == 0) {
+			byName = sc
+		}
+	}
+	return byName
+}
+
+func merge(sc *Scenario, f cukeFeature, el cukeElement, status, msg string) {
+	if sc.Feature == "" {
+		sc.Feature = f.Name
+	}
+	if sc.Line == 0 {
+		sc.Line = el.Line
+	}
+	if len(sc.Tags) == 0 {
+		for _, t := range append(append([]cukeTag(nil), f.Tags...), el.Tags...) {
+			sc.Tags = append(sc.Tags, t.Name)
+		}
+	}
+	sc.Status = worse(sc.Status, status)
+	switch {
+	case sc.Status == StatusSkipped && sc.SkipReason == "":
+		sc.SkipReason = msg
+	case sc.Status != StatusPassed && sc.Status != StatusSkipped && sc.Error == "":
+		sc.Error = msg
+	}
+}
+
+// elementResult derives a scenario's status from its steps (the worst step status) and
+// a message naming the step that decided it.
+func elementResult(el cukeElement) (status, msg string) {
+	status = StatusPassed
+	var decider *cukeStep
+	for i := range el.Steps {
+		st := &el.Steps[i]
+		if w := worse(status, st.Result.Status); w != status {
+			status, decider = w, st
+		} else if decider != nil && st.Result.Status == status && decider.Result.Error == "" && st.Result.Error != "" {
+			decider = st // a skipped step with a reason beats one without
+		}
+	}
+	if decider == nil {
+		return status, ""
+	}
+	step := strings.TrimSpace(decider.Keyword) + " " + decider.Name
+	switch {
+	case decider.Result.Error != "":
+		return status, fmt.Sprintf("step %q: %s", step, decider.Result.Error)
+	case status == StatusSkipped:
+		return status, fmt.Sprintf("step %q was skipped", step)
+	default:
+		return status, fmt.Sprintf("step %q is %s", step, status)
+	}
+}
