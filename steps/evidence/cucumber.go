@@ -123,11 +123,24 @@ func merge(sc *Scenario, f cukeFeature, el cukeElement, status, msg string) {
 	}
 	sc.Status = worse(sc.Status, status)
 	switch {
+	case msg == "":
 	case sc.Status == StatusSkipped && sc.SkipReason == "":
 		sc.SkipReason = msg
-	case sc.Status != StatusPassed && sc.Status != StatusSkipped && sc.Error == "":
-		sc.Error = msg
+	case sc.Status != StatusPassed && sc.Status != StatusSkipped:
+		sc.Error = joinErrors(msg, sc.Error)
 	}
+}
+
+// joinErrors puts godog's message (it names the step) before the recorder's error,
+// without repeating one that contains the other.
+func joinErrors(godog, recorded string) string {
+	switch {
+	case recorded == "" || strings.Contains(godog, recorded):
+		return godog
+	case strings.Contains(recorded, godog):
+		return recorded
+	}
+	return godog + "\n" + recorded
 }
 
 // elementResult derives a scenario's status from its steps (the worst step status) and
