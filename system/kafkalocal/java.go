@@ -23,7 +23,11 @@ const (
 // findJava returns the java executable: explicit, $JAVA_HOME/bin/java, or java in PATH.
 func findJava(explicit string) (string, error) {
 	if explicit != "" {
-		return explicit, nil
+		p, err := exec.LookPath(explicit)
+		if err != nil {
+			return "", fmt.Errorf("find java: %w", err)
+		}
+		return p, nil
 	}
 	if home := os.Getenv("JAVA_HOME"); home != "" {
 		p := filepath.Join(home, "bin", "java")
@@ -60,6 +64,7 @@ func (l *launcher) args(heap, dump, mainClass string, args ...string) []string {
 		"-Xshare:auto",
 		"-Djava.awt.headless=true",
 		"-Dlog4j2.configurationFile=" + l.log4j,
+		"-Dlog4j2.shutdownHookEnabled=false", // keep logging while Kafka shuts down
 	}
 	switch {
 	case dump != "":
@@ -93,8 +98,11 @@ func (l *launcher) format(ctx context.Context, n *node, clusterID string) error 
 		_ = p.Kill()
 		return fmt.Errorf("format %s: %w", n.name(), ctx.Err())
 	}
-	if err := p.Err(); err != nil || !n.formatted() {
-		return fmt.Errorf("format %s: %v: %s", n.name(), err, p.Tail(15))
+	if err := p.Err(); err != nil {
+		return fmt.Errorf("format %s: %w; output:\n%s", n.name(), err, p.Tail(15))
+	}
+	if !n.formatted() {
+		return fmt.Errorf("format %s: no meta.properties written; output:\n%s", n.name(), p.Tail(15))
 	}
 	return nil
 }
