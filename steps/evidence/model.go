@@ -35,7 +35,7 @@ const (
 	EventAlertFiring   = "alert-firing"
 	EventAlertResolved = "alert-resolved"
 	EventRecovered     = "recovered"
-	EventExpectation   = "expectation"
+	EventExpectation   = "expectation" // Detail starts with "met" or "not met"; the report relies on it
 	EventNote          = "note"
 )
 

@@ -49,11 +49,28 @@ func runChromium(t *testing.T, bin string, args ...string) string {
 	err := cmd.Start()
 	require.NoError(t, err, "start chromium")
 	pgid := cmd.Process.Pid
-	defer func() { _ = syscall.Kill(-pgid, syscall.SIGKILL) }() // stragglers of the group
+	defer groupGone(t, pgid)
 	err = cmd.Wait()
 	require.NoError(t, ctx.Err(), "chromium did not finish within the deadline; stderr:\n%s", stderr.String())
 	require.NoError(t, err, "chromium failed; stderr:\n%s", stderr.String())
 	return stdout.String()
+}
+
+// groupGone kills what is left of chromium's process group and waits, bounded, until
+// the group is empty, so no renderer or zygote outlives the test.
+func groupGone(t *testing.T, pgid int) {
+	t.Helper()
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for syscall.Kill(-pgid, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Errorf("chromium's process group %d still exists 10s after SIGKILL", pgid)
+			return
+		}
+		<-tick.C
+	}
 }
 
 func TestReportInHeadlessChromium(t *testing.T) {

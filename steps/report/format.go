@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -51,6 +52,26 @@ func clock(t time.Time) string {
 		return "—"
 	}
 	return t.UTC().Format("15:04:05.000")
+}
+
+// ordered returns the run's scenarios as the report lists them: those failing the gate
+// first, then passed ones with unmet expectations, then skipped, then passed; within a
+// rank in file order (the snapshot's order).
+func ordered(run *evidence.Run) []*evidence.Scenario {
+	rank := func(sc *evidence.Scenario) int {
+		switch {
+		case sc.FailsGate():
+			return 0
+		case sc.Status == evidence.StatusPassed && len(sc.Unmet()) > 0:
+			return 1
+		case sc.Status == evidence.StatusSkipped:
+			return 2
+		}
+		return 3
+	}
+	out := append([]*evidence.Scenario(nil), run.Scenarios...)
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
+	return out
 }
 
 // statusOf names a scenario status for display; "" is "no status".

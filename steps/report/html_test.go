@@ -37,6 +37,9 @@ func TestHTMLStructure(t *testing.T) {
 		"Network partition between broker and consumer", "Schema v2 messages go to the DLQ"} {
 		require.Equal(t, 2, strings.Count(page, name), "%q: once in the table, once as a section title", name)
 	}
+	failed, pending := strings.Index(page, `href="#s1">Consumer lag alert fires`), strings.Index(page, `href="#s2">Schema v2`)
+	skipped, passed := strings.Index(page, `href="#s3">Network partition`), strings.Index(page, `href="#s4">Broker outage`)
+	require.True(t, 0 < failed && failed < pending && pending < skipped && skipped < passed, "failing scenarios are listed first")
 	require.Equal(t, 2, strings.Count(page, `<g class="fault">`), "each fault span is shaded")
 	has(t, page, "broker-1 paused (SIGSTOP)")
 	require.Regexp(t, `<g class="window open"><title>consumer lag back under 100`, page, "a deadline past the plot has no end tick")

@@ -80,7 +80,7 @@ func renderMarkdown(run *evidence.Run) []byte {
 	}
 
 	b.WriteString("\n## Scenarios\n\n| Status | Scenario | Feature | Duration | Expectations | Notes |\n|---|---|---|---:|---|---|\n")
-	for _, sc := range run.Scenarios {
+	for _, sc := range ordered(run) {
 		fmt.Fprintf(&b, "| %s %s | %s | %s | %s | %s | %s |\n", icon(sc.Status), statusOf(sc.Status),
 			md(sc.Name), md(sc.Feature), dur(sc.Duration()), expectSummary(sc), md(note(sc)))
 	}

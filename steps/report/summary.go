@@ -37,6 +37,14 @@ func Summary(run *evidence.Run, p Paths) string {
 		}
 	}
 	for _, sc := range snap.Scenarios {
+		if sc.Status == evidence.StatusPassed && len(sc.Unmet()) > 0 { // a step that did not assert
+			fmt.Fprintf(&b, "  warning:  %s%s passed with unmet expectations\n", sc.Name, where(sc))
+			for _, e := range sc.Unmet() {
+				fmt.Fprintf(&b, "            unmet: %s\n", shorten(expectationLine(e), 200))
+			}
+		}
+	}
+	for _, sc := range snap.Scenarios {
 		if sc.Status == evidence.StatusSkipped {
 			reason := sc.SkipReason
 			if reason == "" {

@@ -80,7 +80,7 @@ func buildPage(run *evidence.Run, files []string, now time.Time) page {
 	for _, k := range keys {
 		p.Versions = append(p.Versions, kv{k, run.Versions[k]})
 	}
-	for i, sc := range run.Scenarios {
+	for i, sc := range ordered(run) {
 		p.Scenarios = append(p.Scenarios, buildScenario(i+1, sc))
 	}
 	p.Files = files

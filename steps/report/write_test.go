@@ -109,3 +109,28 @@ func TestWriteReconcilesCucumber(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(md), "step \"Given x\": boom\nthe scenario never ended", "godog's cause first, then the recorder's")
 }
+
+func TestWriteEmptyRunFailsTheGate(t *testing.T) {
+	run := evidence.NewRun("embedded", 1, evidence.RunID("empty"))
+	run.Finish()
+	p, err := report.Write(t.TempDir(), run, nil, nil)
+	require.NoError(t, err)
+	page := readFile(t, p.HTML)
+	has(t, page, `<div class="verdict">FAIL</div>`)
+	has(t, page, "Gate failed: no scenarios ran.")
+	has(t, page, "No scenarios ran.")
+	require.Contains(t, report.Summary(run, p), "gate: FAIL (no scenarios ran)")
+	require.NoError(t, report.VerifyManifest(p.Dir))
+}
+
+func TestSummaryWarnsAboutPassedWithUnmet(t *testing.T) {
+	run := evidence.NewRun("embedded", 1)
+	rec := run.Start(evidence.Meta{ID: "a", Name: "lenient"})
+	rec.Expect("alert fires", 0).Missed("never")
+	rec.End(evidence.StatusPassed, nil)
+	run.Finish()
+	s := report.Summary(run, report.Paths{})
+	require.Contains(t, s, "gate: PASS")
+	require.Contains(t, s, "warning:  lenient passed with unmet expectations")
+	require.Contains(t, s, "unmet: alert fires: NOT met, not observed within 0s; last seen: never")
+}
