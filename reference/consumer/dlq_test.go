@@ -1,0 +1,104 @@
+package consumer_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/dashstream/acceptance/reference/consumer"
+	"github.com/dashstream/acceptance/reference/internal/consumertest"
+	"github.com/dashstream/acceptance/reference/internal/kfaketest"
+	"github.com/dashstream/acceptance/reference/wire"
+	"github.com/dashstream/acceptance/reference/wire/dspb"
+)
+
+// produceRaw writes values to partition 0 of topic in order, bypassing the producer.
+func produceRaw(t *testing.T, addrs []string, values ...[]byte) {
+	t.Helper()
+	cl := kfaketest.Client(t, addrs, kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, v := range values {
+		r := &kgo.Record{Topic: topic, Partition: 0, Key: []byte("k"), Value: v,
+			Headers: []kgo.RecordHeader{{Key: "tenant_id", Value: []byte("acme")}}}
+		require.NoError(t, cl.ProduceSync(ctx, r).FirstErr())
+	}
+}
+
+func valid(t *testing.T, thread string, seq uint64) []byte {
+	t.Helper()
+	msg := &dspb.DashStreamMessage{Message: &dspb.DashStreamMessage_Event{Event: &dspb.Event{
+		Header: &dspb.Header{TenantId: "acme", ThreadId: thread, Sequence: seq, MessageId: make([]byte, 16)}}}}
+	v, err := wire.NewEncoder().Encode(msg)
+	require.NoError(t, err)
+	return v
+}
+
+func header(r *kgo.Record, key string) string {
+	for _, h := range r.Headers {
+		if h.Key == key {
+			return string(h.Value)
+		}
+	}
+	return "<missing>"
+}
+
+func TestUndecodableRecordGoesToDLQWithProvenance(t *testing.T) {
+	_, addrs := kfaketest.Cluster(t, 1, topic)
+	garbage := []byte("not dashstream")
+	produceRaw(t, addrs, valid(t, "t", 1), garbage, valid(t, "t", 2))
+	run := consumertest.Start(t, addrs)
+	stats := run.WaitStats(t, 10*time.Second, "two messages and one DLQ copy", func(s consumer.Stats) bool {
+		return s.Received == 2 && s.DLQRecords == 1
+	})
+	require.Equal(t, uint64(1), stats.DecodeFailures[wire.ReasonFraming])
+	require.Zero(t, stats.Gaps, "a bad record between two messages is not a gap")
+
+	dlq := kfaketest.ReadN(t, addrs, consumer.DefaultDLQTopic, 1, 10*time.Second)[0]
+	require.Equal(t, garbage, dlq.Value)
+	require.Equal(t, "k", string(dlq.Key))
+	require.Equal(t, wire.ReasonFraming, header(dlq, consumer.HeaderDLQReason))
+	require.Contains(t, header(dlq, consumer.HeaderDLQError), "first byte 0x6e")
+	require.Equal(t, topic, header(dlq, consumer.HeaderSourceTopic))
+	require.Equal(t, "0", header(dlq, consumer.HeaderSourcePartition))
+	require.Equal(t, "1", header(dlq, consumer.HeaderSourceOffset))
+	require.Equal(t, "acme", header(dlq, "tenant_id"), "the original headers follow")
+
+	require.Equal(t, 1.0, run.Metric(t, consumer.MetricDLQRecords, nil))
+	require.Equal(t, 1.0, run.Metric(t, consumer.MetricDecodeFailures, map[string]string{"reason": wire.ReasonFraming}))
+	require.Len(t, run.DecodeErrors(), 1)
+	logs := run.Logs.Find("undecodable record")
+	require.Len(t, logs, 1)
+	require.Equal(t, wire.ReasonFraming, logs[0].Attrs["reason"])
+	require.Equal(t, int64(1), logs[0].Attrs["offset"])
+}
+
+func TestFailedDLQCopyIsCountedAndConsumptionContinues(t *testing.T) {
+	// No auto-creation here: the DLQ topic does not exist, so the copy cannot succeed.
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, topic))
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	addrs := c.ListenAddrs()
+	produceRaw(t, addrs, []byte{0x07}, valid(t, "t", 1))
+	run := consumertest.Start(t, addrs, consumer.DLQTimeout(time.Second))
+	stats := run.WaitStats(t, 10*time.Second, "the failed copy and the next message", func(s consumer.Stats) bool {
+		return s.DLQFailures == 1 && s.Received == 1
+	})
+	require.Zero(t, stats.DLQRecords)
+	require.Equal(t, 1.0, run.Metric(t, consumer.MetricDLQFailures, nil))
+	require.Len(t, run.Logs.Find("dead-letter copy failed"), 1)
+}
+
+func TestDLQDisabled(t *testing.T) {
+	c, addrs := kfaketest.Cluster(t, 1, topic)
+	produceRaw(t, addrs, []byte{0x07}, valid(t, "t", 1))
+	run := consumertest.Start(t, addrs, consumer.DLQTopic(""))
+	stats := run.WaitReceived(t, 1, 10*time.Second)
+	require.Equal(t, uint64(1), stats.DecodeFailures[wire.ReasonFraming])
+	require.Zero(t, stats.DLQRecords+stats.DLQFailures)
+	require.Zero(t, kfaketest.Count(t, c, consumer.DefaultDLQTopic))
+}

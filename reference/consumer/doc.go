@@ -1,0 +1,59 @@
+// Package consumer reads DashStream topics: it decodes every record with wire.Decoder,
+// validates per-(tenant, thread) sequences with sequence.Validator, exports what it saw
+// as Prometheus metrics and copies undecodable records to a dead-letter topic. It is the
+// reference consumer the exporter and the WebSocket server are built on.
+//
+// # Metrics
+//
+// Registered on the Registerer option (default: a private registry). All counters start
+// at 0, including every reason label value, so rate() and absent() work from the start.
+//
+//	dashstream_messages_received_total          counter    messages decoded, whatever their sequence verdict
+//	dashstream_decode_failures_total{reason}    counter    undecodable records; reason is framing, decompress,
+//	                                                       too_large or protobuf (wire.Reason*)
+//	dashstream_sequence_gaps_total              counter    sequence jumped past the expected one (received > expected)
+//	dashstream_sequence_duplicates_total        counter    sequence already seen (received < expected)
+//	dashstream_sequence_reorders_total          counter    sequence never seen but older than the last (received < expected)
+//	dashstream_sequence_gap_size                histogram  messages missing per gap (received - expected);
+//	                                                       buckets 1 2 5 10 25 50 100 250 1000 10000
+//	dashstream_dlq_records_total                counter    undecodable records copied to the DLQ (acknowledged)
+//	dashstream_dlq_failures_total               counter    undecodable records whose DLQ copy failed
+//
+// Stats returns the same counts (plus Missing, the sum of gap sizes) for code and tests.
+//
+// # Logs
+//
+// Every gap, duplicate and reorder is a slog warning ("sequence gap", "sequence
+// duplicate", "sequence reorder") with tenant, thread, expected, received, topic,
+// partition and offset (and gap_size for a gap). Every undecodable record is a warning
+// "undecodable record" with reason, error, topic, partition, offset and bytes. A "first"
+// verdict (a new or evicted thread) and an "unsequenced" one (sequence 0) are not logged.
+//
+// # Dead-letter queue
+//
+// An undecodable record is written to the DLQ topic (default "dashstream-dlq") with its
+// original key and value, the headers dlq_reason (the wire reason), dlq_error (the decode
+// error), source_topic, source_partition and source_offset (decimal), followed by the
+// original record's headers. The write is synchronous and bounded by DLQTimeout (default
+// 10 s); a failed write is counted and logged, and consumption continues: a bad record
+// never stops the records after it.
+//
+// # Consumption
+//
+// Group("") (the default) consumes every partition directly from ResetOffset (default:
+// the start), without committing. With a group, the offset of each handled record is
+// marked and committed every 5 s, on rebalance and when Run ends: at-least-once.
+//
+// Traps:
+//   - Records deleted under the consumer (DeleteRecords, retention) put its offset out of
+//     range; it resumes at ResetOffset. With the default (start) that is the first record
+//     still present, and the missing sequences show up as one gap per thread. With an
+//     end offset it would skip everything up to the end.
+//   - The validator is in memory: a restarted Consumer takes a new baseline per thread
+//     ("first"), so a gap across the restart is not seen. With a group and a restart, the
+//     records since the last commit are read again; their verdict is "first" then "ok".
+//   - The client allows topic auto-creation (for the DLQ): consuming a topic that does not
+//     exist creates it on brokers that allow that.
+//   - OnRecord and OnDecodeError run on the poll loop: a slow callback slows consumption.
+//   - Close unregisters the metrics from the Registerer; a shared registry loses them.
+package consumer

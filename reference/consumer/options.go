@@ -1,0 +1,111 @@
+package consumer
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// Defaults of a Consumer.
+const (
+	// DefaultTopic is the topic consumed unless Topics says otherwise.
+	DefaultTopic = "dashstream-events"
+	// DefaultDLQTopic receives the records that fail to decode.
+	DefaultDLQTopic = "dashstream-dlq"
+	// DefaultDLQTimeout bounds the write of one record to the DLQ.
+	DefaultDLQTimeout = 10 * time.Second
+)
+
+// Opt configures a Consumer. Options apply in order; a later option of the same kind
+// wins, except ClientOpts, which accumulate.
+type Opt interface{ apply(*config) }
+
+type opt func(*config)
+
+func (o opt) apply(c *config) { o(c) }
+
+type config struct {
+	brokers       []string
+	topics        []string
+	group         string
+	dlq           string
+	dlqTimeout    time.Duration
+	reg           prometheus.Registerer
+	log           *slog.Logger
+	onRecord      func(context.Context, Record)
+	onDecodeError func(context.Context, *kgo.Record, error)
+	clientOpts    []kgo.Opt
+	maxThreads    int
+	maxPayload    int
+	reset         kgo.Offset
+}
+
+func defaults() config {
+	return config{
+		topics:     []string{DefaultTopic},
+		dlq:        DefaultDLQTopic,
+		dlqTimeout: DefaultDLQTimeout,
+		log:        slog.Default(),
+		reset:      kgo.NewOffset().AtStart(),
+	}
+}
+
+// Brokers sets the Kafka bootstrap addresses (host:port). Without it, franz-go's
+// default, 127.0.0.1:9092, is used.
+func Brokers(addrs ...string) Opt { return opt(func(c *config) { c.brokers = addrs }) }
+
+// Topics sets the topics to consume. Default DefaultTopic.
+func Topics(topics ...string) Opt { return opt(func(c *config) { c.topics = topics }) }
+
+// Group sets the consumer group. Empty (the default) means direct consumption of every
+// partition from the reset offset, without committing; with a group, offsets of handled
+// records are committed (every 5 s, on rebalance and when Run ends).
+func Group(id string) Opt { return opt(func(c *config) { c.group = id }) }
+
+// DLQTopic sets the topic undecodable records are copied to. Default DefaultDLQTopic;
+// empty disables the copy (failures are still counted and logged).
+func DLQTopic(topic string) Opt { return opt(func(c *config) { c.dlq = topic }) }
+
+// DLQTimeout bounds the write of one record to the DLQ. Default DefaultDLQTimeout.
+func DLQTimeout(d time.Duration) Opt { return opt(func(c *config) { c.dlqTimeout = d }) }
+
+// Registerer sets where the metrics are registered. Default: a private registry, so
+// several Consumers can coexist; New fails when the metrics already exist in r.
+func Registerer(r prometheus.Registerer) Opt { return opt(func(c *config) { c.reg = r }) }
+
+// Logger sets the structured logger for sequence anomalies and decode failures. Default
+// slog.Default().
+func Logger(l *slog.Logger) Opt { return opt(func(c *config) { c.log = l }) }
+
+// OnRecord sets the callback for every decoded record, called from the poll loop in
+// partition order, after the sequence verdict. It must not block for long: it holds up
+// consumption.
+func OnRecord(fn func(context.Context, Record)) Opt { return opt(func(c *config) { c.onRecord = fn }) }
+
+// OnDecodeError sets the callback for every record that failed to decode (err is a
+// *wire.DecodeError), called from the poll loop after the DLQ copy was attempted.
+func OnDecodeError(fn func(context.Context, *kgo.Record, error)) Opt {
+	return opt(func(c *config) { c.onDecodeError = fn })
+}
+
+// ClientOpts appends franz-go options (hooks, backoff, dialer); they apply after the
+// consumer's own, so they can override them.
+func ClientOpts(opts ...kgo.Opt) Opt {
+	return opt(func(c *config) { c.clientOpts = append(c.clientOpts, opts...) })
+}
+
+// MaxThreads caps the threads the sequence validator tracks (sequence.MaxThreads);
+// 0 keeps the validator's default.
+func MaxThreads(n int) Opt { return opt(func(c *config) { c.maxThreads = n }) }
+
+// MaxPayload sets the largest record value and decompressed content accepted
+// (wire.MaxPayload); 0 keeps wire.DefaultMaxPayload.
+func MaxPayload(n int) Opt { return opt(func(c *config) { c.maxPayload = n }) }
+
+// ResetOffset sets where consumption starts when there is no committed offset, and where
+// it resumes when its offset is out of range (records deleted under it). Default: the
+// start of each partition.
+func ResetOffset(o kgo.Offset) Opt { return opt(func(c *config) { c.reset = o }) }
