@@ -80,6 +80,10 @@ func recordArchive(ctx context.Context, l *launcher, path string) error {
 	}
 	noArchive := *l
 	noArchive.archive = ""
+	noArchive.log4j = filepath.Join(dir, "log4j2.properties")
+	if err := os.WriteFile(noArchive.log4j, []byte(log4j2Config), 0o644); err != nil {
+		return fmt.Errorf("record archive: %w", err)
+	}
 	if err := noArchive.format(ctx, n, newClusterID()); err != nil {
 		return fmt.Errorf("record archive: %w", err)
 	}

@@ -33,48 +33,67 @@ type Cluster struct {
 // broker as registered and report a controller leader. On error nothing is left running.
 // ctx bounds the start only, not the life of the cluster: call Close.
 func Start(ctx context.Context, opts ...Option) (*Cluster, error) {
-	cfg := defaults()
-	for _, o := range opts {
-		o.apply(&cfg)
-	}
-	if cfg.brokers < 1 {
-		return nil, fmt.Errorf("kafkalocal: Brokers(%d): need at least 1", cfg.brokers)
-	}
-	if cfg.libRoot == "" {
-		cfg.libRoot = DefaultLibRoot()
-	}
-	java, err := findJava(cfg.java)
+	cfg, l, err := prepare(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("kafkalocal: %w", err)
+		return nil, err
 	}
-	jars, err := ResolveJars(ctx, cfg.libRoot, cfg.version, cfg.progress)
-	if err != nil {
-		return nil, fmt.Errorf("kafkalocal: %w", err)
-	}
-	c := &Cluster{cfg: cfg, root: cfg.dataDir, procs: make([]*proc.Process, cfg.brokers)}
+	c := &Cluster{cfg: cfg, launch: l, root: cfg.dataDir, procs: make([]*proc.Process, cfg.brokers)}
 	if c.root == "" {
 		if c.root, err = os.MkdirTemp("", "kafkalocal-"); err != nil {
 			return nil, fmt.Errorf("kafkalocal: data dir: %w", err)
 		}
 		c.ownRoot = true
 	}
-	if err := c.setup(ctx, java, jars); err != nil {
+	if err := c.setup(ctx); err != nil {
 		_ = c.Close()
 		return nil, err
 	}
 	return c, nil
 }
 
-func (c *Cluster) setup(ctx context.Context, java string, jars *Jars) error {
-	c.launch = &launcher{java: java, jars: jars, heap: c.cfg.heap, log4j: filepath.Join(c.root, "log4j2.properties"), extra: c.cfg.jvmArgs}
+// Prepare does ahead of time what the first Start would: it resolves the jars and, unless
+// ClassDataSharing(false) is given, records the class-data archive. `make kafka-jars` runs it.
+func Prepare(ctx context.Context, opts ...Option) (*Jars, error) {
+	_, l, err := prepare(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return l.jars, nil
+}
+
+func prepare(ctx context.Context, opts []Option) (config, *launcher, error) {
+	cfg := defaults()
+	for _, o := range opts {
+		o.apply(&cfg)
+	}
+	if cfg.brokers < 1 {
+		return cfg, nil, fmt.Errorf("kafkalocal: Brokers(%d): need at least 1", cfg.brokers)
+	}
+	if cfg.libRoot == "" {
+		cfg.libRoot = DefaultLibRoot()
+	}
+	java, err := findJava(cfg.java)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("kafkalocal: %w", err)
+	}
+	jars, err := ResolveJars(ctx, cfg.libRoot, cfg.version, cfg.progress)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("kafkalocal: %w", err)
+	}
+	l := &launcher{java: java, jars: jars, heap: cfg.heap, extra: cfg.jvmArgs}
+	if cfg.cds {
+		l.archive = ensureArchive(ctx, l, cfg.progress)
+	}
+	return cfg, l, nil
+}
+
+func (c *Cluster) setup(ctx context.Context) error {
+	c.launch.log4j = filepath.Join(c.root, "log4j2.properties")
 	if err := os.MkdirAll(c.root, 0o755); err != nil {
 		return fmt.Errorf("kafkalocal: data dir: %w", err)
 	}
 	if err := os.WriteFile(c.launch.log4j, []byte(log4j2Config), 0o644); err != nil {
 		return fmt.Errorf("kafkalocal: log config: %w", err)
-	}
-	if c.cfg.cds {
-		c.launch.archive = ensureArchive(ctx, c.launch, c.cfg.progress)
 	}
 	if err := c.makeNodes(); err != nil {
 		return err
