@@ -99,7 +99,8 @@ func (c *Cluster) waitReady(ctx context.Context, which []int) error {
 			for _, i := range pending {
 				fmt.Fprintf(&b, "\n%s did not come up (last check: %v); %s", c.nodes[i].name(), lastErr[i], c.describe(i))
 			}
-			return fmt.Errorf("kafkalocal: wait for brokers %v: %w: %w%s", pending, ErrNotReady, ctx.Err(), b.String())
+			return fmt.Errorf("kafkalocal: wait for brokers %v (limit %s, see StartTimeout): %w: %w%s",
+				pending, c.cfg.startTimeout, ErrNotReady, ctx.Err(), b.String())
 		case <-tick.C:
 		}
 	}

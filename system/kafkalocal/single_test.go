@@ -130,3 +130,16 @@ func TestStartFailsWithoutJava(t *testing.T) {
 		Progress(nil), ClassDataSharing(false))
 	require.ErrorContains(t, err, "find java")
 }
+
+func TestNotReadyNamesBrokerAndLog(t *testing.T) {
+	skipShort(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c, err := Start(ctx, StartTimeout(time.Millisecond), Progress(nil))
+	require.Nil(t, c)
+	require.ErrorIs(t, err, ErrNotReady)
+	require.ErrorContains(t, err, "kafka-0 did not come up")
+	require.ErrorContains(t, err, "last output:")
+	t.Logf("error: %.600s", err)
+	require.Empty(t, childJava(t), "a failed Start leaves nothing running")
+}

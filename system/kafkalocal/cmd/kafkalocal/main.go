@@ -30,10 +30,11 @@ func main() {
 	brokers := fs.Int("brokers", 1, "number of brokers")
 	runs := fs.Int("runs", 3, "startup: how many starts to measure")
 	verbose := fs.Bool("v", false, "copy broker logs to stderr")
+	cds := fs.Bool("cds", true, "use the JVM class-data archive")
 	_ = fs.Parse(os.Args[2:])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opts := []kafkalocal.Option{kafkalocal.KafkaVersion(*version), kafkalocal.Brokers(*brokers)}
+	opts := []kafkalocal.Option{kafkalocal.KafkaVersion(*version), kafkalocal.Brokers(*brokers), kafkalocal.ClassDataSharing(*cds)}
 	if *verbose {
 		opts = append(opts, kafkalocal.LogWriter(os.Stderr))
 	}
@@ -55,7 +56,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: kafkalocal jars|startup|run [-version V] [-brokers N] [-runs N] [-v]")
+	fmt.Fprintln(os.Stderr, "usage: kafkalocal jars|startup|run [-version V] [-brokers N] [-runs N] [-cds=false] [-v]")
 	os.Exit(2)
 }
 
