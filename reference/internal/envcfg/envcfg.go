@@ -22,7 +22,11 @@ const (
 
 // SplitBrokers splits a comma-separated broker list, trimming blanks and dropping empty
 // entries. It returns nil for a list with no entries.
-func SplitBrokers(list string) []string {
+func SplitBrokers(list string) []string { return SplitList(list) }
+
+// SplitList splits a comma-separated list (brokers, topics), trimming blanks and dropping
+// empty entries. It returns nil for a list with no entries.
+func SplitList(list string) []string {
 	var out []string
 	for _, b := range strings.Split(list, ",") {
 		if b = strings.TrimSpace(b); b != "" {
