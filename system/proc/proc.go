@@ -26,6 +26,9 @@ type Spec struct {
 	Args []string
 	// Env is appended to the harness's own environment; later entries win.
 	Env []string
+	// Isolated gives the process only Env plus PATH, HOME and TMPDIR, so the harness's
+	// own environment (a TENANT_ID in the shell, say) cannot leak into it.
+	Isolated bool
 	// Dir is the working directory; empty means the harness's.
 	Dir string
 	// Log, when set, receives a copy of everything the process writes to stdout and stderr.
@@ -63,7 +66,11 @@ func Start(ctx context.Context, spec Spec) (*Process, error) {
 	p := &Process{spec: spec, out: newRing(spec.LogLines), done: make(chan struct{})}
 	cmd := exec.Command(spec.Path, spec.Args...)
 	cmd.Dir = spec.Dir
-	cmd.Env = append(os.Environ(), spec.Env...)
+	if spec.Isolated {
+		cmd.Env = append(BaseEnv(), spec.Env...)
+	} else {
+		cmd.Env = append(os.Environ(), spec.Env...)
+	}
 	var w io.Writer = p.out
 	if spec.Log != nil {
 		w = io.MultiWriter(p.out, spec.Log)
@@ -207,4 +214,16 @@ func (p *Process) Describe(lines int) string {
 		state = fmt.Sprintf("exited (%v)", p.waitErr)
 	}
 	return fmt.Sprintf("%s (pid %d, %s); last output:\n%s", p.spec.Name, p.PID(), state, p.Tail(lines))
+}
+
+// BaseEnv is the minimal environment of an Isolated process: PATH, HOME and TMPDIR as
+// the harness has them.
+func BaseEnv() []string {
+	var env []string
+	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
 }

@@ -79,3 +79,12 @@ func TestStartMissingBinary(t *testing.T) {
 	_, err := Start(context.Background(), Spec{Name: "nope", Path: "definitely-not-a-binary-xyz"})
 	require.ErrorContains(t, err, "start nope")
 }
+
+func TestIsolatedEnvironment(t *testing.T) {
+	t.Setenv("TENANT_ID", "leaked")
+	p, err := Start(context.Background(), Spec{Name: "env", Path: "sh", Isolated: true,
+		Args: []string{"-c", `echo "tenant=[$TENANT_ID] mine=[$MINE] path=[${PATH:+set}]"`}, Env: []string{"MINE=yes"}})
+	require.NoError(t, err)
+	<-p.Done()
+	require.Equal(t, "tenant=[] mine=[yes] path=[set]", p.Tail(1))
+}

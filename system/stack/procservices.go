@@ -1,0 +1,148 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"os/exec"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dashstream/acceptance/system/build"
+	"github.com/dashstream/acceptance/system/proc"
+)
+
+// procServices runs the reference services as child processes of the harness.
+type procServices struct {
+	brokers func() []string
+}
+
+func (s *procServices) env(spec ServiceSpec) map[string]string {
+	env := map[string]string{"KAFKA_BROKERS": strings.Join(s.brokers(), ",")}
+	maps.Copy(env, spec.Env)
+	return env
+}
+
+func envList(env map[string]string) []string {
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Start implements Services.
+func (s *procServices) Start(ctx context.Context, spec ServiceSpec) (Service, error) {
+	bin, err := build.Binary(ctx, "./reference/cmd/"+spec.Binary)
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", spec.Name, err)
+	}
+	svc := &procService{spec: spec, bin: bin, env: s.env(spec)}
+	if spec.AddrEnv != "" {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("start %s: %w", spec.Name, err)
+		}
+		svc.addr = l.Addr().String()
+		l.Close()
+		svc.env[spec.AddrEnv] = svc.addr
+	}
+	if err := svc.Restart(ctx); err != nil {
+		return nil, err
+	}
+	return svc, nil
+}
+
+// Run implements Services.
+func (s *procServices) Run(ctx context.Context, spec ServiceSpec) (Result, error) {
+	bin, err := build.Binary(ctx, "./reference/cmd/"+spec.Binary)
+	if err != nil {
+		return Result{}, fmt.Errorf("run %s: %w", spec.Name, err)
+	}
+	cmd := exec.CommandContext(ctx, bin, spec.Args...)
+	cmd.Env = append(proc.BaseEnv(), envList(s.env(spec))...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err = cmd.Run()
+	res := Result{Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start), ExitCode: cmd.ProcessState.ExitCode()}
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		return res, fmt.Errorf("run %s: %w", spec.Name, err)
+	}
+	if ctx.Err() != nil {
+		return res, fmt.Errorf("run %s: %w", spec.Name, ctx.Err())
+	}
+	return res, nil
+}
+
+type procService struct {
+	spec ServiceSpec
+	bin  string
+	addr string
+	mu   sync.Mutex
+	env  map[string]string
+	p    *proc.Process
+}
+
+func (s *procService) Name() string       { return s.spec.Name }
+func (s *procService) Addr() string       { return s.addr }
+func (s *procService) ScrapeAddr() string { return s.addr }
+
+func (s *procService) current() *proc.Process {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.p
+}
+
+func (s *procService) Running() bool {
+	p := s.current()
+	return p != nil && p.Running()
+}
+
+func (s *procService) Stop(ctx context.Context) error {
+	if p := s.current(); p != nil {
+		return p.Stop(ctx)
+	}
+	return nil
+}
+
+func (s *procService) Kill(context.Context) error {
+	if p := s.current(); p != nil {
+		return p.Kill()
+	}
+	return nil
+}
+
+func (s *procService) SetEnv(key, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.env[key] = value
+}
+
+func (s *procService) Restart(ctx context.Context) error {
+	if err := s.Stop(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := proc.Start(ctx, proc.Spec{Name: s.spec.Name, Path: s.bin, Args: s.spec.Args, Env: envList(s.env), Isolated: true, Grace: 5 * time.Second})
+	if err != nil {
+		return fmt.Errorf("start %s: %w", s.spec.Name, err)
+	}
+	s.p = p
+	return nil
+}
+
+func (s *procService) Log(n int) string {
+	if p := s.current(); p != nil {
+		return p.Tail(n)
+	}
+	return ""
+}

@@ -1,0 +1,74 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrUnsupported is returned by an operation the stack cannot perform; the scenario
+// should have been skipped by its capability check.
+var ErrUnsupported = errors.New("not supported by this stack")
+
+// The reference service binaries (reference/cmd/...).
+const (
+	Exporter = "dashstream-exporter"
+	WSServer = "dashstream-wsserver"
+	Produce  = "dashstream-produce"
+	Consume  = "dashstream-consume"
+)
+
+// ServiceSpec describes a reference service to run.
+type ServiceSpec struct {
+	// Name identifies this instance in logs and reports ("exporter").
+	Name string
+	// Binary is one of Exporter, WSServer, Produce, Consume.
+	Binary string
+	// Env is the service's configuration; KAFKA_BROKERS defaults to the stack's brokers.
+	Env map[string]string
+	// Args are command-line arguments.
+	Args []string
+	// AddrEnv names the variable that receives the service's listen address
+	// (METRICS_ADDR, WS_ADDR); the stack picks the port. Empty: the service listens nowhere.
+	AddrEnv string
+}
+
+// Service is a long-running reference service.
+type Service interface {
+	// Name is the instance name from the spec.
+	Name() string
+	// Addr is the host:port of its HTTP endpoint as the harness reaches it ("" if none).
+	Addr() string
+	// ScrapeAddr is the host:port Prometheus scrapes (differs from Addr in containers).
+	ScrapeAddr() string
+	// Running reports whether the process (or container) is alive.
+	Running() bool
+	// Stop stops it gracefully; Kill ends it at once. Both are safe to call twice.
+	Stop(ctx context.Context) error
+	// Kill ends the service at once.
+	Kill(ctx context.Context) error
+	// Restart starts it again with the same address, and the environment changed by
+	// SetEnv. It stops it first if it is running.
+	Restart(ctx context.Context) error
+	// SetEnv changes one variable for the next Restart (e.g. a wrong KAFKA_BROKERS).
+	SetEnv(key, value string)
+	// Log returns the last n lines the service printed.
+	Log(n int) string
+}
+
+// Result is how a run-to-completion service (Produce, Consume) ended.
+type Result struct {
+	ExitCode int
+	Stdout   string
+	Stderr   string
+	Duration time.Duration
+}
+
+// Services runs the reference services on a stack.
+type Services interface {
+	// Start starts a long-running service and returns once its process runs; readiness
+	// is the caller's to check (its /healthz, say).
+	Start(ctx context.Context, spec ServiceSpec) (Service, error)
+	// Run runs a service to completion, bounded by ctx.
+	Run(ctx context.Context, spec ServiceSpec) (Result, error)
+}
