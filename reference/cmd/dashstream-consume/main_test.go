@@ -14,6 +14,8 @@ import (
 	"github.com/dashstream/acceptance/reference/internal/kfaketest"
 )
 
+func TestMain(m *testing.M) { bintest.Main(m) }
+
 const (
 	consumePkg = "github.com/dashstream/acceptance/reference/cmd/dashstream-consume"
 	producePkg = "github.com/dashstream/acceptance/reference/cmd/dashstream-produce"

@@ -15,6 +15,8 @@ import (
 	"github.com/dashstream/acceptance/reference/wire/dspb"
 )
 
+func TestMain(m *testing.M) { bintest.Main(m) }
+
 const pkg = "github.com/dashstream/acceptance/reference/cmd/dashstream-produce"
 
 func TestBadInputExitsTwo(t *testing.T) {

@@ -1,9 +1,9 @@
 // Package bintest builds the reference binaries inside a test and runs them as child
 // processes, for tests that check exit codes, stderr and timing the way a user sees them.
 //
-// Traps: Build runs `go build`, so the first call in a package costs a few seconds (the
-// build cache makes later ones cheap). Run kills the child when its deadline passes and
-// reports that as a failed test, never as a result.
+// Build compiles each package once per test process into a directory that Main removes:
+// a test package using Build calls Main from its TestMain. Run kills the child when its
+// deadline passes and reports that as a failed test, never as a result.
 package bintest
 
 import (
@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,16 +22,44 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Build compiles the main package at pkg (an import path) into a fresh temporary
-// directory and returns the binary's path.
+var (
+	mu    sync.Mutex
+	dir   string
+	built = map[string]string{}
+)
+
+// Main runs the tests of a package that uses Build and removes the binaries afterwards;
+// call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	mu.Lock()
+	if dir != "" {
+		_ = os.RemoveAll(dir)
+	}
+	mu.Unlock()
+	os.Exit(code)
+}
+
+// Build compiles the main package at pkg (an import path), once per test process, and
+// returns the binary's path.
 func Build(t testing.TB, pkg string) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), filepath.Base(pkg))
+	mu.Lock()
+	defer mu.Unlock()
+	if out, ok := built[pkg]; ok {
+		return out
+	}
+	if dir == "" {
+		d, err := os.MkdirTemp("", "bintest-")
+		require.NoError(t, err)
+		dir = d
+	}
+	out := filepath.Join(dir, filepath.Base(pkg))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
-	msg, err := cmd.CombinedOutput()
+	msg, err := exec.CommandContext(ctx, "go", "build", "-o", out, pkg).CombinedOutput()
 	require.NoError(t, err, "go build %s: %s", pkg, msg)
+	built[pkg] = out
 	return out
 }
 
