@@ -120,6 +120,20 @@ func (s *procService) Kill(context.Context) error {
 	return nil
 }
 
+func (s *procService) Pause(context.Context) error {
+	if p := s.current(); p != nil {
+		return p.Pause()
+	}
+	return proc.ErrNotRunning
+}
+
+func (s *procService) Resume(context.Context) error {
+	if p := s.current(); p != nil {
+		return p.Resume()
+	}
+	return nil
+}
+
 func (s *procService) SetEnv(key, value string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -47,6 +47,10 @@ type Service interface {
 	Stop(ctx context.Context) error
 	// Kill ends the service at once.
 	Kill(ctx context.Context) error
+	// Pause freezes the service (SIGSTOP, docker pause): a consumer falls behind.
+	Pause(ctx context.Context) error
+	// Resume undoes Pause; it is a no-op when the service is not paused.
+	Resume(ctx context.Context) error
 	// Restart starts it again with the same address, and the environment changed by
 	// SetEnv. It stops it first if it is running.
 	Restart(ctx context.Context) error
