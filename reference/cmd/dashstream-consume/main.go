@@ -50,6 +50,7 @@ type config struct {
 	dlq            string
 	maxPayload     int
 	connectTimeout time.Duration
+	fetchMaxWait   time.Duration
 }
 
 // usageError is bad input: exit code 2.
@@ -95,6 +96,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.dlq, "dlq-topic", consumer.DefaultDLQTopic, "topic for undecodable records; empty = no copy")
 	fs.IntVar(&cfg.maxPayload, "max-payload", 0, "largest value and decompressed content in bytes; 0 = 10 MiB")
 	fs.DurationVar(&cfg.connectTimeout, "connect-timeout", 5*time.Second, "how long the up-front broker check may take")
+	fs.DurationVar(&cfg.fetchMaxWait, "fetch-max-wait", 5*time.Second, "how long the broker may hold a fetch open waiting for new records")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
@@ -123,6 +125,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if cfg.connectTimeout <= 0 {
 		problems = append(problems, "-connect-timeout must be positive")
 	}
+	if cfg.fetchMaxWait <= 0 {
+		problems = append(problems, "-fetch-max-wait must be positive")
+	}
 	if len(problems) > 0 {
 		return cfg, usageError{errors.New(strings.Join(problems, "; "))}
 	}
@@ -142,6 +147,7 @@ func newConsumer(ctx context.Context, cfg config, opts ...consumer.Opt) (*consum
 		consumer.DLQTopic(cfg.dlq),
 		consumer.MaxPayload(cfg.maxPayload),
 		consumer.ResetOffset(reset),
+		consumer.ClientOpts(kgo.FetchMaxWait(cfg.fetchMaxWait)),
 	}
 	if b := envcfg.Brokers(); len(b) > 0 {
 		base = append(base, consumer.Brokers(b...))

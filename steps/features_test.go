@@ -1,0 +1,74 @@
+package steps
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/steps/report"
+	"github.com/dashstream/acceptance/system/tools"
+)
+
+var (
+	stackFlag  = flag.String("stack", envOr("STACK", "embedded"), "stack to run on: embedded, local, containers, external")
+	reportFlag = flag.String("report-dir", "", "where reports/<run-id>/ is written (default: <repo>/reports)")
+	godogOpts  = godog.Options{Strict: true, Concurrency: 2, Format: "pretty"}
+)
+
+func init() { godog.BindFlags("godog.", flag.CommandLine, &godogOpts) }
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// TestFeatures runs the Gherkin features on the chosen stack and writes the evidence
+// report. It fails when the release gate fails.
+func TestFeatures(t *testing.T) {
+	root, err := tools.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := godogOpts
+	opts.TestingT = t
+	opts.Paths = flag.Args()
+	if len(opts.Paths) == 0 {
+		opts.Paths = []string{filepath.Join(root, "features")}
+	}
+	if opts.Randomize == 0 {
+		opts.Randomize = time.Now().UnixNano() // the seed is in the report: rerun with -godog.random=SEED
+	}
+	work := t.TempDir()
+	cucumber, junit := filepath.Join(work, "cucumber.json"), filepath.Join(work, "junit.xml")
+	opts.Format = fmt.Sprintf("%s,cucumber:%s,junit:%s", opts.Format, cucumber, junit)
+
+	run := evidence.NewRun(*stackFlag, opts.Randomize, evidence.Tags(opts.Tags))
+	suite := NewSuite(*stackFlag, run)
+	suite.HandleInterrupts()
+	status := godog.TestSuite{Name: "dashstream", ScenarioInitializer: suite.InitializeScenario, Options: &opts}.Run()
+	suite.Close()
+	run.Finish()
+
+	dir := *reportFlag
+	if dir == "" {
+		dir = filepath.Join(root, "reports")
+	}
+	cj, _ := os.ReadFile(cucumber)
+	jx, _ := os.ReadFile(junit)
+	paths, err := report.Write(dir, run, cj, jx)
+	if err != nil {
+		t.Errorf("write report: %v", err)
+	}
+	fmt.Println(report.Summary(run, paths))
+	if status != 0 || !run.Passed() {
+		t.Fatalf("release gate: %s (godog status %d); report: %s", run.Verdict(), status, paths.HTML)
+	}
+}

@@ -1,0 +1,140 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/proc"
+	"github.com/dashstream/acceptance/system/stack"
+)
+
+// Suite is one run of the features on one stack: it owns the stack and the evidence.
+type Suite struct {
+	// StackName is the stack to open (embedded, local, containers, external).
+	StackName string
+	// Run collects the evidence of every scenario.
+	Run *evidence.Run
+
+	once  sync.Once
+	stack stack.Stack
+	err   error
+	stop  func()
+}
+
+// NewSuite prepares a run on the named stack; the stack opens with the first scenario.
+func NewSuite(stackName string, run *evidence.Run) *Suite {
+	return &Suite{StackName: stackName, Run: run}
+}
+
+// open starts the stack once; every scenario shares it.
+func (s *Suite) open() (stack.Stack, error) {
+	s.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+		defer cancel()
+		fmt.Fprintf(os.Stderr, "opening the %s stack...\n", s.StackName)
+		start := time.Now()
+		s.stack, s.err = stack.Open(ctx, s.StackName, stack.Progress(os.Stderr))
+		if s.err != nil {
+			return
+		}
+		fmt.Fprintf(os.Stderr, "%s stack ready in %.1f s\n", s.StackName, time.Since(start).Seconds())
+		for k, v := range s.stack.Versions() {
+			s.Run.SetVersion(k, v)
+		}
+	})
+	return s.stack, s.err
+}
+
+// Close closes the stack. Safe to call twice.
+func (s *Suite) Close() {
+	if s.stop != nil {
+		s.stop()
+	}
+	if s.stack != nil {
+		_ = s.stack.Close(context.Background())
+	}
+	proc.KillAll()
+}
+
+// HandleInterrupts makes SIGINT and SIGTERM close the stack and kill every child process
+// before the process exits with 130. Call the returned function to stop handling.
+func (s *Suite) HandleInterrupts() {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	s.stop = sync.OnceFunc(func() { signal.Stop(sigs); close(done) })
+	go func() {
+		select {
+		case sig := <-sigs:
+			fmt.Fprintf(os.Stderr, "\n%s: stopping every process and the stack...\n", sig)
+			proc.KillAll()
+			if s.stack != nil {
+				_ = s.stack.Close(context.Background())
+			}
+			os.Exit(130)
+		case <-done:
+		}
+	}()
+}
+
+// InitializeScenario wires the steps and the per-scenario hooks into godog.
+func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
+	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+		rec := s.Run.Start(evidence.Meta{ID: p.Id, Name: p.Name, URI: p.Uri, Tags: tagNames(p)})
+		st, err := s.open()
+		if err != nil {
+			rec.End(evidence.StatusFailed, err)
+			return ctx, fmt.Errorf("the %s stack did not start: %w", s.StackName, err)
+		}
+		return withWorld(ctx, newWorld(st, rec, p.Name)), nil
+	})
+	sc.After(func(ctx context.Context, p *godog.Scenario, stepErr error) (context.Context, error) {
+		w, ok := ctx.Value(worldKey{}).(*World)
+		if !ok {
+			return ctx, stepErr
+		}
+		cleanupErr := w.cleanup()
+		w.rec.End(statusOf(stepErr, cleanupErr), errors.Join(stepErr, cleanupErr))
+		// godog reports the step's own error; a fault or service that could not be undone
+		// fails the scenario too.
+		return ctx, cleanupErr
+	})
+	registerSteps(sc)
+}
+
+func statusOf(stepErr, cleanupErr error) string {
+	switch {
+	case errors.Is(stepErr, godog.ErrSkip):
+		return evidence.StatusSkipped
+	case errors.Is(stepErr, godog.ErrPending):
+		return evidence.StatusPending
+	case errors.Is(stepErr, godog.ErrUndefined):
+		return evidence.StatusUndefined
+	case stepErr != nil || cleanupErr != nil:
+		return evidence.StatusFailed
+	}
+	return evidence.StatusPassed
+}
+
+func tagNames(p *godog.Scenario) []string {
+	out := make([]string, len(p.Tags))
+	for i, t := range p.Tags {
+		out[i] = t.Name
+	}
+	return out
+}
+
+// registerSteps registers every step of every capability.
+func registerSteps(sc *godog.ScenarioContext) {
+	registerSequenceSteps(sc)
+	registerTenantSteps(sc)
+}

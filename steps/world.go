@@ -1,0 +1,121 @@
+package steps
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/dashstream/acceptance/reference/producer"
+	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/stack"
+)
+
+// World is the state of one scenario. Steps reach it with world(ctx).
+type World struct {
+	stack stack.Stack
+	rec   *evidence.Recorder
+	// id is unique in the run; topic, tenant and group names derive from it.
+	id string
+
+	mu       sync.Mutex
+	cleanups []cleanup
+
+	// Scenario state the steps share.
+	topics    map[string]string // logical name ("events") → real topic name
+	tenant    string
+	tenantSet bool
+	services  map[string]stack.Service
+	lastRun   *stack.Result
+	records   []readRecord
+	producer  *producer.Producer
+	thread    string
+	acks      map[uint64]producer.Ack // by sequence, of the scenario's thread
+	view      *consumerView
+	consumed  int // records the scenario's consumer service had read at the last check
+}
+
+type cleanup struct {
+	name string
+	fn   func(context.Context) error
+}
+
+type worldKey struct{}
+
+func withWorld(ctx context.Context, w *World) context.Context {
+	return evidence.NewContext(context.WithValue(ctx, worldKey{}, w), w.rec)
+}
+
+// world returns the scenario's World; steps only run inside a scenario, which has one.
+func world(ctx context.Context) *World { return ctx.Value(worldKey{}).(*World) }
+
+var nonName = regexp.MustCompile(`[^a-z0-9]+`)
+
+func newWorld(st stack.Stack, rec *evidence.Recorder, scenario string) *World {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	slug := strings.Trim(nonName.ReplaceAllString(strings.ToLower(scenario), "-"), "-")
+	if len(slug) > 24 {
+		slug = strings.TrimRight(slug[:24], "-")
+	}
+	return &World{
+		stack: st, rec: rec, id: slug + "-" + hex.EncodeToString(b[:]),
+		topics: map[string]string{}, services: map[string]stack.Service{}, acks: map[uint64]producer.Ack{},
+	}
+}
+
+// topic returns the scenario's real topic for a logical name ("events", "quality").
+func (w *World) topic(logical string) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if t, ok := w.topics[logical]; ok {
+		return t
+	}
+	t := "ds-" + w.id + "-" + logical
+	w.topics[logical] = t
+	return t
+}
+
+// name returns a scenario-unique name with the given role ("group", "thread").
+func (w *World) name(role string) string { return role + "-" + w.id }
+
+// defer registers fn to run when the scenario ends, in reverse order of registration.
+func (w *World) onCleanup(name string, fn func(context.Context) error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.cleanups = append(w.cleanups, cleanup{name, fn})
+}
+
+// cleanup runs every registered cleanup, most recent first, each bounded by a minute,
+// and returns their errors joined.
+func (w *World) cleanup() error {
+	w.mu.Lock()
+	cs := w.cleanups
+	w.cleanups = nil
+	w.mu.Unlock()
+	var errs []error
+	for i := len(cs) - 1; i >= 0; i-- {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		if err := cs[i].fn(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("cleanup %s: %w", cs[i].name, err))
+		}
+		cancel()
+	}
+	return errors.Join(errs...)
+}
+
+// need skips the scenario when the stack lacks a capability, with the reason recorded.
+func (w *World) need(caps ...stack.Capability) error {
+	if reason := stack.Missing(w.stack, caps...); reason != "" {
+		w.rec.Skip(reason)
+		return fmt.Errorf("%s: %w", reason, godog.ErrSkip)
+	}
+	return nil
+}
