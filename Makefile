@@ -20,7 +20,11 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 .PHONY: test
-test: check-generated vet unit fuzz-short acceptance-embedded acceptance-local ## the whole test suite (unit, fuzz, embedded and local acceptance)
+test: deps check-generated vet unit fuzz-short acceptance-embedded acceptance-local ## the whole test suite (unit, fuzz, embedded and local acceptance)
+
+.PHONY: deps
+deps: tools kafka-jars report-deps ## install what the suites need: pinned Prometheus and Alertmanager, Kafka jars, chromium, kcat
+	@scripts/ensure-packages kcat=kcat
 
 .PHONY: vet
 vet: ## gofmt and go vet
@@ -54,9 +58,9 @@ check-generated: generate ## fail if the generated code is stale
 	  { echo "generated code is stale: run 'make generate' and commit the result"; exit 1; }
 
 .PHONY: acceptance
-acceptance: ## the acceptance suite on STACK (embedded|local|containers|external), TAGS to filter
-	@if [ -z "$$(find features -name '*.feature' 2>/dev/null)" ]; then echo "no features yet"; exit 0; fi
-	$(GO) test -count=1 -timeout 30m ./steps -run TestFeatures -v -args -stack=$(STACK) $(if $(TAGS),-tags='$(TAGS)')
+acceptance: tools ## the acceptance suite on STACK (embedded|local|containers|external), TAGS to filter: the release gate
+	$(GO) test -count=1 -timeout 30m ./steps -run TestFeatures -v -args -stack=$(STACK) \
+	  $(if $(TAGS),-godog.tags='$(TAGS)') $(FEATURES)
 
 .PHONY: acceptance-embedded acceptance-local
 acceptance-embedded:

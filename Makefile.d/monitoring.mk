@@ -11,7 +11,7 @@ MONITORING_BIN := $(if $(DASHSTREAM_BIN_DIR),$(DASHSTREAM_BIN_DIR),.bin)
 
 .PHONY: tools rules-test rules-generate
 
-tools:
+tools: ## build the pinned Prometheus, promtool, Alertmanager and amtool into .bin/ (first use only)
 	$(GO) run ./system/tools/cmd/dsinstall $(MONITORING_TOOLS)
 
 rules-generate:

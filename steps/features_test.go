@@ -39,7 +39,12 @@ func TestFeatures(t *testing.T) {
 	}
 	opts := godogOpts
 	opts.TestingT = t
-	opts.Paths = flag.Args()
+	for _, p := range flag.Args() { // paths are relative to the repository, as users type them
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(root, p)
+		}
+		opts.Paths = append(opts.Paths, p)
+	}
 	if len(opts.Paths) == 0 {
 		opts.Paths = []string{filepath.Join(root, "features")}
 	}
