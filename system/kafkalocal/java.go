@@ -87,7 +87,7 @@ func (l *launcher) format(ctx context.Context, n *node, clusterID string) error 
 	p, err := proc.Start(ctx, proc.Spec{
 		Name: n.name() + "-format",
 		Path: l.java,
-		Args: l.args("256m", "", mainStorage, "format", "-t", clusterID, "-c", n.propsPath()),
+		Args: l.args("256m", "", mainStorage, "format", "--cluster-id="+clusterID, "-c", n.propsPath()),
 	})
 	if err != nil {
 		return fmt.Errorf("format %s: %w", n.name(), err)
@@ -108,7 +108,10 @@ func (l *launcher) format(ctx context.Context, n *node, clusterID string) error 
 }
 
 // newClusterID returns a random Kafka cluster id: 16 bytes, unpadded URL-safe base64.
-func newClusterID() string {
+//
+// About one id in 32 starts with '-'; it is passed as --cluster-id=ID so the storage
+// tool's argument parser does not take it for an option.
+var newClusterID = func() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)

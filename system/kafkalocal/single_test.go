@@ -143,3 +143,13 @@ func TestNotReadyNamesBrokerAndLog(t *testing.T) {
 	t.Logf("error: %.600s", err)
 	require.Empty(t, childJava(t), "a failed Start leaves nothing running")
 }
+
+// TestClusterIDStartingWithDash guards against the storage tool reading an id that
+// starts with '-' (one random id in 32) as an option.
+func TestClusterIDStartingWithDash(t *testing.T) {
+	orig := newClusterID
+	newClusterID = func() string { return "-dashFirstClusterId0Aw" }
+	t.Cleanup(func() { newClusterID = orig })
+	c := startCluster(t)
+	require.Equal(t, "-dashFirstClusterId0Aw", c.ClusterID())
+}
