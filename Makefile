@@ -6,6 +6,7 @@ SHELL := bash
 
 GO        ?= go
 STACK     ?= embedded
+BROKERS   ?= 1
 TAGS      ?=
 BIN       := $(CURDIR)/.bin
 PKGS      := ./...
@@ -59,14 +60,15 @@ check-generated: generate ## fail if the generated code is stale
 
 .PHONY: acceptance
 acceptance: tools ## the acceptance suite on STACK (embedded|local|containers|external), TAGS to filter: the release gate
-	$(GO) test -count=1 -timeout 30m ./steps -run TestFeatures -v -args -stack=$(STACK) \
+	$(GO) test -count=1 -timeout 30m ./steps -run TestFeatures -v -args -stack=$(STACK) -brokers=$(BROKERS) \
 	  $(if $(TAGS),-godog.tags='$(TAGS)') $(FEATURES)
 
 .PHONY: acceptance-embedded acceptance-local
 acceptance-embedded:
 	@$(MAKE) --no-print-directory acceptance STACK=embedded
-acceptance-local:
+acceptance-local: ## the suite on real Kafka: one broker, then the multi-broker scenarios on three
 	@$(MAKE) --no-print-directory acceptance STACK=local
+	@$(MAKE) --no-print-directory acceptance STACK=local BROKERS=3 TAGS=@multi-broker
 
 .PHONY: clean
 clean: ## remove downloaded tools, jars and reports

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -17,11 +18,19 @@ import (
 
 var (
 	stackFlag  = flag.String("stack", envOr("STACK", "embedded"), "stack to run on: embedded, local, containers, external")
+	brokerFlag = flag.Int("brokers", envInt("BROKERS", 1), "brokers the stack starts (local: 1 or 3)")
 	reportFlag = flag.String("report-dir", "", "where reports/<run-id>/ is written (default: <repo>/reports)")
 	godogOpts  = godog.Options{Strict: true, Concurrency: 2, Format: "pretty"}
 )
 
 func init() { godog.BindFlags("godog.", flag.CommandLine, &godogOpts) }
+
+func envInt(k string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
+		return v
+	}
+	return def
+}
 
 func envOr(k, def string) string {
 	if v := os.Getenv(k); v != "" {
@@ -56,7 +65,7 @@ func TestFeatures(t *testing.T) {
 	opts.Format = fmt.Sprintf("%s,cucumber:%s,junit:%s", opts.Format, cucumber, junit)
 
 	run := evidence.NewRun(*stackFlag, opts.Randomize, evidence.Tags(opts.Tags))
-	suite := NewSuite(*stackFlag, run)
+	suite := NewSuite(*stackFlag, *brokerFlag, run)
 	suite.HandleInterrupts()
 	status := godog.TestSuite{Name: "dashstream", ScenarioInitializer: suite.InitializeScenario, Options: &opts}.Run()
 	suite.Close()

@@ -21,8 +21,14 @@ import (
 type Suite struct {
 	// StackName is the stack to open (embedded, local, containers, external).
 	StackName string
+	// Brokers is how many brokers the stack starts (local: 1 or 3).
+	Brokers int
 	// Run collects the evidence of every scenario.
 	Run *evidence.Run
+
+	// exclusive serialises @destructive scenarios: they break the shared broker, so they
+	// run alone while other scenarios share the stack concurrently.
+	exclusive sync.RWMutex
 
 	once  sync.Once
 	stack stack.Stack
@@ -31,8 +37,8 @@ type Suite struct {
 }
 
 // NewSuite prepares a run on the named stack; the stack opens with the first scenario.
-func NewSuite(stackName string, run *evidence.Run) *Suite {
-	return &Suite{StackName: stackName, Run: run}
+func NewSuite(stackName string, brokers int, run *evidence.Run) *Suite {
+	return &Suite{StackName: stackName, Brokers: brokers, Run: run}
 }
 
 // open starts the stack once; every scenario shares it.
@@ -42,7 +48,7 @@ func (s *Suite) open() (stack.Stack, error) {
 		defer cancel()
 		fmt.Fprintf(os.Stderr, "opening the %s stack...\n", s.StackName)
 		start := time.Now()
-		s.stack, s.err = stack.Open(ctx, s.StackName, stack.Progress(os.Stderr))
+		s.stack, s.err = stack.Open(ctx, s.StackName, stack.Brokers(s.Brokers), stack.Progress(os.Stderr))
 		if s.err != nil {
 			return
 		}
@@ -89,13 +95,18 @@ func (s *Suite) HandleInterrupts() {
 // InitializeScenario wires the steps and the per-scenario hooks into godog.
 func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
-		rec := s.Run.Start(evidence.Meta{ID: p.Id, Name: p.Name, URI: p.Uri, Tags: tagNames(p)})
+		tags := tagNames(p)
+		unlock := s.lock(tags)
+		rec := s.Run.Start(evidence.Meta{ID: p.Id, Name: p.Name, URI: p.Uri, Tags: tags})
 		st, err := s.open()
 		if err != nil {
+			unlock()
 			rec.End(evidence.StatusFailed, err)
 			return ctx, fmt.Errorf("the %s stack did not start: %w", s.StackName, err)
 		}
-		return withWorld(ctx, newWorld(st, rec, p.Name)), nil
+		w := newWorld(st, rec, p.Name)
+		w.onCleanup("scenario lock", func(context.Context) error { unlock(); return nil })
+		return withWorld(ctx, w), nil
 	})
 	sc.After(func(ctx context.Context, p *godog.Scenario, stepErr error) (context.Context, error) {
 		w, ok := ctx.Value(worldKey{}).(*World)
@@ -109,6 +120,19 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 		return ctx, cleanupErr
 	})
 	registerSteps(sc)
+}
+
+// lock takes the suite's lock for a scenario: exclusively for @destructive ones, shared
+// for the others. It returns the unlock function.
+func (s *Suite) lock(tags []string) func() {
+	for _, t := range tags {
+		if t == "@destructive" {
+			s.exclusive.Lock()
+			return sync.OnceFunc(s.exclusive.Unlock)
+		}
+	}
+	s.exclusive.RLock()
+	return sync.OnceFunc(s.exclusive.RUnlock)
 }
 
 func statusOf(stepErr, cleanupErr error) string {
@@ -137,4 +161,5 @@ func tagNames(p *godog.Scenario) []string {
 func registerSteps(sc *godog.ScenarioContext) {
 	registerSequenceSteps(sc)
 	registerTenantSteps(sc)
+	registerOutageSteps(sc)
 }

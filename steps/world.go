@@ -29,17 +29,19 @@ type World struct {
 	cleanups []cleanup
 
 	// Scenario state the steps share.
-	topics    map[string]string // logical name ("events") → real topic name
-	tenant    string
-	tenantSet bool
-	services  map[string]stack.Service
-	lastRun   *stack.Result
-	records   []readRecord
-	producer  *producer.Producer
-	thread    string
-	acks      map[uint64]producer.Ack // by sequence, of the scenario's thread
-	view      *consumerView
-	consumed  int // records the scenario's consumer service had read at the last check
+	topics     map[string]string // logical name ("events") → real topic name
+	tenant     string
+	tenantSet  bool
+	services   map[string]stack.Service
+	lastRun    *stack.Result
+	records    []readRecord
+	producer   *producer.Producer
+	thread     string
+	acks       map[uint64]producer.Ack // by sequence, of the scenario's thread
+	view       *consumerView
+	consumed   int // records the scenario's consumer service had read at the last check
+	load       *load
+	brokerBack time.Time // when the last broker outage was undone
 }
 
 type cleanup struct {

@@ -1,0 +1,30 @@
+@chaos @outage
+Feature: Delivery survives broker outages
+  When a broker dies, stops, freezes or drops off the network, the idempotent producer
+  keeps every record it was told was written: after the broker is back, every
+  acknowledged record is consumed exactly once, and writes resume within seconds.
+
+  @destructive
+  Scenario Outline: Every acknowledged record is consumed exactly once after a broker <outage>
+    Given a producer is writing 20 events per second on a thread
+    When broker 1 suffers a <outage> for 3 seconds
+    Then the producer's writes are acknowledged again within 10 seconds of the broker's return
+    When the producer stops and its outstanding records are settled
+    Then every acknowledged record is consumed exactly once
+
+    Examples:
+      | outage            |
+      | kill              |
+      | stop              |
+      | pause             |
+      | network-cut       |
+      | network-blackhole |
+
+  @destructive @multi-broker
+  Scenario: A replicated cluster keeps acknowledging writes while a broker is killed
+    Given a cluster of 3 brokers
+    And a producer is writing 20 events per second on a thread
+    When broker 2 suffers a kill for 5 seconds
+    Then the producer's writes are acknowledged throughout, never pausing for more than 10 seconds
+    When the producer stops and its outstanding records are settled
+    Then every acknowledged record is consumed exactly once
