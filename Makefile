@@ -73,3 +73,7 @@ acceptance-local: ## the suite on real Kafka: one broker, then the multi-broker 
 .PHONY: clean
 clean: ## remove downloaded tools, jars and reports
 	rm -rf .bin reports
+
+.PHONY: gate-selftest
+gate-selftest: tools ## put each incident's defect back into a copy of the code and show the gate catches it
+	$(GO) run ./steps/gateselftest -stack=$(STACK)

@@ -35,11 +35,9 @@ func compile(ctx context.Context, pkg string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("build %s: %w", pkg, err)
 	}
-	bin, err := tools.BinDir()
-	if err != nil {
-		return "", fmt.Errorf("build %s: %w", pkg, err)
-	}
-	dir := filepath.Join(bin, "repo")
+	// Under this checkout's own .bin, never DASHSTREAM_BIN_DIR: a copy of the repository
+	// (the gate self-test's mutants) must not overwrite the binaries of another.
+	dir := filepath.Join(root, ".bin", "repo")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("build %s: %w", pkg, err)
 	}
