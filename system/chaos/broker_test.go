@@ -19,7 +19,7 @@ func TestBrokerOutages(t *testing.T) {
 			s := openStack(t, name)
 			k := s.Kafka()
 			b := k.Brokers()[0]
-			const topic = "chaos-outage"
+			topic := uniqueTopic(t, "chaos-outage")
 			createTopic(t, k, topic, 1)
 			cl := client(t, k)
 			produceN(t, cl, recordOf(topic, "before"))

@@ -57,12 +57,13 @@
 //     system/kafkalocal): assert "not delivered within N s", not "failed"; Corrupt and the
 //     Mirror use asynchronous produces bounded by ctx for that reason, but a Mirror
 //     stopped by Undo while its broker is paused lingers until the broker resumes.
-//   - After network-blackhole, connections that lost bytes stay stuck until the client's
-//     request timeout (franz-go: ProduceRequestTimeout + RequestTimeoutOverhead, 20 s by
-//     default); new connections work at once.
+//   - Undoing network-blackhole closes the connections it held (toxiproxy's timeout toxic
+//     does so when removed): clients reconnect at once instead of waiting for their
+//     request timeouts (franz-go: 20 s by default), and what they sent meanwhile is lost
+//     and retried.
 //   - DeleteBelow, Corrupt and MirrorDropping change data for good: their Undo only ends
 //     the span (the Mirror's also stops copying). A Corrupt whose Inject fails may still
-//     have written some records; Sent lists those acknowledged.
+//     have written some records; Sent lists those franz-go acknowledged (kcat does not say).
 //   - kcat (librdkafka) partitions keys with crc32 by default; Corrupt passes
 //     partitioner=murmur2_random so a record keyed by a thread id lands on the thread's
 //     partition, as with franz-go and Java. kcat does not report offsets (SentRecord

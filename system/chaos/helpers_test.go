@@ -3,6 +3,7 @@ package chaos_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -22,13 +23,35 @@ func stacks() []string {
 	return []string{"embedded", "local"}
 }
 
+// shared holds the stacks the tests share, one per name, opened on first use and closed
+// by TestMain. Tests keep out of each other's way with their own topics.
+var shared = struct {
+	sync.Mutex
+	m map[string]stack.Stack
+}{m: map[string]stack.Stack{}}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	shared.Lock()
+	for _, s := range shared.m {
+		_ = s.Close(context.Background())
+	}
+	shared.Unlock()
+	os.Exit(code)
+}
+
 func openStack(t *testing.T, name string) stack.Stack {
 	t.Helper()
+	shared.Lock()
+	defer shared.Unlock()
+	if s, ok := shared.m[name]; ok {
+		return s
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	s, err := stack.Open(ctx, name)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	shared.m[name] = s
 	return s
 }
 

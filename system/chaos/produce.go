@@ -3,6 +3,7 @@ package chaos
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -46,18 +47,33 @@ func (c *Corruption) sendFranz(ctx context.Context, values [][]byte) ([]SentReco
 			func(r *kgo.Record, err error) { results <- result{i, r, err} })
 	}
 	sent := make([]SentRecord, len(values))
+	acked := make([]bool, len(values))
+	err = nil
 	for range values {
 		select {
 		case r := <-results:
 			if r.err != nil {
-				return nil, fmt.Errorf("produce %s record %d to %s: %w", c.kind, r.i+1, c.topic, r.err)
+				err = errors.Join(err, fmt.Errorf("produce %s record %d to %s: %w", c.kind, r.i+1, c.topic, r.err))
+				continue
 			}
+			acked[r.i] = true
 			sent[r.i] = SentRecord{Kind: c.kind, Key: c.cfg.key, Value: values[r.i], Partition: r.rec.Partition, Offset: r.rec.Offset}
 		case <-ctx.Done():
-			return nil, fmt.Errorf("produce %d %s records to %s: not all acknowledged: %w", len(values), c.kind, c.topic, ctx.Err())
+			err = errors.Join(err, fmt.Errorf("produce %d %s records to %s: not all acknowledged: %w", len(values), c.kind, c.topic, ctx.Err()))
+			return onlyAcked(sent, acked), err
 		}
 	}
-	return sent, nil
+	return onlyAcked(sent, acked), err
+}
+
+func onlyAcked(sent []SentRecord, acked []bool) []SentRecord {
+	var out []SentRecord
+	for i, ok := range acked {
+		if ok {
+			out = append(out, sent[i])
+		}
+	}
+	return out
 }
 
 // sendKcat produces each value as one message with kcat, one file per value. It asks for

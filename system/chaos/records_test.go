@@ -46,28 +46,32 @@ func header(t *testing.T, r *kgo.Record) *dspb.Header {
 }
 
 func TestDeleteBelowMovesTheFirstOffset(t *testing.T) {
-	s := openStack(t, "embedded")
-	k := s.Kafka()
-	topic := uniqueTopic(t, "chaos-delete")
-	createTopic(t, k, topic, 1)
-	produceN(t, client(t, k), thread(t, topic, "t1", 10)...)
+	for _, name := range stacks() {
+		t.Run(name, func(t *testing.T) {
+			s := openStack(t, name)
+			k := s.Kafka()
+			topic := uniqueTopic(t, "chaos-delete")
+			createTopic(t, k, topic, 1)
+			produceN(t, client(t, k), thread(t, topic, "t1", 10)...)
 
-	f := chaos.DeleteBelow(k, topic, 0, 4)
-	require.Equal(t, []stack.Capability{stack.DeleteRecords}, f.Needs())
-	tl := &timeline{}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	h, err := f.Inject(ctx, tl)
-	require.NoError(t, err)
+			f := chaos.DeleteBelow(k, topic, 0, 4)
+			require.Equal(t, []stack.Capability{stack.DeleteRecords}, f.Needs())
+			tl := &timeline{}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			h, err := f.Inject(ctx, tl)
+			require.NoError(t, err)
 
-	recs := consumeAll(t, k, topic, 6)
-	require.Equal(t, int64(4), recs[0].Offset, "a consumer from the start begins at the new log start offset")
-	require.Equal(t, uint64(5), header(t, recs[0]).Sequence)
+			recs := consumeAll(t, k, topic, 6)
+			require.Equal(t, int64(4), recs[0].Offset, "a consumer from the start begins at the new log start offset")
+			require.Equal(t, uint64(5), header(t, recs[0]).Sequence)
 
-	require.NoError(t, h.Undo(ctx))
-	require.NoError(t, h.Undo(ctx))
-	tl.requireOneSpan(t, "delete-records")
-	require.Contains(t, tl.ends[0], "log start offset is 4")
+			require.NoError(t, h.Undo(ctx))
+			require.NoError(t, h.Undo(ctx))
+			tl.requireOneSpan(t, "delete-records")
+			require.Contains(t, tl.ends[0], "log start offset is 4")
+		})
+	}
 }
 
 func TestDeleteBelowFailsOnAMissingTopic(t *testing.T) {
@@ -84,29 +88,33 @@ func TestDeleteBelowFailsOnAMissingTopic(t *testing.T) {
 }
 
 func TestOffsetOfSequence(t *testing.T) {
-	s := openStack(t, "embedded")
-	k := s.Kafka()
-	topic := uniqueTopic(t, "chaos-offset")
-	createTopic(t, k, topic, 3)
-	cl := client(t, k)
-	produceN(t, cl, append(thread(t, topic, "t1", 10), thread(t, topic, "t2", 10)...)...)
-	produceN(t, cl, &kgo.Record{Topic: topic, Key: []byte("t1"), Value: []byte("not dashstream")})
+	for _, name := range stacks() {
+		t.Run(name, func(t *testing.T) {
+			s := openStack(t, name)
+			k := s.Kafka()
+			topic := uniqueTopic(t, "chaos-offset")
+			createTopic(t, k, topic, 3)
+			cl := client(t, k)
+			produceN(t, cl, append(thread(t, topic, "t1", 10), thread(t, topic, "t2", 10)...)...)
+			produceN(t, cl, &kgo.Record{Topic: topic, Key: []byte("t1"), Value: []byte("not dashstream")})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	p, off, err := chaos.OffsetOfSequence(ctx, k, topic, "t1", 7)
-	require.NoError(t, err)
-	var found *kgo.Record
-	for _, r := range consumeAll(t, k, topic, 21) {
-		if r.Partition == p && r.Offset == off {
-			found = r
-		}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			p, off, err := chaos.OffsetOfSequence(ctx, k, topic, "t1", 7)
+			require.NoError(t, err)
+			var found *kgo.Record
+			for _, r := range consumeAll(t, k, topic, 21) {
+				if r.Partition == p && r.Offset == off {
+					found = r
+				}
+			}
+			require.NotNil(t, found, "partition %d offset %d", p, off)
+			h := header(t, found)
+			require.Equal(t, "t1", h.ThreadId)
+			require.Equal(t, uint64(7), h.Sequence)
+
+			_, _, err = chaos.OffsetOfSequence(ctx, k, topic, "t1", 11)
+			require.ErrorIs(t, err, chaos.ErrNotFound)
+		})
 	}
-	require.NotNil(t, found, "partition %d offset %d", p, off)
-	h := header(t, found)
-	require.Equal(t, "t1", h.ThreadId)
-	require.Equal(t, uint64(7), h.Sequence)
-
-	_, _, err = chaos.OffsetOfSequence(ctx, k, topic, "t1", 11)
-	require.ErrorIs(t, err, chaos.ErrNotFound)
 }
