@@ -86,7 +86,7 @@ func TestBackoffBoundsConnectionAttempts(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := start(t, exporter.Brokers(tc.addr), exporter.Backoff(policy), fastKgo)
-			time.Sleep(window) // the measurement itself: attempts made during a fixed window
+			time.Sleep(window)                 // the measurement itself: attempts made during a fixed window
 			attempts := r.E.Guard().Attempts() // counted when an attempt ends
 			t.Logf("%s: %d connection attempts in %s (bound %d)", tc.name, attempts, window, bound)
 			require.LessOrEqual(t, attempts, uint64(bound), "no retry storm")

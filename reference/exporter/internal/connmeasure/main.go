@@ -31,7 +31,9 @@ import (
 
 type counter struct{ attempts, writes, bytes atomic.Int64 }
 
-func (c *counter) OnBrokerConnect(kgo.BrokerMetadata, time.Duration, net.Conn, error) { c.attempts.Add(1) }
+func (c *counter) OnBrokerConnect(kgo.BrokerMetadata, time.Duration, net.Conn, error) {
+	c.attempts.Add(1)
+}
 
 func (c *counter) OnBrokerWrite(_ kgo.BrokerMetadata, _ int16, n int, _, _ time.Duration, _ error) {
 	c.writes.Add(1)
