@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dashstream/acceptance/system/chaos"
+	"github.com/dashstream/acceptance/system/netfault"
 	"github.com/dashstream/acceptance/system/stack"
 )
 
@@ -54,4 +55,38 @@ func TestBrokerOutages(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestByName(t *testing.T) {
+	b := openStack(t, "embedded").Kafka().Brokers()[0]
+	require.Equal(t, []string{"kill", "stop", "pause", "network-cut", "network-blackhole", "network-latency", "network-reset"},
+		chaos.OutageNames())
+	outages := chaos.BrokerOutages(b)
+	require.Len(t, outages, len(chaos.OutageNames()))
+	for i, short := range chaos.OutageNames() {
+		f, err := chaos.ByName(short, b)
+		require.NoError(t, err)
+		require.Equal(t, outages[i].Name(), f.Name())
+		long, err := chaos.ByName(f.Name(), b)
+		require.NoError(t, err)
+		require.Equal(t, f.Name(), long.Name())
+	}
+	_, err := chaos.ByName("meteor", b)
+	require.ErrorContains(t, err, "kill, stop, pause, network-cut, network-blackhole, network-latency, network-reset")
+}
+
+// noProxy is a broker without an advertised proxy.
+type noProxy struct{ stack.Broker }
+
+func (noProxy) Proxy() *netfault.Proxy { return nil }
+
+func TestNetworkFaultWithoutProxyInjectsNothing(t *testing.T) {
+	b := noProxy{openStack(t, "embedded").Kafka().Brokers()[0]}
+	tl := &timeline{}
+	h, err := chaos.NetworkCut(b).Inject(context.Background(), tl)
+	require.ErrorIs(t, err, stack.ErrUnsupported)
+	require.Nil(t, h)
+	require.Len(t, tl.starts, 1)
+	require.Len(t, tl.ends, 1)
+	require.Contains(t, tl.ends[0], "inject failed")
 }

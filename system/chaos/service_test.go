@@ -22,6 +22,8 @@ type fakeService struct {
 	env      map[string]string
 	calls    []string
 	failStop bool
+	// failRestarts is how many Restarts fail before one succeeds.
+	failRestarts int
 }
 
 func (s *fakeService) Name() string       { return "fake" }
@@ -48,7 +50,12 @@ func (s *fakeService) Kill(context.Context) error   { return s.call("kill", fals
 func (s *fakeService) Pause(context.Context) error  { return s.call("pause", true, false) }
 func (s *fakeService) Resume(context.Context) error { return s.call("resume", true, false) }
 func (s *fakeService) Restart(context.Context) error {
-	return s.call("restart="+s.env["KAFKA_BROKERS"], true, false)
+	s.mu.Lock()
+	fail := s.failRestarts > 0
+	s.failRestarts--
+	env := s.env["KAFKA_BROKERS"]
+	s.mu.Unlock()
+	return s.call("restart="+env, true, fail)
 }
 func (s *fakeService) SetEnv(k, v string) {
 	s.mu.Lock()
