@@ -130,14 +130,18 @@ type injection struct {
 }
 
 // inject records the start of a fault, runs do and returns a handle; when do fails it
-// runs rollback (if any) and closes the span with the failure.
+// runs rollback (if any, even when ctx is done, bounded by DefaultRecovery) and closes the
+// span with the failure.
 func inject(ctx context.Context, tl Timeline, name, detail string, do func(context.Context) (injection, error), rollback undoStep) (Handle, error) {
 	tl = orNop(tl)
 	span := tl.FaultStart(name, detail)
 	inj, err := do(ctx)
 	if err != nil {
 		if rollback != nil {
-			if rerr := rollback(context.WithoutCancel(ctx)); rerr != nil {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultRecovery)
+			rerr := rollback(rctx)
+			cancel()
+			if rerr != nil {
 				err = errors.Join(err, fmt.Errorf("roll back: %w", rerr))
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/reference/wire"
@@ -112,6 +113,12 @@ func (m *Mirror) Counts() MirrorCounts {
 // ctx. It returns the mirror's error if it failed, and ErrMirrorStopped if it is not
 // running.
 func (m *Mirror) Sync(ctx context.Context) error {
+	m.mu.Lock()
+	never := m.stop == nil
+	m.mu.Unlock()
+	if never {
+		return fmt.Errorf("sync mirror %s -> %s: never ran: %w", m.from, m.to, ErrMirrorStopped)
+	}
 	adm, err := m.k.Admin()
 	if err != nil {
 		return err
@@ -192,8 +199,11 @@ func (m *Mirror) ensureDestination(ctx context.Context) error {
 		return fmt.Errorf("describe %s and %s: %w", m.from, m.to, err)
 	}
 	src, ok := tds[m.from]
-	if !ok || src.Err != nil {
-		return fmt.Errorf("mirror source %s: does not exist (%v): create it first", m.from, src.Err)
+	if !ok || errors.Is(src.Err, kerr.UnknownTopicOrPartition) {
+		return fmt.Errorf("mirror source %s does not exist: create it first", m.from)
+	}
+	if src.Err != nil {
+		return fmt.Errorf("mirror source %s: %w", m.from, src.Err)
 	}
 	if dst, ok := tds[m.to]; ok && dst.Err == nil {
 		if len(dst.Partitions) < len(src.Partitions) {

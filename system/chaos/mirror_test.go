@@ -65,3 +65,16 @@ func TestMirrorDroppingLeavesExactlyOneHole(t *testing.T) {
 		})
 	}
 }
+
+func TestMirrorOfAMissingTopicInjectsNothing(t *testing.T) {
+	k := openStack(t, "embedded").Kafka()
+	tl := &timeline{}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	m := chaos.MirrorDropping(k, uniqueTopic(t, "chaos-no-such"), uniqueTopic(t, "chaos-mirror-dst"), nil)
+	h, err := m.Inject(ctx, tl)
+	require.ErrorContains(t, err, "does not exist: create it first")
+	require.Nil(t, h)
+	require.Len(t, tl.ends, 1)
+	require.ErrorIs(t, m.Sync(ctx), chaos.ErrMirrorStopped)
+}
