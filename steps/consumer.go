@@ -45,9 +45,10 @@ func parseConsumerLines(out string) []consumerLine {
 
 // consumerView is what the scenario's consumer printed, classified.
 type consumerView struct {
-	records  []consumerLine // kind=record
-	warnings []consumerLine // slog WARN entries
-	summary  *consumerLine
+	records      []consumerLine // kind=record
+	decodeErrors []consumerLine // kind=decode_error
+	warnings     []consumerLine // slog WARN entries
+	summary      *consumerLine
 }
 
 func classify(lines []consumerLine) consumerView {
@@ -56,6 +57,8 @@ func classify(lines []consumerLine) consumerView {
 		switch l := lines[i]; {
 		case l.Kind == "record":
 			v.records = append(v.records, l)
+		case l.Kind == "decode_error":
+			v.decodeErrors = append(v.decodeErrors, l)
 		case l.Kind == "summary":
 			v.summary = &lines[i]
 		case l.Level == "WARN":

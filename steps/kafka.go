@@ -23,6 +23,7 @@ type readRecord struct {
 	Partition int32
 	Offset    int64
 	Key       string
+	Framing   byte // the value's first byte
 	Header    *dspb.Header
 	Err       error
 }
@@ -86,6 +87,9 @@ func (w *World) readBack(ctx context.Context, topic string, want int, within tim
 		})
 		fs.EachRecord(func(r *kgo.Record) {
 			rr := readRecord{Partition: r.Partition, Offset: r.Offset, Key: string(r.Key)}
+			if len(r.Value) > 0 {
+				rr.Framing = r.Value[0]
+			}
 			if msg, err := dec.Decode(r.Value); err != nil {
 				rr.Err = err
 			} else {

@@ -162,4 +162,5 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerSequenceSteps(sc)
 	registerTenantSteps(sc)
 	registerOutageSteps(sc)
+	registerCorruptionSteps(sc)
 }

@@ -1,0 +1,29 @@
+@corruption
+Feature: Records that are not DashStream never stop the pipeline
+  Anything on the topic that does not decode (random bytes, a wrong framing byte, a cut
+  zstd frame, a decompression bomb) is counted by reason and copied to the dead-letter
+  topic, and every valid record after it is still consumed.
+
+  Scenario Outline: <kind> records are counted as "<reason>", dead-lettered, and skipped
+    Given an independent client writes 3 <kind> records to the topic
+    And the quality aggregator writes 10 events on each of 2 threads
+    When a consumer reads all 23 records
+    Then the consumer counts 3 decode failures for reason "<reason>"
+    And the dead-letter topic holds 3 records with reason "<reason>"
+    And the consumer reports 0 duplicates, 0 gaps and 0 reorders
+
+    Examples:
+      | kind           | reason     |
+      | garbage        | framing    |
+      | wrong-framing  | framing    |
+      | truncated-zstd | decompress |
+      | bad-protobuf   | protobuf   |
+      | bomb           | too_large  |
+
+  @regression
+  Scenario: Compressed records decode without a single failure
+    Given the quality aggregator writes 25 events of 2048 bytes on 2 threads
+    Then 50 records are read back from Kafka by an independent decoder
+    And every record read back was compressed with zstd
+    When a consumer reads all 50 records
+    Then the consumer counts no decode failures
