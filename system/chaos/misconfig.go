@@ -10,9 +10,10 @@ import (
 )
 
 // unresolvableHost has an empty label (".."): Go's resolver rejects it as an invalid
-// domain name before sending any query (net.isDomainName), glibc's getaddrinfo refuses to
-// encode it, and the reserved .invalid top-level domain (RFC 6761) would stop a resolver
-// that let it through.
+// domain name before sending any query (net.isDomainName), glibc's getaddrinfo (the cgo
+// resolver, librdkafka) opens no DNS socket for it either (checked with strace; a valid
+// name such as "dashstream-broker.invalid" is sent to port 53), and the reserved .invalid
+// top-level domain (RFC 6761) would stop a resolver that let it through.
 const unresolvableHost = "dashstream-broker..invalid"
 
 // UnresolvableAddr returns a broker address whose host name cannot be resolved, and whose
