@@ -60,23 +60,26 @@ func TestFeatures(t *testing.T) {
 	if opts.Randomize == 0 {
 		opts.Randomize = time.Now().UnixNano() // the seed is in the report: rerun with -godog.random=SEED
 	}
-	work := t.TempDir()
-	cucumber, junit := filepath.Join(work, "cucumber.json"), filepath.Join(work, "junit.xml")
-	opts.Format = fmt.Sprintf("%s,cucumber:%s,junit:%s", opts.Format, cucumber, junit)
-
 	run := evidence.NewRun(*stackFlag, opts.Randomize, evidence.Tags(opts.Tags))
 	suite := NewSuite(*stackFlag, *brokerFlag, run)
 	suite.HandleInterrupts()
+	work, err := os.MkdirTemp("", "dashstream-run-") // not t.TempDir: an interrupt removes it too
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite.AtExit(func() { os.RemoveAll(work) })
+	cucumber, junit := filepath.Join(work, "cucumber.json"), filepath.Join(work, "junit.xml")
+	opts.Format = fmt.Sprintf("%s,cucumber:%s,junit:%s", opts.Format, cucumber, junit)
 	status := godog.TestSuite{Name: "dashstream", ScenarioInitializer: suite.InitializeScenario, Options: &opts}.Run()
-	suite.Close()
 	run.Finish()
+	cj, _ := os.ReadFile(cucumber)
+	jx, _ := os.ReadFile(junit)
+	suite.Close()
 
 	dir := *reportFlag
 	if dir == "" {
 		dir = filepath.Join(root, "reports")
 	}
-	cj, _ := os.ReadFile(cucumber)
-	jx, _ := os.ReadFile(junit)
 	paths, err := report.Write(dir, run, cj, jx)
 	if err != nil {
 		t.Errorf("write report: %v", err)

@@ -34,11 +34,58 @@ type Suite struct {
 	stack stack.Stack
 	err   error
 	stop  func()
+
+	mu     sync.Mutex
+	active map[*World]struct{} // scenarios running now, cleaned up on an interrupt
+	atExit []func()            // run after the stack is closed, also on an interrupt
 }
 
 // NewSuite prepares a run on the named stack; the stack opens with the first scenario.
 func NewSuite(stackName string, brokers int, run *evidence.Run) *Suite {
-	return &Suite{StackName: stackName, Brokers: brokers, Run: run}
+	return &Suite{StackName: stackName, Brokers: brokers, Run: run, active: map[*World]struct{}{}}
+}
+
+// AtExit registers fn to run when the suite closes or is interrupted (removing a work
+// directory, say).
+func (s *Suite) AtExit(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.atExit = append(s.atExit, fn)
+}
+
+func (s *Suite) track(w *World, running bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if running {
+		s.active[w] = struct{}{}
+	} else {
+		delete(s.active, w)
+	}
+}
+
+// shutdown undoes what running scenarios did, closes the stack, kills every child
+// process and runs the AtExit functions.
+func (s *Suite) shutdown() {
+	s.mu.Lock()
+	worlds := make([]*World, 0, len(s.active))
+	for w := range s.active {
+		worlds = append(worlds, w)
+	}
+	s.mu.Unlock()
+	for _, w := range worlds {
+		_ = w.cleanup()
+	}
+	if s.stack != nil {
+		_ = s.stack.Close(context.Background())
+	}
+	proc.KillAll()
+	s.mu.Lock()
+	fns := s.atExit
+	s.atExit = nil
+	s.mu.Unlock()
+	for i := len(fns) - 1; i >= 0; i-- {
+		fns[i]()
+	}
 }
 
 // open starts the stack once; every scenario shares it.
@@ -60,15 +107,12 @@ func (s *Suite) open() (stack.Stack, error) {
 	return s.stack, s.err
 }
 
-// Close closes the stack. Safe to call twice.
+// Close closes the stack and runs the AtExit functions. Safe to call twice.
 func (s *Suite) Close() {
 	if s.stop != nil {
 		s.stop()
 	}
-	if s.stack != nil {
-		_ = s.stack.Close(context.Background())
-	}
-	proc.KillAll()
+	s.shutdown()
 }
 
 // HandleInterrupts makes SIGINT and SIGTERM close the stack and kill every child process
@@ -81,11 +125,8 @@ func (s *Suite) HandleInterrupts() {
 	go func() {
 		select {
 		case sig := <-sigs:
-			fmt.Fprintf(os.Stderr, "\n%s: stopping every process and the stack...\n", sig)
-			proc.KillAll()
-			if s.stack != nil {
-				_ = s.stack.Close(context.Background())
-			}
+			fmt.Fprintf(os.Stderr, "\n%s: undoing faults, stopping every process and the stack...\n", sig)
+			s.shutdown()
 			os.Exit(130)
 		case <-done:
 		}
@@ -106,6 +147,7 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 		}
 		w := newWorld(st, rec, p.Name)
 		w.onCleanup("scenario lock", func(context.Context) error { unlock(); return nil })
+		s.track(w, true)
 		return withWorld(ctx, w), nil
 	})
 	sc.After(func(ctx context.Context, p *godog.Scenario, stepErr error) (context.Context, error) {
@@ -114,6 +156,7 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 			return ctx, stepErr
 		}
 		cleanupErr := w.cleanup()
+		s.track(w, false)
 		w.rec.End(statusOf(stepErr, cleanupErr), errors.Join(stepErr, cleanupErr))
 		// godog reports the step's own error; a fault or service that could not be undone
 		// fails the scenario too.
