@@ -9,28 +9,42 @@ import (
 	"github.com/dashstream/acceptance/reference/wire/dspb"
 )
 
-// libraryProducer returns the scenario's in-process reference producer, which keeps its
-// sequence numbers across steps (a new dashstream-produce process would start at 1).
+// libraryProducer returns the scenario's in-process reference producer for its "events"
+// topic. It keeps its sequence numbers across steps (a new dashstream-produce process
+// would start at 1 again).
 func (w *World) libraryProducer(ctx context.Context) (*producer.Producer, error) {
-	if w.producer != nil {
-		return w.producer, nil
+	return w.producerFor(ctx, w.topic("events"))
+}
+
+// producerFor returns the scenario's reference producer writing to topic.
+func (w *World) producerFor(_ context.Context, topic string) (*producer.Producer, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if p, ok := w.producers[topic]; ok {
+		return p, nil
 	}
-	opts := []producer.Opt{producer.Brokers(w.stack.Kafka().Bootstrap()...), producer.Topic(w.topic("events"))}
-	if w.tenant != "" {
+	opts := []producer.Opt{producer.Brokers(w.stack.Kafka().Bootstrap()...), producer.Topic(topic)}
+	if w.tenantSet {
 		opts = append(opts, producer.Tenant(w.tenant))
 	}
 	p, err := producer.New(opts...)
 	if err != nil {
 		return nil, err
 	}
-	w.producer = p
-	w.onCleanup("producer", func(context.Context) error { p.Close(); return nil })
+	w.producers[topic] = p
+	w.cleanups = append(w.cleanups, cleanup{"producer " + topic, func(context.Context) error { p.Close(); return nil }})
 	return p, nil
 }
 
-// sendEvents sends n NODE_START events on the scenario's thread and keeps their acks.
+// sendEvents sends n NODE_START events on the scenario's thread to its "events" topic and
+// keeps their acks.
 func (w *World) sendEvents(ctx context.Context, n int) error {
-	p, err := w.libraryProducer(ctx)
+	return w.sendEventsTo(ctx, w.topic("events"), n)
+}
+
+// sendEventsTo sends n NODE_START events on the scenario's thread to topic.
+func (w *World) sendEventsTo(ctx context.Context, topic string, n int) error {
+	p, err := w.producerFor(ctx, topic)
 	if err != nil {
 		return err
 	}
@@ -43,7 +57,7 @@ func (w *World) sendEvents(ctx context.Context, n int) error {
 		ack, err := p.Send(ctx, w.thread, &dspb.DashStreamMessage{Message: &dspb.DashStreamMessage_Event{Event: &dspb.Event{
 			EventType: dspb.EventType_EVENT_TYPE_NODE_START, NodeId: "acceptance"}}})
 		if err != nil {
-			return fmt.Errorf("send on %s: %w", w.thread, err)
+			return fmt.Errorf("send on %s to %s: %w", w.thread, topic, err)
 		}
 		w.acks[ack.Sequence] = ack
 	}

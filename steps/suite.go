@@ -206,4 +206,5 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerTenantSteps(sc)
 	registerOutageSteps(sc)
 	registerCorruptionSteps(sc)
+	registerAlertingSteps(sc)
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/dashstream/acceptance/reference/producer"
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/chaos"
+	"github.com/dashstream/acceptance/system/monitoring"
 	"github.com/dashstream/acceptance/system/stack"
 )
 
@@ -35,13 +37,18 @@ type World struct {
 	services   map[string]stack.Service
 	lastRun    *stack.Result
 	records    []readRecord
-	producer   *producer.Producer
+	producers  map[string]*producer.Producer // by topic
 	thread     string
 	acks       map[uint64]producer.Ack // by sequence, of the scenario's thread
 	view       *consumerView
 	consumed   int // records the scenario's consumer service had read at the last check
 	load       *load
 	brokerBack time.Time // when the last broker outage was undone
+
+	mon          *monitoring.Stack
+	onset        time.Time    // when the last alert condition was made true
+	cleared      time.Time    // when it was made false again
+	exporterDown chaos.Handle // undoes the exporter's stop
 }
 
 type cleanup struct {
@@ -70,6 +77,7 @@ func newWorld(st stack.Stack, rec *evidence.Recorder, scenario string) *World {
 	return &World{
 		stack: st, rec: rec, id: slug + "-" + hex.EncodeToString(b[:]),
 		topics: map[string]string{}, services: map[string]stack.Service{}, acks: map[uint64]producer.Ack{},
+		producers: map[string]*producer.Producer{},
 	}
 }
 
