@@ -1,0 +1,105 @@
+// Package wsserver is the reference WebSocket server of DashStream: it consumes the
+// DashStream topics (default dashstream-events and dashstream-quality) once, with a single
+// reference consumer for the life of the process, and fans every record out to the
+// WebSocket clients subscribed to the record's tenant. The binary is
+// reference/cmd/dashstream-wsserver.
+//
+// # Endpoints (Handler)
+//
+//	/ws?tenant=<id>[&format=json|binary]
+//	    One tenant per connection (tenant rules of producer.ValidateTenant). A client
+//	    receives only records whose protobuf header tenant_id is its tenant, never
+//	    another's. Frames:
+//	      json (default): one text frame per record, the Frame type:
+//	        {"type":"event","header":{"message_id":"<uuid>","timestamp_us":1732790000000000,
+//	         "tenant_id":"acme","thread_id":"t1","sequence":3,"type":"event",
+//	         "compression":"none","schema_version":1},
+//	         "topic":"dashstream-events","partition":0,"offset":12}
+//	        (type names are the enum names lowercased without their prefix; parent_id,
+//	        a UUID, appears when set)
+//	      binary: one binary frame per record holding the Kafka record value exactly as
+//	        it was on Kafka (framing byte + protobuf, zstd when the producer compressed):
+//	        decode it with wire.Decoder.
+//	    Inbound messages are read and ignored; one over ReadLimit (default 4096 bytes)
+//	    closes the connection with 1009. Refusals: 401 without the bearer token when
+//	    AuthToken is set (Authorization: Bearer <token>, or ?token=<token>); 403 for an
+//	    Origin that is neither the request's host nor in AllowedOrigins (no Origin header,
+//	    as from non-browser clients, passes); 400 for a bad tenant or format.
+//	/health
+//	    Always 200; the Health JSON: status, reasons, kafka_status (connected |
+//	    disconnected), websocket_status (accepting | shutting_down), circuit_breaker
+//	    {state, consecutive_failures, successful_probes, opens_total, retry_in_seconds},
+//	    metrics {all-time kafka_errors, infrastructure_errors, decode_errors,
+//	    dropped_messages, messages_received; the same within the window prefixed recent_;
+//	    window_seconds, connected_clients, uptime_seconds, seconds_since_last_message
+//	    (null before the first message)}.
+//	/metrics
+//	    Prometheus.
+//
+// # Health status
+//
+// Computed from the sliding window (HealthWindow, default 60 s, in 60 buckets), the
+// breaker and the Kafka client's last outcome, never from all-time counters:
+//
+//	reconnecting  the breaker is not closed, or the last Kafka dial or request failed (or
+//	              none succeeded yet)
+//	degraded      otherwise, when the window holds Kafka, infrastructure (consumer loop
+//	              restarts, frame rendering) or decode errors, or, with StaleAfter > 0,
+//	              the last Kafka message is older than StaleAfter
+//	healthy       otherwise
+//
+// After an outage the status goes reconnecting -> degraded -> healthy once the errors
+// have left the window. Dropped frames are reported but do not degrade the status: a
+// slow client is the client's problem.
+//
+// # Circuit breaker
+//
+// Kafka failures (failed dials, DNS lookups, connection initialisations, reads and
+// writes, seen by a backoff.Guard hook) feed a Breaker: FailureThreshold (10) in a row
+// open it; open, it is the floor of every franz-go retry delay, so nothing dials until
+// OpenFor (60 s) has passed; then half-open, it pings Kafka every ProbeInterval (1 s) and
+// CloseAfter (5) successful responses close it, while one failure opens it again. A
+// success in closed resets the run. Breaker state is in /health and in
+// dashstream_ws_circuit_breaker_state. No Kafka error ends the process or Run.
+//
+// # Slow clients
+//
+// Each client has a queue of QueueSize frames (256). The poll loop only enqueues: when a
+// queue is full its oldest frame is dropped (dropped_frames_total{reason="queue_full"}),
+// and with DisconnectAfterDrops n > 0 the client is closed with 1008 after n drops. A
+// write that takes longer than WriteTimeout (10 s) closes that client. Other clients are
+// never held up.
+//
+// # Metrics
+//
+//	dashstream_ws_connected_clients                gauge      clients connected now
+//	dashstream_ws_frames_sent_total{format}        counter    frames written (json, binary)
+//	dashstream_ws_dropped_frames_total{reason}     counter    queue_full, disconnected (queued when the client went)
+//	dashstream_ws_disconnects_total{reason}        counter    client_closed, too_slow, message_too_big, write_failed,
+//	                                                          shutdown
+//	dashstream_ws_rejected_connections_total{reason}
+//	                                               counter    unauthorized, origin, bad_request, shutting_down
+//	dashstream_ws_consumer_restarts_total          counter    consumer loop restarts after it ended with an error
+//	dashstream_ws_circuit_breaker_state            gauge      0 closed, 1 half-open, 2 open
+//	dashstream_ws_kafka_connected                  gauge      1 when the last Kafka outcome was a success
+//	dashstream_ws_kafka_errors_total               counter    failed Kafka dials and requests
+//	dashstream_ws_e2e_latency_seconds              histogram  header timestamp_us to the write of a frame, per frame
+//	dashstream_ws_e2e_latency_negative_total       counter    frames written before their timestamp; not observed
+//
+// plus the reference consumer's (dashstream_messages_received_total,
+// dashstream_decode_failures_total{reason}, dashstream_sequence_gaps_total,
+// dashstream_sequence_duplicates_total, dashstream_sequence_reorders_total,
+// dashstream_sequence_gap_size, dashstream_dlq_records_total,
+// dashstream_dlq_failures_total) and the go_* and process_* collectors.
+//
+// Traps:
+//   - A fresh server starts at the records written since it was created (by Kafka
+//     record timestamp): it is a live stream, not a replay. ConsumerOpts with
+//     consumer.ResetOffset changes that.
+//   - It never copies undecodable records to the DLQ (the exporter does); they are
+//     counted as decode errors.
+//   - Clock drives the window, the breaker and the ages; franz-go's timers are real, so
+//     tests of outages use short real durations.
+//   - ?token= puts the secret in URLs, which end up in access logs; prefer the header
+//     where the client can set it.
+package wsserver

@@ -1,0 +1,163 @@
+package wsserver
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/dashstream/acceptance/reference/backoff"
+	"github.com/dashstream/acceptance/reference/consumer"
+)
+
+// kafkaEvent feeds the Guard's observations to the health window and the breaker; it
+// runs on franz-go's goroutines.
+func (s *Server) kafkaEvent(ev backoff.Event) {
+	switch {
+	case ev.Kind.Failure():
+		s.m.kafkaErrors.Inc()
+		s.track.kafkaError()
+		s.record(false)
+	case ev.Kind == backoff.ConnectOK || ev.Kind == backoff.ResponseOK:
+		s.record(true)
+	}
+}
+
+// record reports a success or failure to the breaker and logs its transitions.
+func (s *Server) record(ok bool) {
+	now := s.cfg.now()
+	s.bmu.Lock()
+	before := s.breaker.State(now)
+	var after BreakerState
+	if ok {
+		after = s.breaker.Success(now)
+	} else {
+		after = s.breaker.Failure(now)
+	}
+	cfg := s.breaker.Config()
+	s.bmu.Unlock()
+	if before == after {
+		return
+	}
+	switch after {
+	case Open:
+		s.cfg.log.Warn("circuit breaker open: kafka retries paused", "for", cfg.OpenFor.String(), "from", before.String())
+	case Closed:
+		s.cfg.log.Info("circuit breaker closed: kafka is back", "probes", cfg.CloseAfter)
+	}
+}
+
+// breakerState returns the breaker's state now (open turns half-open with time).
+func (s *Server) breakerState() BreakerState {
+	now := s.cfg.now()
+	s.bmu.Lock()
+	defer s.bmu.Unlock()
+	before := s.breaker.state
+	st := s.breaker.State(now)
+	if before == Open && st == HalfOpen {
+		s.cfg.log.Info("circuit breaker half-open: probing kafka")
+	}
+	return st
+}
+
+// gate is the Guard's floor on retry delays: the time left until an open breaker
+// half-opens.
+func (s *Server) gate() time.Duration {
+	s.breakerState() // logs a half-open transition
+	now := s.cfg.now()
+	s.bmu.Lock()
+	defer s.bmu.Unlock()
+	return s.breaker.RemainingOpen(now)
+}
+
+// onRecord fans a decoded record out to its tenant's clients; it runs on the poll loop
+// and never blocks on a client.
+func (s *Server) onRecord(_ context.Context, r consumer.Record) {
+	s.track.message()
+	value := s.raw.take(r.Topic, r.Partition, r.Offset)
+	clients := s.hub.of(r.Header.GetTenantId())
+	if len(clients) == 0 {
+		return
+	}
+	var text []byte
+	ts := r.Header.GetTimestampUs()
+	for _, c := range clients {
+		f := outFrame{binary: c.binary, tsUs: ts, data: value}
+		if !c.binary {
+			if text == nil {
+				b, err := jsonFrame(r)
+				if err != nil {
+					s.track.infraError()
+					s.cfg.log.Error("render frame", "error", err.Error(), "topic", r.Topic, "offset", r.Offset)
+					return
+				}
+				text = b
+			}
+			f.data = text
+		}
+		dropped, cut := c.push(f, s.cfg.disconnectAfter)
+		if dropped > 0 {
+			s.m.dropped.WithLabelValues(DropQueueFull).Add(float64(dropped))
+			s.track.droppedFrames(dropped)
+		}
+		if cut {
+			s.cfg.log.Warn("websocket client too slow: disconnecting", "client", c.id, "tenant", c.tenant,
+				"dropped", s.cfg.disconnectAfter)
+			go func() { _ = c.conn.Close(statusTooSlow, "too slow: frames dropped") }()
+		}
+	}
+}
+
+func (s *Server) onDecodeError(_ context.Context, r *kgo.Record, _ error) {
+	s.raw.take(r.Topic, r.Partition, r.Offset)
+	s.track.decodeError()
+}
+
+// rawValues keeps the values of the records of the current poll, so a binary client gets
+// the record value exactly as it was on Kafka. franz-go hands a polled record to the hook
+// before the poll returns; the consumer's callbacks take it; a new poll forgets the rest.
+type rawValues struct {
+	mu sync.Mutex
+	m  map[rawKey][]byte
+}
+
+type rawKey struct {
+	topic     string
+	partition int32
+	offset    int64
+}
+
+var (
+	_ kgo.HookFetchRecordUnbuffered = (*rawValues)(nil)
+	_ kgo.HookPollStart             = (*rawValues)(nil)
+)
+
+// OnFetchRecordUnbuffered implements kgo.HookFetchRecordUnbuffered.
+func (v *rawValues) OnFetchRecordUnbuffered(r *kgo.Record, polled bool) {
+	if !polled {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m == nil {
+		v.m = map[rawKey][]byte{}
+	}
+	v.m[rawKey{r.Topic, r.Partition, r.Offset}] = r.Value
+}
+
+// OnPollStart implements kgo.HookPollStart: the previous poll's records were all handled.
+func (v *rawValues) OnPollStart(context.Context) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	clear(v.m)
+}
+
+func (v *rawValues) take(topic string, partition int32, offset int64) []byte {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	k := rawKey{topic, partition, offset}
+	b := v.m[k]
+	delete(v.m, k)
+	return b
+}

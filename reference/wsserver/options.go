@@ -1,0 +1,154 @@
+package wsserver
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/dashstream/acceptance/reference/backoff"
+	"github.com/dashstream/acceptance/reference/consumer"
+)
+
+// Defaults of a Server.
+const (
+	// DefaultHealthWindow is the sliding window of recent errors /health looks at.
+	DefaultHealthWindow = 60 * time.Second
+	// DefaultQueueSize is the number of frames queued per client before the oldest drop.
+	DefaultQueueSize = 256
+	// DefaultReadLimit is the largest inbound WebSocket message accepted, in bytes.
+	DefaultReadLimit = 4096
+	// DefaultWriteTimeout bounds the write of one frame to a client.
+	DefaultWriteTimeout = 10 * time.Second
+	// DefaultProbeInterval is how often a half-open breaker pings Kafka.
+	DefaultProbeInterval = time.Second
+	// DefaultQualityTopic is consumed beside consumer.DefaultTopic by default.
+	DefaultQualityTopic = "dashstream-quality"
+)
+
+// DefaultTopics are the topics consumed unless Topics says otherwise.
+var DefaultTopics = []string{consumer.DefaultTopic, DefaultQualityTopic}
+
+// Opt configures a Server. Options apply in order; a later option of the same kind wins,
+// except ConsumerOpts, ClientOpts and AllowedOrigins, which accumulate.
+type Opt interface{ apply(*config) }
+
+type opt func(*config)
+
+func (o opt) apply(c *config) { o(c) }
+
+type config struct {
+	brokers         []string
+	topics          []string
+	log             *slog.Logger
+	now             func() time.Time
+	window          time.Duration
+	staleAfter      time.Duration
+	breaker         BreakerConfig
+	probeInterval   time.Duration
+	queueSize       int
+	disconnectAfter int
+	readLimit       int64
+	writeTimeout    time.Duration
+	origins         []string
+	token           string
+	policy          *backoff.Policy
+	dialTimeout     time.Duration
+	dedup           time.Duration
+	consumerOpts    []consumer.Opt
+	clientOpts      []kgo.Opt
+}
+
+func defaults() config {
+	return config{
+		topics:        DefaultTopics,
+		log:           slog.Default(),
+		now:           time.Now,
+		window:        DefaultHealthWindow,
+		probeInterval: DefaultProbeInterval,
+		queueSize:     DefaultQueueSize,
+		readLimit:     DefaultReadLimit,
+		writeTimeout:  DefaultWriteTimeout,
+		dialTimeout:   backoff.DefaultDialTimeout,
+		dedup:         backoff.DefaultDedupInterval,
+	}
+}
+
+// Brokers sets the Kafka bootstrap addresses. Without it franz-go's default
+// (127.0.0.1:9092) is used.
+func Brokers(addrs ...string) Opt { return opt(func(c *config) { c.brokers = addrs }) }
+
+// Topics sets the topics to consume. Default DefaultTopics.
+func Topics(topics ...string) Opt { return opt(func(c *config) { c.topics = topics }) }
+
+// Logger sets the logger; Kafka connection failures go through a backoff.Dedup handler
+// wrapped around its handler. Default slog.Default().
+func Logger(l *slog.Logger) Opt { return opt(func(c *config) { c.log = l }) }
+
+// Clock sets the time source of the health window, the breaker and the ages /health
+// reports. Default time.Now. (franz-go's own timers use real time.)
+func Clock(now func() time.Time) Opt { return opt(func(c *config) { c.now = now }) }
+
+// HealthWindow sets the sliding window of recent errors behind /health's status.
+// Default DefaultHealthWindow.
+func HealthWindow(d time.Duration) Opt { return opt(func(c *config) { c.window = d }) }
+
+// StaleAfter makes /health degraded when the last Kafka message is older than d (after
+// a first one arrived). Default 0: off, a quiet topic is not unhealthy.
+func StaleAfter(d time.Duration) Opt { return opt(func(c *config) { c.staleAfter = d }) }
+
+// CircuitBreaker sets the circuit breaker's thresholds; zero fields keep the defaults (10
+// failures, 60 s, 5 probes).
+func CircuitBreaker(cfg BreakerConfig) Opt { return opt(func(c *config) { c.breaker = cfg }) }
+
+// ProbeInterval sets how often a half-open breaker pings Kafka, so probes happen even
+// when no traffic would. Default DefaultProbeInterval.
+func ProbeInterval(d time.Duration) Opt { return opt(func(c *config) { c.probeInterval = d }) }
+
+// QueueSize sets the frames queued per client; when full, its oldest frame is dropped.
+// Default DefaultQueueSize.
+func QueueSize(n int) Opt { return opt(func(c *config) { c.queueSize = n }) }
+
+// DisconnectAfterDrops disconnects a client (close code 1008) once n of its frames were
+// dropped. Default 0: never, a slow client only loses its oldest frames.
+func DisconnectAfterDrops(n int) Opt { return opt(func(c *config) { c.disconnectAfter = n }) }
+
+// ReadLimit sets the largest inbound WebSocket message in bytes; a larger one closes
+// the connection with code 1009. Default DefaultReadLimit.
+func ReadLimit(n int64) Opt { return opt(func(c *config) { c.readLimit = n }) }
+
+// WriteTimeout bounds the write of one frame; a client that does not read within it is
+// disconnected. Default DefaultWriteTimeout.
+func WriteTimeout(d time.Duration) Opt { return opt(func(c *config) { c.writeTimeout = d }) }
+
+// AllowedOrigins adds host patterns (path.Match, matched against the Origin's host, or
+// against scheme://host when the pattern has "://") of browser pages allowed to connect
+// from another origin. Without any, only same-origin pages and clients that send no
+// Origin header (non-browsers) connect; "*" allows every origin.
+func AllowedOrigins(patterns ...string) Opt {
+	return opt(func(c *config) { c.origins = append(c.origins, patterns...) })
+}
+
+// AuthToken requires "Authorization: Bearer <token>" (or ?token=<token>) on /ws.
+// Default "": no authentication.
+func AuthToken(token string) Opt { return opt(func(c *config) { c.token = token }) }
+
+// Backoff sets the retry policy of the Kafka client. Default backoff.New().
+func Backoff(p *backoff.Policy) Opt { return opt(func(c *config) { c.policy = p }) }
+
+// DialTimeout bounds one broker dial. Default backoff.DefaultDialTimeout.
+func DialTimeout(d time.Duration) Opt { return opt(func(c *config) { c.dialTimeout = d }) }
+
+// DedupInterval sets how long a repeated Kafka error line is suppressed. Default 60 s.
+func DedupInterval(d time.Duration) Opt { return opt(func(c *config) { c.dedup = d }) }
+
+// ConsumerOpts appends reference consumer options, after the server's own (ResetOffset
+// here changes where a fresh server starts; Registerer or OnRecord would break it).
+func ConsumerOpts(opts ...consumer.Opt) Opt {
+	return opt(func(c *config) { c.consumerOpts = append(c.consumerOpts, opts...) })
+}
+
+// ClientOpts appends franz-go options, after the server's own.
+func ClientOpts(opts ...kgo.Opt) Opt {
+	return opt(func(c *config) { c.clientOpts = append(c.clientOpts, opts...) })
+}
