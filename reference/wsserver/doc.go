@@ -102,4 +102,7 @@
 //     tests of outages use short real durations.
 //   - ?token= puts the secret in URLs, which end up in access logs; prefer the header
 //     where the client can set it.
+//   - A client cut off as too slow rarely sees the 1008 close frame: it waits behind
+//     the frames the client never read, so the close handshake times out and the TCP
+//     connection ends.
 package wsserver
