@@ -28,43 +28,51 @@ func (s *Server) kafkaEvent(ev backoff.Event) {
 func (s *Server) record(ok bool) {
 	now := s.cfg.now()
 	s.bmu.Lock()
-	before := s.breaker.State(now)
-	var after BreakerState
+	from := s.breaker.state // before State(now) moves open to half-open
+	var to BreakerState
 	if ok {
-		after = s.breaker.Success(now)
+		to = s.breaker.Success(now)
 	} else {
-		after = s.breaker.Failure(now)
+		to = s.breaker.Failure(now)
 	}
 	cfg := s.breaker.Config()
 	s.bmu.Unlock()
-	if before == after {
-		return
-	}
-	switch after {
-	case Open:
-		s.cfg.log.Warn("circuit breaker open: kafka retries paused", "for", cfg.OpenFor.String(), "from", before.String())
-	case Closed:
-		s.cfg.log.Info("circuit breaker closed: kafka is back", "probes", cfg.CloseAfter)
-	}
+	s.logTransition(from, to, cfg)
 }
 
 // breakerState returns the breaker's state now (open turns half-open with time).
 func (s *Server) breakerState() BreakerState {
 	now := s.cfg.now()
 	s.bmu.Lock()
-	defer s.bmu.Unlock()
-	before := s.breaker.state
-	st := s.breaker.State(now)
-	if before == Open && st == HalfOpen {
+	from := s.breaker.state
+	to := s.breaker.State(now)
+	cfg := s.breaker.Config()
+	s.bmu.Unlock()
+	s.logTransition(from, to, cfg)
+	return to
+}
+
+// logTransition logs a change of breaker state; an open breaker that half-opened and
+// closed or reopened within one event logs both steps.
+func (s *Server) logTransition(from, to BreakerState, cfg BreakerConfig) {
+	if from == to {
+		return
+	}
+	if from == Open {
 		s.cfg.log.Info("circuit breaker half-open: probing kafka")
 	}
-	return st
+	switch to {
+	case Open:
+		s.cfg.log.Warn("circuit breaker open: kafka retries paused", "for", cfg.OpenFor.String(), "from", from.String())
+	case Closed:
+		s.cfg.log.Info("circuit breaker closed: kafka is back", "probes", cfg.CloseAfter)
+	}
 }
 
 // gate is the Guard's floor on retry delays: the time left until an open breaker
 // half-opens.
 func (s *Server) gate() time.Duration {
-	s.breakerState() // logs a half-open transition
+	s.breakerState() // notices and logs a half-open transition
 	now := s.cfg.now()
 	s.bmu.Lock()
 	defer s.bmu.Unlock()
