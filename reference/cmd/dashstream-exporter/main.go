@@ -1,0 +1,125 @@
+// Command dashstream-exporter is the reference Prometheus exporter of DashStream (package
+// reference/exporter, whose doc lists the metrics): it consumes the DashStream topics and
+// serves /metrics, /readyz (503 until Kafka answered) and /healthz.
+//
+// Configuration: environment variables, each overridable by a flag (-h lists them):
+//
+//	KAFKA_BROKERS        -brokers             comma list of host:port (default localhost:9092)
+//	METRICS_ADDR         -metrics-addr        listen address (default :8080)
+//	KAFKA_TOPICS         -topics              default dashstream-events,dashstream-quality
+//	KAFKA_GROUP          -group               consumer group (default none: from the start)
+//	DLQ_TOPIC            -dlq-topic           default dashstream-dlq; empty = no copy
+//	LAG_INTERVAL         -lag-interval        default 5s
+//	LOG_DEDUP_INTERVAL   -log-dedup-interval  default 1m
+//	KAFKA_BACKOFF_MIN    -backoff-min         default 250ms
+//	KAFKA_BACKOFF_MAX    -backoff-max         default 30s
+//	KAFKA_DIAL_TIMEOUT   -dial-timeout        default 5s
+//	SHUTDOWN_GRACE       -shutdown-grace      default 5s
+//
+// An unreachable broker is not a configuration error: the exporter starts, /readyz says
+// why it is not ready, and it retries at a capped, jittered pace with one log line per
+// distinct error per interval. Logs are text on stderr.
+//
+// Exit codes: 0 after SIGINT/SIGTERM (graceful: the consumer stops, requests in flight
+// finish within the grace); 1 a fatal Kafka error (authorization) or a server failure;
+// 2 bad configuration or an address that cannot be listened on, as one line on stderr.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/dashstream/acceptance/reference/backoff"
+	"github.com/dashstream/acceptance/reference/exporter"
+)
+
+const name = "dashstream-exporter"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stderr io.Writer) int {
+	cfg, err := parse(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err == nil {
+		err = serve(ctx, cfg, slog.New(slog.NewTextHandler(stderr, nil)))
+	}
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "%s: %s\n", name, strings.NewReplacer("\r", " ", "\n", " ").Replace(err.Error()))
+	if errors.As(err, new(usageError)) {
+		return 2
+	}
+	return 1
+}
+
+func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	opts := []exporter.Opt{
+		exporter.Topics(cfg.topics...), exporter.Group(cfg.group), exporter.DLQTopic(cfg.dlq),
+		exporter.Logger(log), exporter.LagInterval(cfg.lagInterval), exporter.DedupInterval(cfg.dedup),
+		exporter.Backoff(backoff.New(backoff.Min(cfg.backoffMin), backoff.Max(cfg.backoffMax))),
+		exporter.DialTimeout(cfg.dialTimeout),
+	}
+	if len(cfg.brokers) > 0 {
+		opts = append(opts, exporter.Brokers(cfg.brokers...))
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return usageError{fmt.Errorf("listen on %s: %w: set METRICS_ADDR to a free address", cfg.addr, err)}
+	}
+	e, err := exporter.New(opts...)
+	if err != nil {
+		_ = ln.Close()
+		return usageError{err}
+	}
+	defer e.Close()
+	srv := &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	brokers := strings.Join(cfg.brokers, ",")
+	if brokers == "" {
+		brokers = "localhost:9092 (default)"
+	}
+	log.Info("dashstream-exporter started", "addr", ln.Addr().String(), "brokers", brokers, "topics", strings.Join(cfg.topics, ","))
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() { ran <- e.Run(runCtx) }()
+	var runErr error
+	select {
+	case runErr = <-ran:
+	case err := <-served:
+		cancel()
+		<-ran
+		return fmt.Errorf("http server: %w", err)
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), cfg.shutdownGrace)
+	defer scancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("http shutdown", "error", err.Error())
+	}
+	if runErr != nil {
+		return runErr
+	}
+	log.Info("dashstream-exporter stopped")
+	return nil
+}
