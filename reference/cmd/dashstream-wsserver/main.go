@@ -1,0 +1,138 @@
+// Command dashstream-wsserver is the reference WebSocket server of DashStream (package
+// reference/wsserver, whose doc describes frames, /health and the metrics): it consumes
+// the DashStream topics once and streams each tenant's records to /ws?tenant=<id>.
+//
+// Configuration: environment variables, each overridable by a flag (-h lists them),
+// except the bearer token, which is read from the environment only:
+//
+//	KAFKA_BROKERS              -brokers                 comma list of host:port (default localhost:9092)
+//	WS_ADDR                    -addr                    listen address (default :8081)
+//	KAFKA_TOPICS               -topics                  default dashstream-events,dashstream-quality
+//	HEALTH_WINDOW              -health-window           default 60s
+//	HEALTH_STALE_AFTER         -health-stale-after      default 0 (off)
+//	WS_ALLOWED_ORIGINS         -allowed-origins         cross-origin host patterns, comma list
+//	WS_AUTH_TOKEN              (environment only)       required bearer token; empty = none
+//	WS_QUEUE_SIZE              -queue-size              default 256
+//	WS_DISCONNECT_AFTER_DROPS  -disconnect-after-drops  default 0 (never)
+//	WS_MAX_MESSAGE_BYTES       -max-message-bytes       default 4096
+//	WS_WRITE_TIMEOUT           -write-timeout           default 10s
+//	CB_FAILURE_THRESHOLD       -cb-failure-threshold    default 10
+//	CB_OPEN_FOR                -cb-open-for             default 60s
+//	CB_CLOSE_AFTER             -cb-close-after          default 5
+//	LOG_DEDUP_INTERVAL         -log-dedup-interval      default 1m
+//	KAFKA_BACKOFF_MIN/MAX      -backoff-min/-max        default 250ms / 30s
+//	KAFKA_DIAL_TIMEOUT         -dial-timeout            default 5s
+//	SHUTDOWN_GRACE             -shutdown-grace          default 5s
+//
+// Kafka being unreachable is not a configuration error: the server starts, /health says
+// reconnecting, and no Kafka error ends the process. Logs are text on stderr.
+//
+// Exit codes: 0 after SIGINT/SIGTERM (graceful: clients get close 1001 "going away");
+// 1 a server failure; 2 bad configuration or an address that cannot be listened on, as
+// one line on stderr.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/dashstream/acceptance/reference/backoff"
+	"github.com/dashstream/acceptance/reference/wsserver"
+)
+
+const name = "dashstream-wsserver"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stderr io.Writer) int {
+	cfg, err := parse(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err == nil {
+		err = serve(ctx, cfg, slog.New(slog.NewTextHandler(stderr, nil)))
+	}
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "%s: %s\n", name, strings.NewReplacer("\r", " ", "\n", " ").Replace(err.Error()))
+	if errors.As(err, new(usageError)) {
+		return 2
+	}
+	return 1
+}
+
+func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	opts := []wsserver.Opt{
+		wsserver.Topics(cfg.topics...), wsserver.Logger(log), wsserver.HealthWindow(cfg.window),
+		wsserver.StaleAfter(cfg.staleAfter), wsserver.AllowedOrigins(cfg.origins...), wsserver.AuthToken(cfg.token),
+		wsserver.QueueSize(cfg.queueSize), wsserver.DisconnectAfterDrops(cfg.disconnectAfter),
+		wsserver.ReadLimit(int64(cfg.readLimit)), wsserver.WriteTimeout(cfg.writeTimeout),
+		wsserver.CircuitBreaker(cfg.breaker), wsserver.DedupInterval(cfg.dedup),
+		wsserver.Backoff(backoff.New(backoff.Min(cfg.backoffMin), backoff.Max(cfg.backoffMax))),
+		wsserver.DialTimeout(cfg.dialTimeout),
+	}
+	if len(cfg.brokers) > 0 {
+		opts = append(opts, wsserver.Brokers(cfg.brokers...))
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return usageError{fmt.Errorf("listen on %s: %w: set WS_ADDR to a free address", cfg.addr, err)}
+	}
+	s, err := wsserver.New(opts...)
+	if err != nil {
+		_ = ln.Close()
+		return usageError{err}
+	}
+	defer s.Close()
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	brokers := strings.Join(cfg.brokers, ",")
+	if brokers == "" {
+		brokers = "localhost:9092 (default)"
+	}
+	log.Info("dashstream-wsserver started", "addr", ln.Addr().String(), "brokers", brokers,
+		"topics", strings.Join(cfg.topics, ","), "auth", cfg.token != "")
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() { ran <- s.Run(runCtx) }()
+	var runErr, serveErr error
+	select {
+	case runErr = <-ran: // ctx ended: Run closed every client
+	case serveErr = <-served:
+		cancel()
+		runErr = <-ran
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), cfg.shutdownGrace)
+	defer scancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("http shutdown", "error", err.Error())
+	}
+	if serveErr != nil {
+		return fmt.Errorf("http server: %w", serveErr)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	log.Info("dashstream-wsserver stopped")
+	return nil
+}

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dashstream/acceptance/reference/internal/bintest"
+	"github.com/dashstream/acceptance/reference/internal/kfaketest"
+	"github.com/dashstream/acceptance/reference/producer"
+	"github.com/dashstream/acceptance/reference/wire/dspb"
+	"github.com/dashstream/acceptance/reference/wsserver"
+)
+
+func TestMain(m *testing.M) { bintest.Main(m) }
+
+const pkg = "github.com/dashstream/acceptance/reference/cmd/dashstream-wsserver"
+
+func TestBadConfigExits2WithOneLine(t *testing.T) {
+	bin := bintest.Build(t, pkg)
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"bad addr", map[string]string{"WS_ADDR": "localhost"}, nil, `listen address "localhost" is not host:port`},
+		{"broker without port", map[string]string{"KAFKA_BROKERS": "a:1,b"}, nil, `broker "b" is not host:port`},
+		{"bad window", map[string]string{"HEALTH_WINDOW": "1 minute"}, nil, `HEALTH_WINDOW="1 minute" is not a duration`},
+		{"zero window", nil, []string{"-health-window", "0s"}, "health window 0s must be positive"},
+		{"bad queue", map[string]string{"WS_QUEUE_SIZE": "many"}, nil, `WS_QUEUE_SIZE="many" is not a whole number`},
+		{"zero queue", nil, []string{"-queue-size", "0"}, "queue size 0 must be positive"},
+		{"negative drops", nil, []string{"-disconnect-after-drops", "-1"}, "disconnect-after-drops -1 must be 0"},
+		{"breaker threshold", map[string]string{"CB_FAILURE_THRESHOLD": "0"}, nil, "circuit breaker failure threshold 0 must be positive"},
+		{"two problems at once", map[string]string{"CB_OPEN_FOR": "-1s", "KAFKA_TOPICS": ","}, nil, "no topics: set KAFKA_TOPICS or -topics; circuit breaker open-for -1s must be positive"},
+		{"unknown flag", nil, []string{"-token", "x"}, "flag provided but not defined: -token (see -h)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := bintest.Run(t, 20*time.Second, tc.env, bin, tc.args...)
+			require.Equal(t, 2, res.Code, "stderr: %s", res.Stderr)
+			require.Equal(t, 1, strings.Count(res.Stderr, "\n"), "one line: %q", res.Stderr)
+			require.Contains(t, res.Stderr, "dashstream-wsserver: "+tc.want)
+		})
+	}
+	res := bintest.Run(t, 20*time.Second, nil, bin, "-h")
+	require.Equal(t, 0, res.Code)
+	require.Contains(t, res.Stderr, "WS_AUTH_TOKEN")
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	res = bintest.Run(t, 20*time.Second, map[string]string{"WS_ADDR": l.Addr().String(), "KAFKA_BROKERS": "127.0.0.1:1"}, bin)
+	require.Equal(t, 2, res.Code, res.Stderr)
+	require.Contains(t, res.Stderr, "set WS_ADDR to a free address")
+}
+
+// proc is the server running as a child process.
+type proc struct {
+	cmd  *exec.Cmd
+	addr string
+	mu   sync.Mutex
+	log  bytes.Buffer
+	done chan struct{}
+}
+
+func (p *proc) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.log.Write(b)
+}
+
+func (p *proc) logs() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.log.String()
+}
+
+func startProc(t *testing.T, env map[string]string) *proc {
+	t.Helper()
+	bin := bintest.Build(t, pkg)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	p := &proc{addr: l.Addr().String(), done: make(chan struct{})}
+	require.NoError(t, l.Close())
+	p.cmd = exec.Command(bin)
+	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "WS_ADDR=" + p.addr}
+	for k, v := range env {
+		p.cmd.Env = append(p.cmd.Env, k+"="+v)
+	}
+	p.cmd.Stderr = p
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	require.NoError(t, p.cmd.Start())
+	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	})
+	p.waitHealth(t, 15*time.Second, func(wsserver.Health) bool { return true })
+	return p
+}
+
+// waitHealth polls /health until cond holds.
+func (p *proc) waitHealth(t *testing.T, timeout time.Duration, cond func(wsserver.Health) bool) wsserver.Health {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last wsserver.Health
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.addr+"/health", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			if json.Unmarshal(b, &last) == nil && cond(last) {
+				cancel()
+				return last
+			}
+		}
+		cancel()
+		if time.Now().After(deadline) {
+			require.FailNow(t, "timed out", "/health within %s; last %+v; log:\n%s", timeout, last, p.logs())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (p *proc) terminate(t *testing.T, timeout time.Duration) int {
+	t.Helper()
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case <-p.done:
+		return p.cmd.ProcessState.ExitCode()
+	case <-time.After(timeout):
+		require.FailNow(t, "no exit after SIGTERM", "within %s; log:\n%s", timeout, p.logs())
+		return -1
+	}
+}
+
+func TestStreamsATenantAndShutsDownGracefully(t *testing.T) {
+	_, addrs := kfaketest.Cluster(t, 1, "dashstream-events", "dashstream-quality")
+	p := startProc(t, map[string]string{"KAFKA_BROKERS": strings.Join(addrs, ","), "WS_AUTH_TOKEN": "tok"})
+	p.waitHealth(t, 15*time.Second, func(h wsserver.Health) bool { return h.Status == wsserver.StatusHealthy })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws://"+p.addr+"/ws?tenant=acme",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer tok"}}})
+	require.NoError(t, err)
+	defer c.CloseNow()
+	p.waitHealth(t, 5*time.Second, func(h wsserver.Health) bool { return h.Metrics.ConnectedClients == 1 })
+
+	pr, err := producer.New(producer.Brokers(addrs...), producer.Tenant("acme"))
+	require.NoError(t, err)
+	defer pr.Close()
+	_, err = pr.Send(ctx, "t1", &dspb.DashStreamMessage{Message: &dspb.DashStreamMessage_Event{Event: &dspb.Event{}}})
+	require.NoError(t, err)
+	_, b, err := c.Read(ctx)
+	require.NoError(t, err)
+	var f wsserver.Frame
+	require.NoError(t, json.Unmarshal(b, &f))
+	require.Equal(t, "acme", f.Header.TenantID)
+	require.Equal(t, "t1", f.Header.ThreadID)
+
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	_, _, err = c.Read(ctx)
+	require.Equal(t, websocket.StatusGoingAway, websocket.CloseStatus(err), "clients are told the server goes away: %v", err)
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		t.Fatalf("no exit after SIGTERM; log:\n%s", p.logs())
+	}
+	require.Equal(t, 0, p.cmd.ProcessState.ExitCode(), p.logs())
+	require.Contains(t, p.logs(), "dashstream-wsserver stopped")
+}
+
+func TestUnreachableBrokerKeepsRunning(t *testing.T) {
+	p := startProc(t, map[string]string{"KAFKA_BROKERS": "kafka.invalid:9092"})
+	h := p.waitHealth(t, 10*time.Second, func(h wsserver.Health) bool { return h.Metrics.KafkaErrors > 0 })
+	require.Equal(t, wsserver.StatusReconnecting, h.Status)
+	require.Equal(t, "disconnected", h.KafkaStatus)
+	require.Equal(t, 0, p.terminate(t, 15*time.Second), p.logs())
+	require.LessOrEqual(t, strings.Count(p.logs(), "kafka connect failed"), 1, p.logs())
+}
