@@ -76,6 +76,9 @@
 //     run one exporter per pipeline, or give the others DLQTopic(""), or each copies.
 //   - Receipt time is the poll time, so a slow exporter (paused, CPU-starved) inflates
 //     the latency it measures: that is the latency the pipeline's readers see.
+//   - The lag gauge appears once Kafka has answered and is refreshed every LagInterval;
+//     during an outage it keeps its last value (the lag loop backs off like the client
+//     and never adds connection attempts of its own).
 //   - Quality label values (tenant, scope_id) come from producers: the series cap is what
 //     keeps a producer with a fresh scope_id per message from exhausting memory.
 package exporter
