@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -75,8 +74,8 @@ func TestDocListsEveryMetric(t *testing.T) {
 
 func TestMetricsAfterTraffic(t *testing.T) {
 	_, addrs := kfaketest.Cluster(t, 2, consumer.DefaultTopic, exporter.DefaultQualityTopic)
-	events := slices.Repeat([]*dspb.DashStreamMessage{event()}, 1)
-	for range 9 {
+	var events []*dspb.DashStreamMessage
+	for range 10 {
 		events = append(events, event())
 	}
 	send(t, addrs, "acme", consumer.DefaultTopic, "t1", events...)
