@@ -1,0 +1,30 @@
+@alerting
+Feature: Alerts fire for real and reach the right people
+  The production alert rules, scaled by one documented transformation to second-long
+  windows, are loaded into a real Prometheus. Each condition is made true for real; the
+  alert reaches the right receiver of a real Alertmanager (critical → pager, everything
+  else → team) as a webhook delivery, and resolves once the condition clears.
+
+  Background:
+    Given the exporter consumes the scenario's topic and Prometheus scrapes it
+
+  Scenario: The six alert rules are loaded with their severities
+    Then Prometheus has loaded these alerts:
+      | alert                 | severity |
+      | MessageLossDetected   | critical |
+      | HighDecodeErrorRate   | high     |
+      | ConsumerLagHigh       | medium   |
+      | E2ELatencyHigh        | medium   |
+      | ServiceDown           | critical |
+      | DecompressionFailures | high     |
+
+  Scenario: A stopped exporter pages as ServiceDown and resolves when it is back
+    When the exporter is stopped
+    Then "ServiceDown" fires and reaches the "pager" receiver within 15 seconds
+    When the exporter is started again
+    Then "ServiceDown" is resolved within 30 seconds
+
+  Scenario: A lost message pages as MessageLossDetected
+    When 100 messages are written on a thread and message 50 is lost on the way to the exporter
+    Then the exporter counts exactly 1 sequence gap
+    And "MessageLossDetected" fires and reaches the "pager" receiver within 15 seconds
