@@ -207,4 +207,5 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerOutageSteps(sc)
 	registerCorruptionSteps(sc)
 	registerAlertingSteps(sc)
+	registerWebSocketSteps(sc)
 }

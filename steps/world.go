@@ -49,6 +49,10 @@ type World struct {
 	onset        time.Time    // when the last alert condition was made true
 	cleared      time.Time    // when it was made false again
 	exporterDown chaos.Handle // undoes the exporter's stop
+
+	clients        map[string]*wsClient // WebSocket clients by tenant
+	outage         chaos.Handle         // the broker outage in progress
+	framesAtReturn int                  // frames the default client had when the broker came back
 }
 
 type cleanup struct {
@@ -77,7 +81,7 @@ func newWorld(st stack.Stack, rec *evidence.Recorder, scenario string) *World {
 	return &World{
 		stack: st, rec: rec, id: slug + "-" + hex.EncodeToString(b[:]),
 		topics: map[string]string{}, services: map[string]stack.Service{}, acks: map[uint64]producer.Ack{},
-		producers: map[string]*producer.Producer{},
+		producers: map[string]*producer.Producer{}, clients: map[string]*wsClient{},
 	}
 }
 

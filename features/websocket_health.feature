@@ -1,0 +1,36 @@
+@websocket
+Feature: The WebSocket server tells the truth about its health and recovers by itself
+  /health is computed from a sliding window of recent errors and the age of the last
+  message, not from all-time counters: it shows an outage while it lasts and returns to
+  healthy once the broker is back, without a restart, a second consumer loop, or a
+  dropped client.
+
+  @chaos @destructive
+  Scenario Outline: After a broker <outage>, /health shows the outage and returns to healthy
+    Given the WebSocket server runs with a 5 second health window, stale after 3 seconds, and a breaker that half-opens after 5 seconds
+    And a client subscribed to tenant "default" is connected
+    And a producer is writing 20 events per second on a thread
+    Then /health reports "healthy" within 10 seconds
+    When broker 1 goes down with a <outage>
+    Then /health reports the outage within 15 seconds
+    When the broker comes back
+    Then /health reports "healthy" within 20 seconds of the broker's return
+    And its recent-window error counts are 0
+    And the WebSocket server's consumer loop never restarted
+    And the client was never disconnected and receives frames written after the recovery
+
+    Examples:
+      | outage      |
+      | kill        |
+      | stop        |
+      | pause       |
+      | network-cut |
+
+  @tenants
+  Scenario: Two tenants on one topic never see each other's records
+    Given the WebSocket server runs with a 60 second health window, stale after 0 seconds, and a breaker that half-opens after 60 seconds
+    And a client subscribed to tenant "acme" is connected
+    And a client subscribed to tenant "globex" is connected
+    When the quality aggregators of tenants "acme" and "globex" write 30 events each to the same topic
+    Then the client of tenant "acme" receives 30 frames, every one of tenant "acme"
+    And the client of tenant "globex" receives 30 frames, every one of tenant "globex"

@@ -1,0 +1,238 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/chaos"
+	"github.com/dashstream/acceptance/system/stack"
+)
+
+func registerWebSocketSteps(sc *godog.ScenarioContext) {
+	sc.Step(`^the WebSocket server runs with a (\d+) second health window, stale after (\d+) seconds, and a breaker that half-opens after (\d+) seconds$`, wsServerRuns)
+	sc.Step(`^a client subscribed to tenant "([^"]*)" is connected$`, clientConnected)
+	sc.Step(`^/health reports "([^"]*)" within (\d+) seconds$`, healthReports)
+	sc.Step(`^/health reports the outage within (\d+) seconds$`, healthReportsOutage)
+	sc.Step(`^broker (\d+) goes down with a (\S+)$`, brokerGoesDown)
+	sc.Step(`^the broker comes back$`, brokerComesBack)
+	sc.Step(`^/health reports "healthy" within (\d+) seconds of the broker's return$`, healthyAfterReturn)
+	sc.Step(`^its recent-window error counts are 0$`, recentErrorsZero)
+	sc.Step(`^the WebSocket server's consumer loop never restarted$`, consumerLoopNeverRestarted)
+	sc.Step(`^the client was never disconnected and receives frames written after the recovery$`, clientKeptReceiving)
+	sc.Step(`^the quality aggregators of tenants "([^"]*)" and "([^"]*)" write (\d+) events each to the same topic$`, twoTenantsWrite)
+	sc.Step(`^the client of tenant "([^"]*)" receives (\d+) frames, every one of tenant "([^"]*)"$`, clientReceivesOnlyTenant)
+}
+
+func wsServerRuns(ctx context.Context, window, stale, openFor int) error {
+	w := world(ctx)
+	if err := w.need(stack.RunServices); err != nil {
+		return err
+	}
+	topic, err := w.ensureTopic(ctx, "events")
+	if err != nil {
+		return err
+	}
+	svc, err := w.stack.Services().Start(ctx, stack.ServiceSpec{Name: "wsserver", Binary: stack.WSServer, AddrEnv: "WS_ADDR",
+		Env: map[string]string{"KAFKA_TOPICS": topic, "HEALTH_WINDOW": strconv.Itoa(window) + "s",
+			"HEALTH_STALE_AFTER": strconv.Itoa(stale) + "s", "CB_OPEN_FOR": strconv.Itoa(openFor) + "s"}})
+	if err != nil {
+		return err
+	}
+	w.services["wsserver"] = svc
+	w.onCleanup("wsserver", func(ctx context.Context) error {
+		for _, c := range w.clients {
+			c.close()
+		}
+		err := svc.Stop(ctx)
+		w.rec.Log("wsserver", svc.Log(100))
+		return err
+	})
+	return w.eventually(ctx, "the WebSocket server to answer /health", 20*time.Second, func(ctx context.Context) (bool, string, error) {
+		h, err := getHealth(ctx, svc.Addr())
+		return err == nil, h.Status, err
+	})
+}
+
+func clientConnected(ctx context.Context, tenant string) error {
+	w := world(ctx)
+	c, err := dialWS(ctx, w.services["wsserver"].Addr(), tenant)
+	if err != nil {
+		return err
+	}
+	w.clients[tenant] = c
+	return nil
+}
+
+// healthPhase is the evidence phase of a /health capture: before, during or after the
+// scenario's broker outage.
+func (w *World) healthPhase() evidence.Phase {
+	switch {
+	case w.outage != nil && w.brokerBack.IsZero():
+		return evidence.During
+	case !w.brokerBack.IsZero():
+		return evidence.After
+	}
+	return evidence.Before
+}
+
+func (w *World) waitHealth(ctx context.Context, name string, within time.Duration, ok func(wsHealth) bool) error {
+	addr := w.services["wsserver"].Addr()
+	var last wsHealth
+	err := w.eventually(ctx, name, within, func(ctx context.Context) (bool, string, error) {
+		h, err := getHealth(ctx, addr)
+		if err != nil {
+			return false, "", err
+		}
+		last = h
+		return ok(h), fmt.Sprintf("status %s, kafka %s, breaker %s, reasons %v", h.Status, h.KafkaStatus, h.Breaker.State, h.Reasons), nil
+	})
+	if last.raw != nil {
+		w.rec.Evidence(w.healthPhase(), evidence.KindHealth, "/health", last.raw)
+	}
+	return err
+}
+
+func healthReports(ctx context.Context, status string, seconds int) error {
+	return world(ctx).waitHealth(ctx, "/health to report "+status, time.Duration(seconds)*time.Second,
+		func(h wsHealth) bool { return h.Status == status })
+}
+
+func healthReportsOutage(ctx context.Context, seconds int) error {
+	return world(ctx).waitHealth(ctx, "/health to report the outage", time.Duration(seconds)*time.Second,
+		func(h wsHealth) bool { return h.Status != "healthy" })
+}
+
+func brokerGoesDown(ctx context.Context, i int, outage string) error {
+	w := world(ctx)
+	brokers := w.stack.Kafka().Brokers()
+	if i < 1 || i > len(brokers) {
+		return fmt.Errorf("broker %d does not exist: the cluster has %d", i, len(brokers))
+	}
+	fault, err := chaos.ByName(outage, brokers[i-1])
+	if err != nil {
+		return err
+	}
+	if err := w.need(fault.Needs()...); err != nil {
+		return err
+	}
+	h, err := fault.Inject(ctx, w.rec)
+	if err != nil {
+		return err
+	}
+	w.outage = h
+	w.onCleanup("undo "+fault.Name(), h.Undo)
+	return nil
+}
+
+func brokerComesBack(ctx context.Context) error {
+	w := world(ctx)
+	if w.outage == nil {
+		return fmt.Errorf("no broker went down in this scenario")
+	}
+	if err := w.outage.Undo(ctx); err != nil {
+		return err
+	}
+	w.brokerBack = time.Now()
+	if c, ok := w.clients["default"]; ok {
+		frames, _ := c.snapshot()
+		w.framesAtReturn = len(frames)
+	}
+	return nil
+}
+
+func healthyAfterReturn(ctx context.Context, seconds int) error {
+	w := world(ctx)
+	err := w.waitHealth(ctx, "/health to report healthy after the broker's return", time.Duration(seconds)*time.Second,
+		func(h wsHealth) bool { return h.Status == "healthy" })
+	if err == nil {
+		w.rec.Mark(evidence.EventRecovered, "wsserver healthy", fmt.Sprintf("%.1f s after the broker's return", time.Since(w.brokerBack).Seconds()))
+	}
+	return err
+}
+
+func recentErrorsZero(ctx context.Context) error {
+	w := world(ctx)
+	h, err := getHealth(ctx, w.services["wsserver"].Addr())
+	if err != nil {
+		return err
+	}
+	m := h.Metrics
+	if m.RecentKafkaErrors+m.RecentInfrastructureErrors+m.RecentDecodeErrors != 0 {
+		return fmt.Errorf("recent-window errors: kafka %d, infrastructure %d, decode %d; expected 0 (all-time kafka errors: %d)",
+			m.RecentKafkaErrors, m.RecentInfrastructureErrors, m.RecentDecodeErrors, m.KafkaErrors)
+	}
+	return nil
+}
+
+func consumerLoopNeverRestarted(ctx context.Context) error {
+	w := world(ctx)
+	m, err := scrape(ctx, w.services["wsserver"].Addr())
+	if err != nil {
+		return err
+	}
+	if got := m["dashstream_ws_consumer_restarts_total"]; got != 0 {
+		return fmt.Errorf("the consumer loop restarted %v times, expected never", got)
+	}
+	return nil
+}
+
+func clientKeptReceiving(ctx context.Context) error {
+	w := world(ctx)
+	c := w.clients["default"]
+	return w.eventually(ctx, "the client to receive frames written after the recovery", 15*time.Second, func(context.Context) (bool, string, error) {
+		frames, disc := c.snapshot()
+		if disc != nil {
+			return false, "", fmt.Errorf("the client was disconnected: %w", disc)
+		}
+		return len(frames) > w.framesAtReturn, fmt.Sprintf("%d frames, %d at the broker's return", len(frames), w.framesAtReturn), nil
+	})
+}
+
+func twoTenantsWrite(ctx context.Context, a, b string, n int) error {
+	w := world(ctx)
+	topic := w.topic("events")
+	for _, tenant := range []string{a, b} {
+		res, err := w.runProducer(ctx, map[string]string{"TENANT_ID": tenant}, "-topic", topic, "-threads", "1",
+			"-messages", strconv.Itoa(n), "-thread-prefix", w.name("thread-"+tenant)+"-")
+		if err != nil {
+			return err
+		}
+		if res.ExitCode != 0 {
+			return fmt.Errorf("dashstream-produce for %s exited %d: %s", tenant, res.ExitCode, tailLines(res.Stderr, 5))
+		}
+	}
+	return nil
+}
+
+func clientReceivesOnlyTenant(ctx context.Context, client string, n int, tenant string) error {
+	w := world(ctx)
+	c, ok := w.clients[client]
+	if !ok {
+		return fmt.Errorf("no client of tenant %s is connected", client)
+	}
+	err := w.eventually(ctx, fmt.Sprintf("the %s client to receive %d frames", client, n), 20*time.Second, func(context.Context) (bool, string, error) {
+		frames, disc := c.snapshot()
+		if disc != nil {
+			return false, "", fmt.Errorf("disconnected: %w", disc)
+		}
+		return len(frames) >= n, fmt.Sprintf("%d frames", len(frames)), nil
+	})
+	if err != nil {
+		return err
+	}
+	frames, _ := c.snapshot()
+	tenants := map[string]int{}
+	for _, f := range frames {
+		tenants[f.Header.TenantID]++
+	}
+	w.rec.Evidence(evidence.After, evidence.KindHeaders, "tenants received by the "+client+" client", tenants)
+	if len(frames) != n || tenants[tenant] != n {
+		return fmt.Errorf("the %s client received %d frames by tenant %v, expected exactly %d of %s", client, len(frames), tenants, n, tenant)
+	}
+	return nil
+}
