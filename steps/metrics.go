@@ -54,16 +54,6 @@ func scrape(ctx context.Context, addr string) (map[string]float64, error) {
 
 // httpStatus returns the status code of GET http://addr/path, bounded by 3 s.
 func httpStatus(ctx context.Context, addr, path string) (int, error) {
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+path, nil)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	code, _, err := get(ctx, addr, path)
+	return code, err
 }

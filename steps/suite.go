@@ -208,4 +208,5 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerCorruptionSteps(sc)
 	registerAlertingSteps(sc)
 	registerWebSocketSteps(sc)
+	registerExporterSteps(sc)
 }

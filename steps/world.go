@@ -53,6 +53,10 @@ type World struct {
 	clients        map[string]*wsClient // WebSocket clients by tenant
 	outage         chaos.Handle         // the broker outage in progress
 	framesAtReturn int                  // frames the default client had when the broker came back
+
+	hang          *chaos.Hang // a broker address that accepts and never answers
+	misconfigured time.Time   // when a service was started with a wrong broker address
+	wrongAddrSpan string      // its span on the timeline
 }
 
 type cleanup struct {

@@ -116,7 +116,22 @@ type Guard struct {
 	mu          sync.Mutex
 	consecutive int
 	connected   bool
+	lastFailure map[string]failure // by broker: the last failure seen
 }
+
+// failure is one failed outcome on a broker, kept to recognise it when a second hook
+// reports it again.
+type failure struct {
+	kind EventKind
+	err  string
+	at   time.Time
+}
+
+// sameFailureWithin is how close two reports of one error on one broker, by two different
+// hooks, must be to count as one failure: franz-go reports a connection whose initial
+// request times out both to HookBrokerRead and to HookBrokerConnect. The same hook
+// reporting the same error twice is two failures (two attempts).
+const sameFailureWithin = time.Second
 
 var (
 	_ kgo.HookBrokerConnect    = new(Guard)
@@ -235,9 +250,20 @@ func (g *Guard) observe(ev Event, meta kgo.BrokerMetadata) {
 	recovered := false
 	switch {
 	case ev.Kind.Failure():
+		last, seen := g.lastFailure[ev.Broker]
+		if seen && last.kind != ev.Kind && last.err == ev.Err.Error() && ev.At.Sub(last.at) < sameFailureWithin {
+			g.lastFailure[ev.Broker] = failure{} // paired: a third report is a new failure
+			g.mu.Unlock()
+			return // the same failure, reported by a second hook
+		}
+		if g.lastFailure == nil {
+			g.lastFailure = map[string]failure{}
+		}
+		g.lastFailure[ev.Broker] = failure{kind: ev.Kind, err: ev.Err.Error(), at: ev.At}
 		g.consecutive++
 		g.connected = false
 	case ev.Kind == ConnectOK || ev.Kind == ResponseOK:
+		delete(g.lastFailure, ev.Broker)
 		recovered = g.consecutive > 0
 		g.consecutive = 0
 		g.connected = true

@@ -1,9 +1,12 @@
 package backoff_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,4 +108,21 @@ func TestEventKindNames(t *testing.T) {
 	}
 	require.True(t, backoff.IOFailed.Failure())
 	require.False(t, backoff.Disconnected.Failure())
+}
+
+func TestGuardCountsOneFailureReportedByTwoHooks(t *testing.T) {
+	var logs bytes.Buffer
+	g := backoff.NewGuard(backoff.Logger(slog.New(slog.NewTextHandler(&logs, nil))))
+	timeout := errors.New("read tcp 127.0.0.1:1->127.0.0.1:9092: i/o timeout")
+	// A connection whose first request hangs: franz-go reports the read and then the
+	// failed connection, with the same error.
+	g.OnBrokerRead(meta(), kmsg.ApiVersions.Int16(), 0, 0, 0, timeout)
+	g.OnBrokerConnect(meta(), time.Millisecond, nil, timeout)
+	require.Equal(t, uint64(1), g.Failures())
+	require.Equal(t, 1, g.ConsecutiveFailures())
+	require.Equal(t, 1, strings.Count(logs.String(), "level=WARN"), "one failure, one log line:\n%s", logs.String())
+
+	// The same hook reporting it again is another attempt.
+	g.OnBrokerConnect(meta(), time.Millisecond, nil, timeout)
+	require.Equal(t, uint64(2), g.Failures())
 }

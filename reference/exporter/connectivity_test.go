@@ -54,8 +54,11 @@ func hangingListener(t *testing.T) (string, *atomic.Int64) {
 
 // attemptBound is the most connection attempts a run of requesters can make within d
 // under p: each requester's k-th retry waits at least Ceiling(k)/2.
+//
+// Each requester gets one attempt more than its waits allow: franz-go dials once for a new
+// request before any retry delay applies.
 func attemptBound(p *backoff.Policy, requesters int, d time.Duration) int {
-	n, waited := 1, time.Duration(0)
+	n, waited := 2, time.Duration(0)
 	for k := 1; ; k++ {
 		waited += p.Ceiling(k) / 2
 		if waited > d {
