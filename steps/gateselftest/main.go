@@ -46,7 +46,37 @@ var mutants = []mutant{
 		File: "reference/producer/header.go", Find: "h.TenantId = tenant", Replace: `h.TenantId = "default"`,
 		Tags: "@tenants",
 	},
+	{
+		Name: "health-from-all-time-counters", Incident: "/health was computed from all-time error counters and never recovered",
+		File: "reference/wsserver/health.go", Find: "if n := m.RecentKafkaErrors; n > 0 {", Replace: "if n := m.KafkaErrors; n > 0 {",
+		Tags: "@websocket && @chaos",
+	},
+	{
+		Name: "exporter-retries-without-backoff", Incident: "the exporter retried an unreachable broker without backing off (10.2 GB sent)",
+		File: "reference/backoff/policy.go", Find: "return d/2 + time.Duration(r*float64(d/2))", Replace: "return 0",
+		Tags: "@exporter",
+	},
+	{
+		Name: "alert-rule-missing", Incident: "the ServiceDown alert rule was missing from the deployed rules",
+		File: "fixtures/prometheus/rules/dashstream.rules.yml", Find: serviceDownRule, Replace: "",
+		Tags: "@alerting",
+	},
 }
+
+// serviceDownRule is the ServiceDown rule as fixtures/prometheus/rules/dashstream.rules.yml
+// has it; the alert-rule-missing mutant deletes it.
+const serviceDownRule = `      - alert: ServiceDown
+        expr: |
+          up == 0
+        for: 1m
+        labels:
+          severity: critical
+        annotations:
+          summary: "{{ $labels.job }} target {{ $labels.instance }} is down"
+          description: "Prometheus could not scrape {{ $labels.instance }} (job {{ $labels.job }}) for 1 minute."
+          runbook_url: "https://runbooks.example.com/dashstream/ServiceDown"
+
+`
 
 func main() {
 	stackName := flag.String("stack", "embedded", "stack the scenarios run on")
