@@ -22,3 +22,9 @@ Feature: A wrong broker address never becomes a retry storm
     Given the exporter consumes the scenario's topic and Prometheus scrapes it
     When the quality aggregator writes 20 events on 1 thread
     Then the exporter counts 20 messages received
+
+  @regression
+  Scenario: A producer clock running ahead never yields a negative latency
+    Given the exporter consumes the scenario's topic and Prometheus scrapes it
+    When a producer whose clock is 5 seconds ahead writes 10 events
+    Then the exporter counts 10 negative latencies and observes none of them

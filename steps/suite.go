@@ -209,4 +209,5 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerAlertingSteps(sc)
 	registerWebSocketSteps(sc)
 	registerExporterSteps(sc)
+	registerSkewSteps(sc)
 }

@@ -57,6 +57,7 @@ type World struct {
 	hang          *chaos.Hang // a broker address that accepts and never answers
 	misconfigured time.Time   // when a service was started with a wrong broker address
 	wrongAddrSpan string      // its span on the timeline
+	latencyBefore float64     // the exporter's latency observations before a step
 }
 
 type cleanup struct {
