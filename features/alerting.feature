@@ -28,3 +28,22 @@ Feature: Alerts fire for real and reach the right people
     When 100 messages are written on a thread and message 50 is lost on the way to the exporter
     Then the exporter counts exactly 1 sequence gap
     And "MessageLossDetected" fires and reaches the "pager" receiver within 15 seconds
+
+  Scenario Outline: A steady share of <kind> records raises <alert> to the team
+    When 1 in 4 records on the exporter's topic is a <kind> record from now on
+    Then "<alert>" fires and reaches the "team" receiver within 30 seconds
+    When the corrupt records stop
+    Then "<alert>" is resolved within 40 seconds
+
+    Examples:
+      | kind           | alert                 |
+      | garbage        | HighDecodeErrorRate   |
+      | truncated-zstd | DecompressionFailures |
+
+  @chaos @destructive
+  Scenario: Delayed delivery raises E2ELatencyHigh to the team
+    Given a producer is writing 20 events per second on a thread
+    When broker 1's responses are delayed by 1000 milliseconds
+    Then "E2ELatencyHigh" fires and reaches the "team" receiver within 40 seconds
+    When the delay ends
+    Then "E2ELatencyHigh" is resolved within 60 seconds

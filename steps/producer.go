@@ -54,12 +54,17 @@ func (w *World) sendEventsTo(ctx context.Context, topic string, n int) error {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	for range n {
-		ack, err := p.Send(ctx, w.thread, &dspb.DashStreamMessage{Message: &dspb.DashStreamMessage_Event{Event: &dspb.Event{
-			EventType: dspb.EventType_EVENT_TYPE_NODE_START, NodeId: "acceptance"}}})
+		ack, err := p.Send(ctx, w.thread, newEvent())
 		if err != nil {
 			return fmt.Errorf("send on %s to %s: %w", w.thread, topic, err)
 		}
 		w.acks[ack.Sequence] = ack
 	}
 	return nil
+}
+
+// newEvent returns a NODE_START event without a header; the producer stamps it.
+func newEvent() *dspb.DashStreamMessage {
+	return &dspb.DashStreamMessage{Message: &dspb.DashStreamMessage_Event{Event: &dspb.Event{
+		EventType: dspb.EventType_EVENT_TYPE_NODE_START, NodeId: "acceptance"}}}
 }

@@ -210,4 +210,5 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerWebSocketSteps(sc)
 	registerExporterSteps(sc)
 	registerSkewSteps(sc)
+	registerTrafficSteps(sc)
 }

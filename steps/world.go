@@ -58,6 +58,7 @@ type World struct {
 	misconfigured time.Time   // when a service was started with a wrong broker address
 	wrongAddrSpan string      // its span on the timeline
 	latencyBefore float64     // the exporter's latency observations before a step
+	stopTraffic   func()      // stops the background writer of corrupt records
 }
 
 type cleanup struct {
