@@ -34,3 +34,12 @@ Feature: The WebSocket server tells the truth about its health and recovers by i
     When the quality aggregators of tenants "acme" and "globex" write 30 events each to the same topic
     Then the client of tenant "acme" receives 30 frames, every one of tenant "acme"
     And the client of tenant "globex" receives 30 frames, every one of tenant "globex"
+
+  @chaos @destructive
+  Scenario: The circuit breaker opens only after its threshold and closes through half-open
+    Given the WebSocket server runs with a breaker that opens after 3 failures, half-opens after 3 seconds and closes after 2 probes
+    When broker 1 goes down with a kill
+    Then the breaker opens within 30 seconds, after at least 3 Kafka errors
+    When the broker comes back
+    Then the breaker closes through half-open within 30 seconds
+    And /health reports "healthy" within 20 seconds of the broker's return

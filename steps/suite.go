@@ -211,4 +211,5 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerExporterSteps(sc)
 	registerSkewSteps(sc)
 	registerTrafficSteps(sc)
+	registerBreakerSteps(sc)
 }

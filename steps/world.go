@@ -59,6 +59,7 @@ type World struct {
 	wrongAddrSpan string      // its span on the timeline
 	latencyBefore float64     // the exporter's latency observations before a step
 	stopTraffic   func()      // stops the background writer of corrupt records
+	breaker       *breakerWatch
 }
 
 type cleanup struct {

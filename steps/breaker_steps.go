@@ -1,0 +1,139 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/stack"
+)
+
+func registerBreakerSteps(sc *godog.ScenarioContext) {
+	sc.Step(`^the WebSocket server runs with a breaker that opens after (\d+) failures, half-opens after (\d+) seconds and closes after (\d+) probes$`, wsServerWithBreaker)
+	sc.Step(`^the breaker opens within (\d+) seconds, after at least (\d+) Kafka errors$`, breakerOpens)
+	sc.Step(`^the breaker closes through half-open within (\d+) seconds$`, breakerCloses)
+}
+
+// breakerSample is one look at the breaker in /health.
+type breakerSample struct {
+	At          time.Time
+	State       string
+	KafkaErrors uint64
+}
+
+// breakerWatch samples /health every 100 ms so that short states (half-open) are seen.
+type breakerWatch struct {
+	mu      sync.Mutex
+	samples []breakerSample
+}
+
+func (b *breakerWatch) all() []breakerSample {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]breakerSample(nil), b.samples...)
+}
+
+func wsServerWithBreaker(ctx context.Context, threshold, openFor, closeAfter int) error {
+	w := world(ctx)
+	if err := w.need(stack.RunServices, stack.KillBroker); err != nil {
+		return err
+	}
+	topic, err := w.ensureTopic(ctx, "events")
+	if err != nil {
+		return err
+	}
+	svc, err := w.stack.Services().Start(ctx, stack.ServiceSpec{Name: "wsserver", Binary: stack.WSServer, AddrEnv: "WS_ADDR",
+		Env: map[string]string{"KAFKA_TOPICS": topic, "HEALTH_WINDOW": "5s", "CB_FAILURE_THRESHOLD": strconv.Itoa(threshold),
+			"CB_OPEN_FOR": strconv.Itoa(openFor) + "s", "CB_CLOSE_AFTER": strconv.Itoa(closeAfter)}})
+	if err != nil {
+		return err
+	}
+	w.services["wsserver"] = svc
+	watch := &breakerWatch{}
+	w.breaker = watch
+	wctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for wctx.Err() == nil {
+			if h, err := getHealth(wctx, svc.Addr()); err == nil {
+				watch.mu.Lock()
+				watch.samples = append(watch.samples, breakerSample{time.Now(), h.Breaker.State, h.Metrics.KafkaErrors})
+				watch.mu.Unlock()
+			}
+			select {
+			case <-wctx.Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	w.onCleanup("wsserver", func(ctx context.Context) error {
+		cancel()
+		<-done
+		w.rec.Evidence(evidence.After, evidence.KindHealth, "breaker states seen", transitions(watch.all()))
+		err := svc.Stop(ctx)
+		w.rec.Log("wsserver", svc.Log(100))
+		return err
+	})
+	return w.waitHealth(ctx, "/health to report healthy", 20*time.Second, func(h wsHealth) bool { return h.Status == "healthy" })
+}
+
+// transitions returns the samples where the state changed, as "15:04:05.000 state (errors)".
+func transitions(samples []breakerSample) []string {
+	var out []string
+	last := ""
+	for _, s := range samples {
+		if s.State != last {
+			out = append(out, fmt.Sprintf("%s %s (%d kafka errors)", s.At.UTC().Format("15:04:05.000"), s.State, s.KafkaErrors))
+			last = s.State
+		}
+	}
+	return out
+}
+
+func breakerOpens(ctx context.Context, seconds, threshold int) error {
+	w := world(ctx)
+	var opened breakerSample
+	err := w.eventually(ctx, "the breaker to open", time.Duration(seconds)*time.Second, func(context.Context) (bool, string, error) {
+		for _, s := range w.breaker.all() {
+			if s.State == "open" {
+				opened = s
+				return true, fmt.Sprintf("open with %d kafka errors", s.KafkaErrors), nil
+			}
+		}
+		return false, strings.Join(transitions(w.breaker.all()), ", "), nil
+	})
+	if err != nil {
+		return err
+	}
+	if opened.KafkaErrors < uint64(threshold) {
+		return fmt.Errorf("the breaker opened after %d Kafka errors, before its threshold of %d", opened.KafkaErrors, threshold)
+	}
+	return nil
+}
+
+func breakerCloses(ctx context.Context, seconds int) error {
+	w := world(ctx)
+	return w.eventually(ctx, "the breaker to close through half-open", time.Duration(seconds)*time.Second, func(context.Context) (bool, string, error) {
+		seen := transitions(w.breaker.all())
+		// After the last time it was open: half-open, then closed.
+		lastOpen := -1
+		for i, t := range seen {
+			if strings.Contains(t, " open ") {
+				lastOpen = i
+			}
+		}
+		if lastOpen < 0 {
+			return false, strings.Join(seen, ", "), nil
+		}
+		after := seen[lastOpen+1:]
+		ok := len(after) >= 2 && strings.Contains(after[0], " half_open ") && strings.Contains(after[len(after)-1], " closed ")
+		return ok, strings.Join(seen, ", "), nil
+	})
+}
