@@ -118,22 +118,29 @@ func breakerOpens(ctx context.Context, seconds, threshold int) error {
 	return nil
 }
 
+// breakerCloses waits until /health shows the breaker closed and the server's log shows
+// the way there after the last opening: half-open (probing), then closed. The log is the
+// record of transitions; half-open can last less than any sampling interval.
 func breakerCloses(ctx context.Context, seconds int) error {
 	w := world(ctx)
+	svc := w.services["wsserver"]
 	return w.eventually(ctx, "the breaker to close through half-open", time.Duration(seconds)*time.Second, func(context.Context) (bool, string, error) {
-		seen := transitions(w.breaker.all())
-		// After the last time it was open: half-open, then closed.
-		lastOpen := -1
-		for i, t := range seen {
-			if strings.Contains(t, " open ") {
-				lastOpen = i
+		samples := w.breaker.all()
+		if len(samples) == 0 || samples[len(samples)-1].State != "closed" {
+			return false, strings.Join(transitions(samples), ", "), nil
+		}
+		var path []string
+		for _, l := range strings.Split(svc.Log(0), "\n") {
+			switch {
+			case strings.Contains(l, "circuit breaker open"):
+				path = []string{"open"}
+			case strings.Contains(l, "circuit breaker half-open") && len(path) > 0:
+				path = append(path, "half-open")
+			case strings.Contains(l, "circuit breaker closed") && len(path) > 0:
+				path = append(path, "closed")
 			}
 		}
-		if lastOpen < 0 {
-			return false, strings.Join(seen, ", "), nil
-		}
-		after := seen[lastOpen+1:]
-		ok := len(after) >= 2 && strings.Contains(after[0], " half_open ") && strings.Contains(after[len(after)-1], " closed ")
-		return ok, strings.Join(seen, ", "), nil
+		ok := len(path) >= 3 && path[len(path)-2] == "half-open" && path[len(path)-1] == "closed"
+		return ok, "logged after the last opening: " + strings.Join(path, " → "), nil
 	})
 }

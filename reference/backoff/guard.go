@@ -115,6 +115,8 @@ type Guard struct {
 
 	mu          sync.Mutex
 	consecutive int
+	level       int       // the run of failures that paces retries (see escalate)
+	leveled     time.Time // when level last rose
 	connected   bool
 	lastFailure map[string]failure // by broker: the last failure seen
 }
@@ -164,7 +166,7 @@ func (g *Guard) ClientOpts() []kgo.Opt {
 // Backoff is the RetryBackoffFn: the delay before retry number tries.
 func (g *Guard) Backoff(tries int) time.Duration {
 	g.mu.Lock()
-	n := max(tries, g.consecutive)
+	n := max(tries, g.level)
 	g.mu.Unlock()
 	d := g.policy.Delay(n)
 	if g.gate != nil {
@@ -191,6 +193,21 @@ func (g *Guard) Connected() bool {
 // Answered reports whether a broker has answered a metadata request since the Guard was
 // made: Kafka is reachable and speaks the protocol. It never goes back to false.
 func (g *Guard) Answered() bool { return g.answered.Load() }
+
+// burst is how close failures must follow each other to pace retries as one step.
+const burst = 100 * time.Millisecond
+
+// escalate raises the pacing level for a failure at now, unless the level rose less than
+// burst ago: a burst of failures at one moment (every connection of a client breaking
+// when a broker dies) is one step, not many, so retries are not parked near the cap
+// while the broker is already back. Called with g.mu held.
+func (g *Guard) escalate(now time.Time) {
+	if g.level > 0 && now.Sub(g.leveled) < burst {
+		return
+	}
+	g.level++
+	g.leveled = now
+}
 
 // ConsecutiveFailures returns the failures since the last success.
 func (g *Guard) ConsecutiveFailures() int {
@@ -261,11 +278,13 @@ func (g *Guard) observe(ev Event, meta kgo.BrokerMetadata) {
 		}
 		g.lastFailure[ev.Broker] = failure{kind: ev.Kind, err: ev.Err.Error(), at: ev.At}
 		g.consecutive++
+		g.escalate(ev.At)
 		g.connected = false
 	case ev.Kind == ConnectOK || ev.Kind == ResponseOK:
 		delete(g.lastFailure, ev.Broker)
 		recovered = g.consecutive > 0
 		g.consecutive = 0
+		g.level = 0
 		g.connected = true
 	}
 	g.mu.Unlock()

@@ -53,12 +53,15 @@ func meta() kgo.BrokerMetadata { return kgo.BrokerMetadata{NodeID: -1, Host: "12
 
 func TestGuardPacesByConsecutiveFailures(t *testing.T) {
 	var events []backoff.Event
-	g := backoff.NewGuard(backoff.Backoff(backoff.New(backoff.Rand(func() float64 { return 0 }))),
+	now := time.Unix(0, 0)
+	policy := backoff.New(backoff.Rand(func() float64 { return 0 }))
+	g := backoff.NewGuard(backoff.Backoff(policy), backoff.Clock(func() time.Time { return now }),
 		backoff.OnEvent(func(e backoff.Event) { events = append(events, e) }))
 	refused := errors.New("dial tcp 127.0.0.1:9092: connect: connection refused")
 	require.Equal(t, 125*time.Millisecond, g.Backoff(1))
-	for range 6 {
+	for k := range 6 { // each retry after the shortest wait of the run so far
 		g.OnBrokerConnect(meta(), time.Millisecond, nil, refused)
+		now = now.Add(max(policy.Ceiling(k+1)/2, time.Second))
 	}
 	require.Equal(t, uint64(6), g.Attempts())
 	require.Equal(t, 6, g.ConsecutiveFailures())
@@ -125,4 +128,17 @@ func TestGuardCountsOneFailureReportedByTwoHooks(t *testing.T) {
 	// The same hook reporting it again is another attempt.
 	g.OnBrokerConnect(meta(), time.Millisecond, nil, timeout)
 	require.Equal(t, uint64(2), g.Failures())
+}
+
+func TestGuardBurstOfFailuresIsOneStep(t *testing.T) {
+	now := time.Unix(0, 0)
+	policy := backoff.New(backoff.Rand(func() float64 { return 0 }))
+	g := backoff.NewGuard(backoff.Backoff(policy), backoff.Clock(func() time.Time { return now }))
+	refused := errors.New("dial tcp 127.0.0.1:9092: connect: connection refused")
+	for range 11 { // every connection of the client breaks at once when the broker dies
+		g.OnBrokerConnect(meta(), time.Millisecond, nil, refused)
+	}
+	require.Equal(t, 11, g.ConsecutiveFailures(), "every failure is counted")
+	require.Equal(t, uint64(11), g.Failures())
+	require.Equal(t, policy.Delay(1), g.Backoff(1), "but they pace retries as one step, not eleven")
 }
