@@ -7,7 +7,9 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -95,6 +97,15 @@ func Start(ctx context.Context, opts ...Option) (*Broker, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// Version returns the version of the kfake module the broker binary was built with.
+func (b *Broker) Version(ctx context.Context) string {
+	out, err := exec.CommandContext(ctx, b.bin, "-version").Output()
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // Addr returns the advertised address clients should bootstrap from.

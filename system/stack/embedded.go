@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"runtime/debug"
 	"strconv"
 
 	"github.com/dashstream/acceptance/system/kfakeproc"
@@ -42,19 +41,7 @@ func startEmbedded(ctx context.Context, cfg Config) (_ Stack, err error) {
 		name: "kafka-0", addr: proxy.Addr(), proxy: proxy,
 		kill: b.Kill, stop: b.Stop, start: b.Restart, pause: b.Pause, resume: b.Resume, log: b.Log,
 	}}
-	s.kafka.version = "kfake " + franzVersion()
+	s.kafka.version = "kfake " + b.Version(ctx)
 	s.setVersion("kafka", s.kafka.version)
 	return s, nil
-}
-
-// franzVersion returns the version of the franz-go kfake module this binary was built with.
-func franzVersion() string {
-	if info, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range info.Deps {
-			if d.Path == "github.com/twmb/franz-go/pkg/kfake" {
-				return d.Version
-			}
-		}
-	}
-	return "(unknown version)"
 }

@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -31,7 +32,12 @@ func main() {
 	advertise := flag.Int("advertise-port", 0, "port to advertise to clients (default: -port)")
 	dataDir := flag.String("data-dir", "", "directory for persistent state (survives kill -9 and restart)")
 	partitions := flag.Int("partitions", 3, "partitions of auto-created topics")
+	version := flag.Bool("version", false, "print the kfake module version and exit")
 	flag.Parse()
+	if *version {
+		fmt.Println(kfakeVersion())
+		return
+	}
 	if *port <= 0 {
 		fmt.Fprintln(os.Stderr, "dskfake: -port is required: give a fixed loopback port so restarts keep the address")
 		os.Exit(2)
@@ -70,4 +76,16 @@ func main() {
 	<-sigs
 	c.Close()
 	fmt.Println("dskfake stopped")
+}
+
+// kfakeVersion returns the version of the kfake module this binary was built with.
+func kfakeVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range info.Deps {
+			if d.Path == "github.com/twmb/franz-go/pkg/kfake" {
+				return d.Version
+			}
+		}
+	}
+	return "unknown"
 }

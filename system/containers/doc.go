@@ -1,0 +1,81 @@
+// Package containers is the `containers` stack (stack.Open(ctx, "containers")): Kafka and
+// the reference services as Docker containers run with testcontainers-go, on a network of
+// their own. Import it for its side effect to register the stack:
+//
+//	import _ "github.com/dashstream/acceptance/system/containers"
+//
+// # Images
+//
+// Image names come from the environment and default to the official images at the
+// versions the other stacks pin (Image, EnvVar):
+//
+//	DASHSTREAM_IMAGE_KAFKA         apache/kafka:4.4.0
+//	DASHSTREAM_IMAGE_PROMETHEUS    prom/prometheus:v3.16.0
+//	DASHSTREAM_IMAGE_ALERTMANAGER  prom/alertmanager:v0.31.1
+//	DASHSTREAM_IMAGE_EXPORTER      dashstream-local/exporter:dev   (no official image)
+//	DASHSTREAM_IMAGE_WSSERVER      dashstream-local/wsserver:dev
+//	DASHSTREAM_IMAGE_PRODUCE       dashstream-local/produce:dev
+//	DASHSTREAM_IMAGE_CONSUME       dashstream-local/consume:dev
+//
+// `make images` builds every one of them locally as dashstream-local/<name>:dev without a
+// registry (see images/README.md); `make containers-test` points the variables at them.
+// An image missing on the daemon fails at once with ErrNoImage and what to do; nothing is
+// pulled for it. Versions() reads the images' org.opencontainers.image.version labels.
+//
+// # Kafka
+//
+// One combined broker+controller (KRaft) configured through the official image's KAFKA_*
+// environment (the local image follows the same convention), with two client listeners:
+//
+//	INTERNAL  kafka:19092 on the stack's network (InternalBootstrap): services use it.
+//	EXTERNAL  container port 9092, published on a pinned 127.0.0.1 port, in front of which
+//	          a netfault proxy listens; the broker advertises the proxy's address, which is
+//	          Broker.Addr and Kafka.Bootstrap: the harness's clients cannot bypass it.
+//
+// Broker control: Kill is docker kill (SIGKILL), Stop is docker stop (SIGTERM, SIGKILL
+// after DefaultGrace), Start is docker start of the same container (data kept) and waits
+// until a metadata request to the published port lists the broker and a controller;
+// Pause/Resume are docker pause/unpause (cgroup freezer: connections hang). Because the
+// port is pinned and the advertised address is the proxy's, a restarted broker comes back
+// at the address clients know, and a client created before the outage reconnects.
+//
+// # Services
+//
+// Services.Start runs a service container named dashstream-<run>-svc-<name> with the
+// network alias <name> (lower case, [a-z0-9-]) and KAFKA_BROKERS=kafka:19092 unless the
+// spec sets it. With an AddrEnv the service listens on :8080 (ServicePort) in its
+// container; Addr is the pinned host port it is published on, ScrapeAddr is
+// <name>:8080 on the network. Restart replaces the container (SetEnv changes need a new
+// container) at the same name, alias and host port. Services.Run runs a container to
+// completion and returns its exit code, stdout and stderr, then removes it.
+//
+// # Monitoring
+//
+// StartMonitoring (the stack.Stack method) must return a *monitoring.Stack, whose
+// Prometheus and Alertmanager are child processes: it runs them on the host (fast profile)
+// and rewrites targets that are this stack's ScrapeAddrs to their published host
+// addresses. StartContainerMonitoring runs Prometheus and Alertmanager as containers on
+// the network instead (scraping ScrapeAddrs), with the webhook receiver on the host.
+//
+// # Cleanup
+//
+// Every container and network carries the labels LabelOwner, LabelRun (the stack's RunID)
+// and LabelPID. Close removes everything with its run label (containers with their
+// volumes, then the network), safe twice, even for a half-started stack. Sweep removes
+// leftovers of earlier runs whose process is gone. Ryuk (testcontainers' reaper) is off.
+//
+// # Traps
+//
+//   - testcontainers-go is configured from the environment once per process: Start sets
+//     TESTCONTAINERS_RYUK_DISABLED=true (Ryuk's image cannot be pulled without a registry)
+//     and TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1 (else it dials the default gateway) unless
+//     they are set, before its first use.
+//   - Published ports are on 127.0.0.1: run dockerd with --ip=127.0.0.1 (scripts/dockerd
+//     does). A remote DOCKER_HOST is not supported: the harness dials 127.0.0.1.
+//   - NetworkFaults act on the EXTERNAL path only (the harness's clients through the
+//     proxy). Services in containers reach Kafka at kafka:19092 directly and do not see
+//     the fault; to cut a service off, Pause it or Restart it with a wrong KAFKA_BROKERS.
+//   - After Kill, Start takes longer than the first start (log recovery of an unclean
+//     shutdown): measured on 2 cores, see the tests' log output.
+//   - A paused broker is resumed before Stop and Kill.
+package containers

@@ -1,0 +1,313 @@
+package containers
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+	"github.com/testcontainers/testcontainers-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
+	"github.com/testcontainers/testcontainers-go/network"
+
+	"github.com/dashstream/acceptance/system/netfault"
+	"github.com/dashstream/acceptance/system/stack"
+)
+
+// ServicePort is the port a service with an AddrEnv listens on inside its container; it
+// is published on a pinned loopback port (Service.Addr) and reached by Prometheus on the
+// network as <name>:8080 (Service.ScrapeAddr).
+const ServicePort = 8080
+
+// binaries maps the reference binaries to their images.
+var binaries = map[string]Component{
+	stack.Exporter: Exporter, stack.WSServer: WSServer, stack.Produce: Produce, stack.Consume: Consume,
+}
+
+// services implements stack.Services with containers on the stack's network.
+type services struct {
+	st *Stack
+
+	mu      sync.Mutex
+	running map[string]*service // by ScrapeAddr, for StartMonitoring
+}
+
+var _ stack.Services = (*services)(nil)
+
+var notAlias = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// alias turns a service name into a DNS name on the network ("Quality Agg" -> "quality-agg").
+func alias(name string) string {
+	a := strings.Trim(notAlias.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	if a == "" {
+		return "service"
+	}
+	return a
+}
+
+func (s *services) image(ctx context.Context, spec stack.ServiceSpec) (string, error) {
+	c, ok := binaries[spec.Binary]
+	if !ok {
+		return "", fmt.Errorf("unknown binary %q: use one of stack.Exporter, WSServer, Produce, Consume", spec.Binary)
+	}
+	ref := Image(c)
+	if _, err := imageVersion(ctx, s.st.cli, c, ref); err != nil {
+		return "", err
+	}
+	return ref, nil
+}
+
+func (s *services) env(spec stack.ServiceSpec) map[string]string {
+	env := map[string]string{"KAFKA_BROKERS": InternalBootstrap}
+	maps.Copy(env, spec.Env)
+	return env
+}
+
+// Start implements stack.Services: a container named after spec.Name on the network.
+func (s *services) Start(ctx context.Context, spec stack.ServiceSpec) (stack.Service, error) {
+	ref, err := s.image(ctx, spec)
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", spec.Name, err)
+	}
+	svc := &service{st: s.st, spec: spec, image: ref, alias: alias(spec.Name), env: s.env(spec)}
+	if spec.AddrEnv != "" {
+		if svc.addr, err = netfault.FreeAddr(); err != nil {
+			return nil, fmt.Errorf("start %s: %w", spec.Name, err)
+		}
+		svc.env[spec.AddrEnv] = fmt.Sprintf(":%d", ServicePort)
+	}
+	if err := svc.Restart(ctx); err != nil {
+		return nil, err
+	}
+	if svc.addr != "" {
+		s.mu.Lock()
+		if s.running == nil {
+			s.running = map[string]*service{}
+		}
+		s.running[svc.ScrapeAddr()] = svc
+		s.mu.Unlock()
+	}
+	return svc, nil
+}
+
+// hostAddr returns the host address of the service scraped at scrapeAddr, if it is one
+// of this stack's.
+func (s *services) hostAddr(scrapeAddr string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	svc, ok := s.running[scrapeAddr]
+	if !ok {
+		return "", false
+	}
+	return svc.addr, true
+}
+
+// Run implements stack.Services: a container that runs to completion, then is removed.
+func (s *services) Run(ctx context.Context, spec stack.ServiceSpec) (stack.Result, error) {
+	ref, err := s.image(ctx, spec)
+	if err != nil {
+		return stack.Result{}, fmt.Errorf("run %s: %w", spec.Name, err)
+	}
+	suffix := make([]byte, 3)
+	_, _ = rand.Read(suffix)
+	start := time.Now()
+	ctr, err := testcontainers.Run(ctx, ref,
+		testcontainers.WithLogger(tclog.NewNoopLogger()),
+		testcontainers.WithName(s.st.name("run-"+alias(spec.Name)+"-"+hex.EncodeToString(suffix))),
+		testcontainers.WithLabels(runLabels(s.st.runID)),
+		testcontainers.WithEnv(s.env(spec)),
+		testcontainers.WithCmd(spec.Args...),
+		network.WithNetwork([]string{alias(spec.Name)}, s.st.net),
+	)
+	if ctr != nil {
+		defer removeContainer(s.st.cli, ctr.GetContainerID())
+	}
+	if err != nil {
+		return stack.Result{}, fmt.Errorf("run %s: %w", spec.Name, err)
+	}
+	wait := s.st.cli.ContainerWait(ctx, ctr.GetContainerID(), client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	res := stack.Result{ExitCode: -1}
+	select {
+	case w := <-wait.Result:
+		res.ExitCode = int(w.StatusCode)
+	case err = <-wait.Error:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	res.Duration = time.Since(start)
+	var logErr error
+	res.Stdout, res.Stderr, logErr = splitLogs(context.WithoutCancel(ctx), s.st.cli, ctr.GetContainerID())
+	if err != nil {
+		return res, fmt.Errorf("run %s: %w", spec.Name, err)
+	}
+	if logErr != nil {
+		return res, fmt.Errorf("run %s: %w", spec.Name, logErr)
+	}
+	return res, nil
+}
+
+// removeContainer removes a container and its anonymous volumes, bounded in time.
+func removeContainer(cli client.APIClient, id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, _ = cli.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+}
+
+// service is a long-running service container. Restart replaces the container (the
+// environment may have changed) at the same name, network alias and host port.
+type service struct {
+	st    *Stack
+	spec  stack.ServiceSpec
+	image string
+	alias string
+	addr  string // 127.0.0.1:<pinned port>, "" without AddrEnv
+
+	mu     sync.Mutex
+	env    map[string]string
+	id     string // current container
+	paused bool
+}
+
+var _ stack.Service = (*service)(nil)
+
+func (s *service) Name() string { return s.spec.Name }
+func (s *service) Addr() string { return s.addr }
+
+// ScrapeAddr is <alias>:ServicePort, the address on the stack's network.
+func (s *service) ScrapeAddr() string {
+	if s.addr == "" {
+		return ""
+	}
+	return net.JoinHostPort(s.alias, fmt.Sprint(ServicePort))
+}
+
+func (s *service) current() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.id
+}
+
+func (s *service) Running() bool {
+	id := s.current()
+	if id == "" {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := s.st.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	return err == nil && res.Container.State != nil && res.Container.State.Running
+}
+
+func (s *service) Stop(ctx context.Context) error {
+	id := s.current()
+	if id == "" {
+		return nil
+	}
+	if err := s.Resume(ctx); err != nil {
+		return err
+	}
+	grace := 5
+	if _, err := s.st.cli.ContainerStop(ctx, id, client.ContainerStopOptions{Timeout: &grace}); err != nil && !isNotFound(err) {
+		return fmt.Errorf("stop %s: %w", s.spec.Name, err)
+	}
+	return nil
+}
+
+func (s *service) Kill(ctx context.Context) error {
+	id := s.current()
+	if id == "" || !s.Running() {
+		return nil
+	}
+	if err := s.Resume(ctx); err != nil {
+		return err
+	}
+	if _, err := s.st.cli.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: "KILL"}); err != nil && !isNotFound(err) && !strings.Contains(err.Error(), "is not running") {
+		return fmt.Errorf("kill %s: %w", s.spec.Name, err)
+	}
+	return nil
+}
+
+func (s *service) Pause(ctx context.Context) error {
+	id := s.current()
+	if id == "" {
+		return errors.New("pause " + s.spec.Name + ": not running")
+	}
+	if _, err := s.st.cli.ContainerPause(ctx, id, client.ContainerPauseOptions{}); err != nil {
+		return fmt.Errorf("pause %s: %w", s.spec.Name, err)
+	}
+	s.mu.Lock()
+	s.paused = true
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *service) Resume(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.paused || s.id == "" {
+		return nil
+	}
+	if _, err := s.st.cli.ContainerUnpause(ctx, s.id, client.ContainerUnpauseOptions{}); err != nil {
+		return fmt.Errorf("resume %s: %w", s.spec.Name, err)
+	}
+	s.paused = false
+	return nil
+}
+
+func (s *service) SetEnv(key, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.env[key] = value
+}
+
+// Restart stops and removes the current container and starts a new one with the current
+// environment at the same name, alias and host port.
+func (s *service) Restart(ctx context.Context) error {
+	if err := s.Stop(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.id != "" {
+		removeContainer(s.st.cli, s.id)
+		s.id = ""
+	}
+	opts := []testcontainers.ContainerCustomizer{
+		testcontainers.WithLogger(tclog.NewNoopLogger()),
+		testcontainers.WithName(s.st.name("svc-" + s.alias)),
+		testcontainers.WithLabels(runLabels(s.st.runID)),
+		testcontainers.WithEnv(maps.Clone(s.env)),
+		testcontainers.WithCmd(s.spec.Args...),
+		network.WithNetwork([]string{s.alias}, s.st.net),
+	}
+	if s.addr != "" {
+		_, port, _ := net.SplitHostPort(s.addr)
+		opts = append(opts, testcontainers.WithExposedPorts(fmt.Sprintf("%d/tcp", ServicePort)),
+			testcontainers.WithHostConfigModifier(pinPort(ServicePort, port)))
+	}
+	ctr, err := testcontainers.Run(ctx, s.image, opts...)
+	if ctr != nil {
+		s.id = ctr.GetContainerID()
+	}
+	if err != nil {
+		return fmt.Errorf("start %s (image %s): %w", s.spec.Name, s.image, err)
+	}
+	return nil
+}
+
+func (s *service) Log(n int) string {
+	id := s.current()
+	if id == "" {
+		return ""
+	}
+	return containerLogs(context.Background(), s.st.cli, id, n)
+}

@@ -1,0 +1,65 @@
+package containers
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dashstream/acceptance/system/monitoring"
+	"github.com/dashstream/acceptance/system/stack"
+)
+
+func TestAlias(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"exporter", "exporter"},
+		{"Quality Agg", "quality-agg"},
+		{"ws_server.1", "ws-server-1"},
+		{"!!!", "service"},
+	} {
+		require.Equal(t, tc.want, alias(tc.in), tc.in)
+	}
+}
+
+func TestImageFromEnvironment(t *testing.T) {
+	for _, c := range []Component{Kafka, Prometheus, Alertmanager, Exporter, WSServer, Produce, Consume} {
+		t.Setenv(EnvVar(c), "")
+		require.NotEmpty(t, Image(c), c)
+		t.Setenv(EnvVar(c), "registry.example/x/"+string(c)+":1")
+		require.Equal(t, "registry.example/x/"+string(c)+":1", Image(c))
+	}
+	require.Equal(t, "DASHSTREAM_IMAGE_WSSERVER", EnvVar(WSServer))
+	require.Equal(t, "dashstream-local/kafka:dev", LocalImage(Kafka))
+}
+
+func TestKafkaEnvAdvertisesBothListeners(t *testing.T) {
+	env := kafkaEnv("127.0.0.1:40123")
+	require.Equal(t, "INTERNAL://kafka:19092,EXTERNAL://127.0.0.1:40123", env["KAFKA_ADVERTISED_LISTENERS"])
+	require.Equal(t, "INTERNAL", env["KAFKA_INTER_BROKER_LISTENER_NAME"])
+	for _, l := range strings.Split(env["KAFKA_LISTENERS"], ",") {
+		name, _, _ := strings.Cut(l, "://")
+		require.Contains(t, env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"], name+":PLAINTEXT")
+	}
+	require.Equal(t, InternalBootstrap, "kafka:19092")
+}
+
+func TestHostJobsRewritesOwnServicesOnly(t *testing.T) {
+	s := &Stack{}
+	s.services = &services{st: s, running: map[string]*service{
+		"exporter:8080": {addr: "127.0.0.1:41000", alias: "exporter"},
+	}}
+	jobs := []monitoring.ScrapeJob{{Name: "dashstream-exporter", Targets: []string{"exporter:8080", "elsewhere:9100"}}}
+	got := s.hostJobs(jobs)
+	require.Equal(t, []string{"127.0.0.1:41000", "elsewhere:9100"}, got[0].Targets)
+	require.Equal(t, "exporter:8080", jobs[0].Targets[0], "the caller's jobs are not changed")
+}
+
+func TestCapabilitiesAndRegistration(t *testing.T) {
+	require.Contains(t, stack.Names(), "containers")
+	s := &Stack{}
+	for _, c := range []stack.Capability{stack.KillBroker, stack.StopBroker, stack.PauseBroker, stack.NetworkFaults,
+		stack.DeleteRecords, stack.RunServices, stack.Monitoring, stack.Destructive} {
+		require.True(t, stack.Has(s, c), c)
+	}
+	require.False(t, stack.Has(s, stack.MultiBroker))
+}
