@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,12 +13,6 @@ import (
 	"github.com/dashstream/acceptance/reference/exporter"
 	"github.com/dashstream/acceptance/reference/internal/envcfg"
 )
-
-// usageError is bad configuration: exit code 2.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
 
 type config struct {
 	addr          string
@@ -36,45 +28,22 @@ type config struct {
 	shutdownGrace time.Duration
 }
 
-// envDefaults reads a variable as a flag default, noting a malformed value.
-type envDefaults struct{ problems []string }
-
-func (e *envDefaults) str(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok {
-		return v
-	}
-	return def
-}
-
-func (e *envDefaults) dur(key string, def time.Duration) time.Duration {
-	v, ok := os.LookupEnv(key)
-	if !ok || strings.TrimSpace(v) == "" {
-		return def
-	}
-	d, err := time.ParseDuration(strings.TrimSpace(v))
-	if err != nil {
-		e.problems = append(e.problems, fmt.Sprintf("%s=%q is not a duration (write it like 5s or 250ms)", key, v))
-		return def
-	}
-	return d
-}
-
 func parse(args []string, stderr io.Writer) (config, error) {
 	var cfg config
-	env := &envDefaults{}
+	env := &envcfg.Defaults{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&cfg.addr, "metrics-addr", env.str("METRICS_ADDR", ":8080"), "listen address of /metrics, /readyz, /healthz (env METRICS_ADDR)")
-	brokers := fs.String("brokers", env.str(envcfg.EnvBrokers, ""), "Kafka bootstrap servers, comma list (env KAFKA_BROKERS; default localhost:9092)")
-	topics := fs.String("topics", env.str("KAFKA_TOPICS", strings.Join(exporter.DefaultTopics, ",")), "topics to consume, comma list (env KAFKA_TOPICS)")
-	fs.StringVar(&cfg.group, "group", env.str("KAFKA_GROUP", ""), "consumer group; empty = every partition from its start, nothing committed (env KAFKA_GROUP)")
-	fs.StringVar(&cfg.dlq, "dlq-topic", env.str("DLQ_TOPIC", consumer.DefaultDLQTopic), "topic for undecodable records; empty = no copy (env DLQ_TOPIC)")
-	fs.DurationVar(&cfg.lagInterval, "lag-interval", env.dur("LAG_INTERVAL", exporter.DefaultLagInterval), "how often the lag gauge is refreshed (env LAG_INTERVAL)")
-	fs.DurationVar(&cfg.dedup, "log-dedup-interval", env.dur("LOG_DEDUP_INTERVAL", time.Minute), "a repeated Kafka error is logged once per interval (env LOG_DEDUP_INTERVAL)")
-	fs.DurationVar(&cfg.backoffMin, "backoff-min", env.dur("KAFKA_BACKOFF_MIN", 250*time.Millisecond), "first Kafka retry delay (env KAFKA_BACKOFF_MIN)")
-	fs.DurationVar(&cfg.backoffMax, "backoff-max", env.dur("KAFKA_BACKOFF_MAX", 30*time.Second), "Kafka retry delay cap (env KAFKA_BACKOFF_MAX)")
-	fs.DurationVar(&cfg.dialTimeout, "dial-timeout", env.dur("KAFKA_DIAL_TIMEOUT", 5*time.Second), "bound on one broker dial, DNS included (env KAFKA_DIAL_TIMEOUT)")
-	fs.DurationVar(&cfg.shutdownGrace, "shutdown-grace", env.dur("SHUTDOWN_GRACE", 5*time.Second), "how long a shutdown waits for requests in flight (env SHUTDOWN_GRACE)")
+	fs.StringVar(&cfg.addr, "metrics-addr", env.Str("METRICS_ADDR", ":8080"), "listen address of /metrics, /readyz, /healthz (env METRICS_ADDR)")
+	brokers := fs.String("brokers", env.Str(envcfg.EnvBrokers, ""), "Kafka bootstrap servers, comma list (env KAFKA_BROKERS; default localhost:9092)")
+	topics := fs.String("topics", env.Str("KAFKA_TOPICS", strings.Join(exporter.DefaultTopics, ",")), "topics to consume, comma list (env KAFKA_TOPICS)")
+	fs.StringVar(&cfg.group, "group", env.Str("KAFKA_GROUP", ""), "consumer group; empty = every partition from its start, nothing committed (env KAFKA_GROUP)")
+	fs.StringVar(&cfg.dlq, "dlq-topic", env.Str("DLQ_TOPIC", consumer.DefaultDLQTopic), "topic for undecodable records; empty = no copy (env DLQ_TOPIC)")
+	fs.DurationVar(&cfg.lagInterval, "lag-interval", env.Dur("LAG_INTERVAL", exporter.DefaultLagInterval), "how often the lag gauge is refreshed (env LAG_INTERVAL)")
+	fs.DurationVar(&cfg.dedup, "log-dedup-interval", env.Dur("LOG_DEDUP_INTERVAL", time.Minute), "a repeated Kafka error is logged once per interval (env LOG_DEDUP_INTERVAL)")
+	fs.DurationVar(&cfg.backoffMin, "backoff-min", env.Dur("KAFKA_BACKOFF_MIN", 250*time.Millisecond), "first Kafka retry delay (env KAFKA_BACKOFF_MIN)")
+	fs.DurationVar(&cfg.backoffMax, "backoff-max", env.Dur("KAFKA_BACKOFF_MAX", 30*time.Second), "Kafka retry delay cap (env KAFKA_BACKOFF_MAX)")
+	fs.DurationVar(&cfg.dialTimeout, "dial-timeout", env.Dur("KAFKA_DIAL_TIMEOUT", 5*time.Second), "bound on one broker dial, DNS included (env KAFKA_DIAL_TIMEOUT)")
+	fs.DurationVar(&cfg.shutdownGrace, "shutdown-grace", env.Dur("SHUTDOWN_GRACE", 5*time.Second), "how long a shutdown waits for requests in flight (env SHUTDOWN_GRACE)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
@@ -82,9 +51,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 			fs.PrintDefaults()
 			return cfg, err
 		}
-		return cfg, usageError{fmt.Errorf("%w (see -h)", err)}
+		return cfg, envcfg.UsageError{Err: fmt.Errorf("%w (see -h)", err)}
 	}
-	problems := env.problems
+	problems := env.Problems
 	if fs.NArg() > 0 {
 		problems = append(problems, fmt.Sprintf("unexpected argument %q: every setting is a flag or an environment variable", fs.Arg(0)))
 	}
@@ -92,11 +61,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		problems = append(problems, fmt.Sprintf("metrics address %q is not host:port (like :8080)", cfg.addr))
 	}
 	cfg.brokers = envcfg.SplitList(*brokers)
-	for _, b := range cfg.brokers {
-		if _, port, err := net.SplitHostPort(b); err != nil || !validPort(port) {
-			problems = append(problems, fmt.Sprintf("broker %q is not host:port (like kafka:9092)", b))
-		}
-	}
+	problems = append(problems, envcfg.BrokerProblems(cfg.brokers)...)
 	if cfg.topics = envcfg.SplitList(*topics); len(cfg.topics) == 0 {
 		problems = append(problems, "no topics: set KAFKA_TOPICS or -topics")
 	}
@@ -113,12 +78,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		problems = append(problems, fmt.Sprintf("backoff min %s is above backoff max %s", cfg.backoffMin, cfg.backoffMax))
 	}
 	if len(problems) > 0 {
-		return cfg, usageError{errors.New(strings.Join(problems, "; "))}
+		return cfg, envcfg.UsageError{Err: errors.New(strings.Join(problems, "; "))}
 	}
 	return cfg, nil
-}
-
-func validPort(p string) bool {
-	n, err := strconv.Atoi(p)
-	return err == nil && n > 0 && n < 65536
 }

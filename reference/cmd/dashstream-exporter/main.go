@@ -42,6 +42,7 @@ import (
 
 	"github.com/dashstream/acceptance/reference/backoff"
 	"github.com/dashstream/acceptance/reference/exporter"
+	"github.com/dashstream/acceptance/reference/internal/envcfg"
 )
 
 const name = "dashstream-exporter"
@@ -61,14 +62,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	if err == nil {
 		err = serve(ctx, cfg, slog.New(slog.NewTextHandler(stderr, nil)))
 	}
-	if err == nil {
-		return 0
-	}
-	fmt.Fprintf(stderr, "%s: %s\n", name, strings.NewReplacer("\r", " ", "\n", " ").Replace(err.Error()))
-	if errors.As(err, new(usageError)) {
-		return 2
-	}
-	return 1
+	return envcfg.ExitCode(name, err, stderr)
 }
 
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
@@ -83,12 +77,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return usageError{fmt.Errorf("listen on %s: %w: set METRICS_ADDR to a free address", cfg.addr, err)}
+		return envcfg.UsageError{Err: fmt.Errorf("listen on %s: %w: set METRICS_ADDR to a free address", cfg.addr, err)}
 	}
 	e, err := exporter.New(opts...)
 	if err != nil {
 		_ = ln.Close()
-		return usageError{err}
+		return envcfg.UsageError{Err: err}
 	}
 	defer e.Close()
 	srv := &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second}

@@ -7,19 +7,12 @@ import (
 	"io"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dashstream/acceptance/reference/internal/envcfg"
 	"github.com/dashstream/acceptance/reference/wsserver"
 )
-
-// usageError is bad configuration: exit code 2.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
 
 type config struct {
 	addr            string
@@ -41,65 +34,29 @@ type config struct {
 	shutdownGrace   time.Duration
 }
 
-// envDefaults reads variables as flag defaults, noting malformed values.
-type envDefaults struct{ problems []string }
-
-func (e *envDefaults) str(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok {
-		return v
-	}
-	return def
-}
-
-func (e *envDefaults) dur(key string, def time.Duration) time.Duration {
-	v := strings.TrimSpace(os.Getenv(key))
-	if v == "" {
-		return def
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		e.problems = append(e.problems, fmt.Sprintf("%s=%q is not a duration (write it like 60s or 250ms)", key, v))
-		return def
-	}
-	return d
-}
-
-func (e *envDefaults) int(key string, def int) int {
-	v := strings.TrimSpace(os.Getenv(key))
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		e.problems = append(e.problems, fmt.Sprintf("%s=%q is not a whole number", key, v))
-		return def
-	}
-	return n
-}
-
 func parse(args []string, stderr io.Writer) (config, error) {
 	var cfg config
-	env := &envDefaults{}
+	env := &envcfg.Defaults{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&cfg.addr, "addr", env.str("WS_ADDR", ":8081"), "listen address of /ws, /health, /metrics (env WS_ADDR)")
-	brokers := fs.String("brokers", env.str(envcfg.EnvBrokers, ""), "Kafka bootstrap servers, comma list (env KAFKA_BROKERS; default localhost:9092)")
-	topics := fs.String("topics", env.str("KAFKA_TOPICS", strings.Join(wsserver.DefaultTopics, ",")), "topics to consume, comma list (env KAFKA_TOPICS)")
-	fs.DurationVar(&cfg.window, "health-window", env.dur("HEALTH_WINDOW", wsserver.DefaultHealthWindow), "sliding window of recent errors behind /health (env HEALTH_WINDOW)")
-	fs.DurationVar(&cfg.staleAfter, "health-stale-after", env.dur("HEALTH_STALE_AFTER", 0), "degraded when the last message is older; 0 = off (env HEALTH_STALE_AFTER)")
-	origins := fs.String("allowed-origins", env.str("WS_ALLOWED_ORIGINS", ""), "cross-origin host patterns allowed, comma list; * = any (env WS_ALLOWED_ORIGINS)")
-	fs.IntVar(&cfg.queueSize, "queue-size", env.int("WS_QUEUE_SIZE", wsserver.DefaultQueueSize), "frames queued per client (env WS_QUEUE_SIZE)")
-	fs.IntVar(&cfg.disconnectAfter, "disconnect-after-drops", env.int("WS_DISCONNECT_AFTER_DROPS", 0), "disconnect a client after this many dropped frames; 0 = never (env WS_DISCONNECT_AFTER_DROPS)")
-	fs.IntVar(&cfg.readLimit, "max-message-bytes", env.int("WS_MAX_MESSAGE_BYTES", wsserver.DefaultReadLimit), "largest inbound WebSocket message (env WS_MAX_MESSAGE_BYTES)")
-	fs.DurationVar(&cfg.writeTimeout, "write-timeout", env.dur("WS_WRITE_TIMEOUT", wsserver.DefaultWriteTimeout), "bound on writing one frame (env WS_WRITE_TIMEOUT)")
-	fs.IntVar(&cfg.breaker.FailureThreshold, "cb-failure-threshold", env.int("CB_FAILURE_THRESHOLD", wsserver.DefaultFailureThreshold), "Kafka failures in a row that open the circuit breaker (env CB_FAILURE_THRESHOLD)")
-	fs.DurationVar(&cfg.breaker.OpenFor, "cb-open-for", env.dur("CB_OPEN_FOR", wsserver.DefaultOpenFor), "how long the breaker stays open (env CB_OPEN_FOR)")
-	fs.IntVar(&cfg.breaker.CloseAfter, "cb-close-after", env.int("CB_CLOSE_AFTER", wsserver.DefaultCloseAfter), "successful probes that close a half-open breaker (env CB_CLOSE_AFTER)")
-	fs.DurationVar(&cfg.dedup, "log-dedup-interval", env.dur("LOG_DEDUP_INTERVAL", time.Minute), "a repeated Kafka error is logged once per interval (env LOG_DEDUP_INTERVAL)")
-	fs.DurationVar(&cfg.backoffMin, "backoff-min", env.dur("KAFKA_BACKOFF_MIN", 250*time.Millisecond), "first Kafka retry delay (env KAFKA_BACKOFF_MIN)")
-	fs.DurationVar(&cfg.backoffMax, "backoff-max", env.dur("KAFKA_BACKOFF_MAX", 30*time.Second), "Kafka retry delay cap (env KAFKA_BACKOFF_MAX)")
-	fs.DurationVar(&cfg.dialTimeout, "dial-timeout", env.dur("KAFKA_DIAL_TIMEOUT", 5*time.Second), "bound on one broker dial, DNS included (env KAFKA_DIAL_TIMEOUT)")
-	fs.DurationVar(&cfg.shutdownGrace, "shutdown-grace", env.dur("SHUTDOWN_GRACE", 5*time.Second), "how long a shutdown waits for HTTP requests in flight (env SHUTDOWN_GRACE)")
+	fs.StringVar(&cfg.addr, "addr", env.Str("WS_ADDR", ":8081"), "listen address of /ws, /health, /metrics (env WS_ADDR)")
+	brokers := fs.String("brokers", env.Str(envcfg.EnvBrokers, ""), "Kafka bootstrap servers, comma list (env KAFKA_BROKERS; default localhost:9092)")
+	topics := fs.String("topics", env.Str("KAFKA_TOPICS", strings.Join(wsserver.DefaultTopics, ",")), "topics to consume, comma list (env KAFKA_TOPICS)")
+	fs.DurationVar(&cfg.window, "health-window", env.Dur("HEALTH_WINDOW", wsserver.DefaultHealthWindow), "sliding window of recent errors behind /health (env HEALTH_WINDOW)")
+	fs.DurationVar(&cfg.staleAfter, "health-stale-after", env.Dur("HEALTH_STALE_AFTER", 0), "degraded when the last message is older; 0 = off (env HEALTH_STALE_AFTER)")
+	origins := fs.String("allowed-origins", env.Str("WS_ALLOWED_ORIGINS", ""), "cross-origin host patterns allowed, comma list; * = any (env WS_ALLOWED_ORIGINS)")
+	fs.IntVar(&cfg.queueSize, "queue-size", env.Int("WS_QUEUE_SIZE", wsserver.DefaultQueueSize), "frames queued per client (env WS_QUEUE_SIZE)")
+	fs.IntVar(&cfg.disconnectAfter, "disconnect-after-drops", env.Int("WS_DISCONNECT_AFTER_DROPS", 0), "disconnect a client after this many dropped frames; 0 = never (env WS_DISCONNECT_AFTER_DROPS)")
+	fs.IntVar(&cfg.readLimit, "max-message-bytes", env.Int("WS_MAX_MESSAGE_BYTES", wsserver.DefaultReadLimit), "largest inbound WebSocket message (env WS_MAX_MESSAGE_BYTES)")
+	fs.DurationVar(&cfg.writeTimeout, "write-timeout", env.Dur("WS_WRITE_TIMEOUT", wsserver.DefaultWriteTimeout), "bound on writing one frame (env WS_WRITE_TIMEOUT)")
+	fs.IntVar(&cfg.breaker.FailureThreshold, "cb-failure-threshold", env.Int("CB_FAILURE_THRESHOLD", wsserver.DefaultFailureThreshold), "Kafka failures in a row that open the circuit breaker (env CB_FAILURE_THRESHOLD)")
+	fs.DurationVar(&cfg.breaker.OpenFor, "cb-open-for", env.Dur("CB_OPEN_FOR", wsserver.DefaultOpenFor), "how long the breaker stays open (env CB_OPEN_FOR)")
+	fs.IntVar(&cfg.breaker.CloseAfter, "cb-close-after", env.Int("CB_CLOSE_AFTER", wsserver.DefaultCloseAfter), "successful probes that close a half-open breaker (env CB_CLOSE_AFTER)")
+	fs.DurationVar(&cfg.dedup, "log-dedup-interval", env.Dur("LOG_DEDUP_INTERVAL", time.Minute), "a repeated Kafka error is logged once per interval (env LOG_DEDUP_INTERVAL)")
+	fs.DurationVar(&cfg.backoffMin, "backoff-min", env.Dur("KAFKA_BACKOFF_MIN", 250*time.Millisecond), "first Kafka retry delay (env KAFKA_BACKOFF_MIN)")
+	fs.DurationVar(&cfg.backoffMax, "backoff-max", env.Dur("KAFKA_BACKOFF_MAX", 30*time.Second), "Kafka retry delay cap (env KAFKA_BACKOFF_MAX)")
+	fs.DurationVar(&cfg.dialTimeout, "dial-timeout", env.Dur("KAFKA_DIAL_TIMEOUT", 5*time.Second), "bound on one broker dial, DNS included (env KAFKA_DIAL_TIMEOUT)")
+	fs.DurationVar(&cfg.shutdownGrace, "shutdown-grace", env.Dur("SHUTDOWN_GRACE", 5*time.Second), "how long a shutdown waits for HTTP requests in flight (env SHUTDOWN_GRACE)")
 	cfg.token = os.Getenv("WS_AUTH_TOKEN") // environment only: a flag would show in ps
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -108,9 +65,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 			fs.PrintDefaults()
 			return cfg, err
 		}
-		return cfg, usageError{fmt.Errorf("%w (see -h)", err)}
+		return cfg, envcfg.UsageError{Err: fmt.Errorf("%w (see -h)", err)}
 	}
-	problems := env.problems
+	problems := env.Problems
 	if fs.NArg() > 0 {
 		problems = append(problems, fmt.Sprintf("unexpected argument %q: every setting is a flag or an environment variable", fs.Arg(0)))
 	}
@@ -118,11 +75,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		problems = append(problems, fmt.Sprintf("listen address %q is not host:port (like :8081)", cfg.addr))
 	}
 	cfg.brokers = envcfg.SplitList(*brokers)
-	for _, b := range cfg.brokers {
-		if _, port, err := net.SplitHostPort(b); err != nil || !validPort(port) {
-			problems = append(problems, fmt.Sprintf("broker %q is not host:port (like kafka:9092)", b))
-		}
-	}
+	problems = append(problems, envcfg.BrokerProblems(cfg.brokers)...)
 	if cfg.topics = envcfg.SplitList(*topics); len(cfg.topics) == 0 {
 		problems = append(problems, "no topics: set KAFKA_TOPICS or -topics")
 	}
@@ -156,12 +109,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		problems = append(problems, fmt.Sprintf("backoff min %s is above backoff max %s", cfg.backoffMin, cfg.backoffMax))
 	}
 	if len(problems) > 0 {
-		return cfg, usageError{errors.New(strings.Join(problems, "; "))}
+		return cfg, envcfg.UsageError{Err: errors.New(strings.Join(problems, "; "))}
 	}
 	return cfg, nil
-}
-
-func validPort(p string) bool {
-	n, err := strconv.Atoi(p)
-	return err == nil && n > 0 && n < 65536
 }

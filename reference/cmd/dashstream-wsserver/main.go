@@ -48,6 +48,7 @@ import (
 	"time"
 
 	"github.com/dashstream/acceptance/reference/backoff"
+	"github.com/dashstream/acceptance/reference/internal/envcfg"
 	"github.com/dashstream/acceptance/reference/wsserver"
 )
 
@@ -68,14 +69,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	if err == nil {
 		err = serve(ctx, cfg, slog.New(slog.NewTextHandler(stderr, nil)))
 	}
-	if err == nil {
-		return 0
-	}
-	fmt.Fprintf(stderr, "%s: %s\n", name, strings.NewReplacer("\r", " ", "\n", " ").Replace(err.Error()))
-	if errors.As(err, new(usageError)) {
-		return 2
-	}
-	return 1
+	return envcfg.ExitCode(name, err, stderr)
 }
 
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
@@ -93,12 +87,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return usageError{fmt.Errorf("listen on %s: %w: set WS_ADDR to a free address", cfg.addr, err)}
+		return envcfg.UsageError{Err: fmt.Errorf("listen on %s: %w: set WS_ADDR to a free address", cfg.addr, err)}
 	}
 	s, err := wsserver.New(opts...)
 	if err != nil {
 		_ = ln.Close()
-		return usageError{err}
+		return envcfg.UsageError{Err: err}
 	}
 	defer s.Close()
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}

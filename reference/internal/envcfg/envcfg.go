@@ -5,6 +5,9 @@
 //     empty entries are ignored, so "a:9092, b:9092," is two brokers.
 //   - TENANT_ID is the tenant a producer stamps on every message. Set but empty is not the
 //     same as unset: Lookup reports it as set, and the producer refuses an empty tenant.
+//   - Defaults reads variables as flag defaults and collects every malformed value, so a
+//     service reports all its bad settings in one line; ExitCode turns an error into the
+//     binaries' exit status (2 for a UsageError, 1 otherwise) and that line.
 package envcfg
 
 import (
