@@ -106,7 +106,7 @@ func TestPrometheusScrapesServicesWhereTheyListen(t *testing.T) {
 			}
 		}
 		ScrapeConfigs []struct {
-			JobName       string                         `yaml:"job_name"`
+			JobName       string                       `yaml:"job_name"`
 			StaticConfigs []struct{ Targets []string } `yaml:"static_configs"`
 		} `yaml:"scrape_configs"`
 	}
