@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -119,8 +120,11 @@ func breakerOpens(ctx context.Context, seconds, threshold int) error {
 }
 
 // breakerCloses waits until /health shows the breaker closed and the server's log shows
-// the way there after the last opening: half-open (probing), then closed. The log is the
-// record of transitions; half-open can last less than any sampling interval.
+// the way there after the last opening: half-open (probing), then closed after its probes.
+// The log is the record of transitions (half-open can last less than any sampling
+// interval); the server logs half-open when it notices it, and the closing line names
+// the successful half-open probes that closed it, so "closed … probes=N" with N ≥ 1 also
+// proves the half-open phase.
 func breakerCloses(ctx context.Context, seconds int) error {
 	w := world(ctx)
 	svc := w.services["wsserver"]
@@ -137,10 +141,23 @@ func breakerCloses(ctx context.Context, seconds int) error {
 			case strings.Contains(l, "circuit breaker half-open") && len(path) > 0:
 				path = append(path, "half-open")
 			case strings.Contains(l, "circuit breaker closed") && len(path) > 0:
+				if !slices.Contains(path, "half-open") && probesLogged(l) > 0 {
+					path = append(path, "half-open (probes="+strconv.Itoa(probesLogged(l))+")")
+				}
 				path = append(path, "closed")
 			}
 		}
-		ok := len(path) >= 3 && path[len(path)-2] == "half-open" && path[len(path)-1] == "closed"
+		ok := len(path) >= 3 && strings.HasPrefix(path[len(path)-2], "half-open") && path[len(path)-1] == "closed"
 		return ok, "logged after the last opening: " + strings.Join(path, " → "), nil
 	})
+}
+
+// probesLogged returns N of "probes=N" in a log line, or 0.
+func probesLogged(line string) int {
+	_, after, ok := strings.Cut(line, "probes=")
+	if !ok {
+		return 0
+	}
+	n, _ := strconv.Atoi(strings.Fields(after + " ")[0])
+	return n
 }
