@@ -56,7 +56,7 @@ func baseRootfs(rootfs string) error {
 			return fmt.Errorf("rootfs: %w", err)
 		}
 	}
-	if err := os.Chmod(filepath.Join(rootfs, "tmp"), 0o1777|os.ModeSticky); err != nil {
+	if err := os.Chmod(filepath.Join(rootfs, "tmp"), 0o777|os.ModeSticky); err != nil {
 		return fmt.Errorf("rootfs: %w", err)
 	}
 	for name, content := range map[string]string{"passwd": etcPasswd, "group": etcGroup, "nsswitch.conf": etcNsswitch} {
