@@ -45,3 +45,23 @@ func TestContainerMonitoringScrapesInNetworkAndPagesThroughTheHostWebhook(t *tes
 	c, _ := countByLabel(t, LabelRun, st.RunID())
 	require.Equal(t, 2, c, "kafka and the exporter remain; the monitoring containers are gone")
 }
+
+func TestStartMonitoringOnTheHostScrapesThePublishedPort(t *testing.T) {
+	st := startStack(t, Exporter)
+	ctx := testCtx(t, 3*time.Minute)
+	svc, err := st.Services().Start(ctx, stack.ServiceSpec{Name: "exporter", Binary: stack.Exporter, AddrEnv: "METRICS_ADDR"})
+	require.NoError(t, err)
+	m, err := st.StartMonitoring(ctx, monitoring.ScrapeJob{Name: "dashstream-exporter", Targets: []string{svc.ScrapeAddr()}})
+	require.NoError(t, err)
+	cfg, err := m.Prometheus.Config()
+	require.NoError(t, err)
+	require.Contains(t, string(cfg), svc.Addr(), "the in-network target is rewritten to the published host port")
+	require.NoError(t, poll(ctx, time.Minute, 250*time.Millisecond, func(ctx context.Context) (bool, string) {
+		v, _, _, err := m.Prometheus.API().Query(ctx, `up{job="dashstream-exporter"}`, time.Now())
+		if err != nil {
+			return false, err.Error()
+		}
+		vec, _ := v.(model.Vector)
+		return len(vec) == 1 && vec[0].Value == 1, v.String()
+	}))
+}

@@ -106,6 +106,7 @@ type broker struct {
 	published string // 127.0.0.1:<pinned port> -> container 9092
 	proxy     *netfault.Proxy
 	paused    atomic.Bool
+	logs      *follower
 }
 
 var _ stack.Broker = (*broker)(nil)
@@ -121,7 +122,8 @@ func startKafka(ctx context.Context, st *Stack, image, version string) (*kafkaCl
 	if err != nil {
 		return nil, err
 	}
-	b := &broker{st: st, published: published}
+	b := &broker{st: st, published: published, logs: &follower{cli: st.cli, w: st.log, prefix: "kafka-0 | "}}
+	started := time.Now()
 	if b.proxy, err = netfault.New("kafka-0", proxyAddr, published); err != nil {
 		return nil, err
 	}
@@ -139,6 +141,7 @@ func startKafka(ctx context.Context, st *Stack, image, version string) (*kafkaCl
 		b.proxy.Close()
 		return nil, fmt.Errorf("start kafka container (image %s): %w", image, err)
 	}
+	b.logs.follow(b.ctr.GetContainerID(), started.Add(-time.Second))
 	if err := b.waitReady(ctx); err != nil {
 		b.proxy.Close()
 		return nil, err
@@ -160,7 +163,7 @@ func (b *broker) Name() string           { return "kafka-0" }
 func (b *broker) Addr() string           { return b.proxy.Addr() }
 func (b *broker) Proxy() *netfault.Proxy { return b.proxy }
 func (b *broker) cli() client.APIClient  { return b.st.cli }
-func (b *broker) close()                 { b.proxy.Close() }
+func (b *broker) close()                 { b.proxy.Close(); b.logs.stop() }
 
 // Log returns the last n lines of the broker container's output.
 func (b *broker) Log(n int) string {
@@ -193,9 +196,11 @@ func (b *broker) Stop(ctx context.Context) error {
 // Start starts the stopped or killed container (same data, same pinned port) and waits
 // until the broker answers.
 func (b *broker) Start(ctx context.Context) error {
+	started := time.Now()
 	if _, err := b.cli().ContainerStart(ctx, b.ctr.GetContainerID(), client.ContainerStartOptions{}); err != nil {
 		return fmt.Errorf("docker start: %w", err)
 	}
+	b.logs.follow(b.ctr.GetContainerID(), started.Add(-time.Second))
 	return b.waitReady(ctx)
 }
 

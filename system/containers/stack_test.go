@@ -1,11 +1,13 @@
 package containers
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -217,8 +219,10 @@ func get(ctx context.Context, url string) (string, error) {
 func TestCloseRemovesEverythingOfTheRun(t *testing.T) {
 	requireDocker(t)
 	ctx := testCtx(t, 3*time.Minute)
-	st, err := Start(ctx)
+	var log syncBuffer
+	st, err := Start(ctx, LogTo(&log))
 	require.NoError(t, err)
+	require.Contains(t, log.String(), "kafka-0 | ", "LogTo receives the broker's output, prefixed")
 	c, n := countByLabel(t, LabelRun, st.RunID())
 	require.Equal(t, 1, c, "the kafka container")
 	require.Equal(t, 1, n, "the stack's network")
@@ -227,4 +231,33 @@ func TestCloseRemovesEverythingOfTheRun(t *testing.T) {
 	c, n = countByLabel(t, LabelRun, st.RunID())
 	require.Zero(t, c, "containers left")
 	require.Zero(t, n, "networks left")
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestLinePrefixerWritesWholeLines(t *testing.T) {
+	var out bytes.Buffer
+	l := &linePrefixer{w: &out, prefix: []byte("k | ")}
+	for _, chunk := range []string{"one\ntw", "o\n", "three"} {
+		n, err := l.Write([]byte(chunk))
+		require.NoError(t, err)
+		require.Equal(t, len(chunk), n)
+	}
+	require.Equal(t, "k | one\nk | two\n", out.String(), "a partial line waits for its end")
 }

@@ -63,3 +63,8 @@ func TestCapabilitiesAndRegistration(t *testing.T) {
 	}
 	require.False(t, stack.Has(s, stack.MultiBroker))
 }
+
+func TestOpenRefusesThreeBrokers(t *testing.T) {
+	_, err := stack.Open(t.Context(), "containers", stack.Brokers(3))
+	require.ErrorContains(t, err, "runs one broker, 3 asked")
+}
