@@ -23,7 +23,7 @@ func dockerAnswers(ctx context.Context) error {
 // dockerBuild builds the staged context dir as ref with the classic builder, which needs
 // no registry and no buildx plugin for FROM scratch images.
 func dockerBuild(ctx context.Context, dir, ref, version string) error {
-	cmd := exec.CommandContext(ctx, "docker", "build", "-q", "--label", "org.opencontainers.image.version="+version,
+	cmd := exec.CommandContext(ctx, "docker", "build", "-q", "--force-rm", "--label", "org.opencontainers.image.version="+version,
 		"--label", "org.opencontainers.image.source=dashstream-acceptance", "-t", ref, dir)
 	cmd.Env = append(os.Environ(), "DOCKER_BUILDKIT=0")
 	if b, err := cmd.CombinedOutput(); err != nil {

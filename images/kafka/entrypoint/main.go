@@ -18,6 +18,9 @@
 //
 // Storage is formatted when a data folder (log.dirs, metadata.log.dir) lacks
 // meta.properties, so a restarted container keeps its data.
+//
+// `kafka-entrypoint cds` (run once by the image's Dockerfile) records JVM class-data
+// archives into /opt/kafka/cds; later starts use them when they fit the JVM's flags.
 package main
 
 import (
@@ -44,31 +47,35 @@ func main() {
 }
 
 func run() error {
-	props := properties(os.Environ())
-	config := filepath.Join(kafkaHome, "config", "server.properties")
-	if err := os.WriteFile(config, render(props), 0o644); err != nil {
-		return fmt.Errorf("write config: %w", err)
-	}
 	java := filepath.Join(envOr("JAVA_HOME", defaultJavaHome), "bin", "java")
 	cp, err := classpath(filepath.Join(kafkaHome, "libs"))
 	if err != nil {
 		return err
 	}
+	if len(os.Args) > 1 && os.Args[1] == "cds" {
+		return recordArchives(java, cp)
+	}
+	props := properties(os.Environ())
+	config := filepath.Join(kafkaHome, "config", "server.properties")
+	if err := os.WriteFile(config, render(props), 0o644); err != nil {
+		return fmt.Errorf("write config: %w", err)
+	}
 	if !formatted(props) {
 		cluster := envOr("CLUSTER_ID", defaultCluster)
 		fmt.Fprintf(os.Stderr, "kafka-entrypoint: formatting storage for cluster %s\n", cluster)
-		cmd := exec.Command(java, jvmArgs(cp, "-Xmx256m", "kafka.tools.StorageTool", "format", "-t", cluster, "-c", config)...)
+		cmd := exec.Command(java, jvmArgs(cp, "-Xmx256m", archiveArgs("storage.jsa"), "kafka.tools.StorageTool", "format", "-t", cluster, "-c", config)...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("format storage: %w", err)
 		}
 	}
-	args := jvmArgs(cp, "", "kafka.Kafka", config)
+	args := jvmArgs(cp, "", archiveArgs("kafka.jsa"), "kafka.Kafka", config)
 	return syscall.Exec(java, append([]string{java}, args...), os.Environ())
 }
 
-// jvmArgs returns the java arguments that run mainClass; heap overrides KAFKA_HEAP_OPTS.
-func jvmArgs(cp, heap, mainClass string, args ...string) []string {
+// jvmArgs returns the java arguments that run mainClass; heap overrides KAFKA_HEAP_OPTS,
+// extra goes before KAFKA_OPTS.
+func jvmArgs(cp, heap string, extra []string, mainClass string, args ...string) []string {
 	if heap == "" {
 		heap = envOr("KAFKA_HEAP_OPTS", "-Xms32m -Xmx512m")
 	}
@@ -77,6 +84,7 @@ func jvmArgs(cp, heap, mainClass string, args ...string) []string {
 		"-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true"))...)
 	a = append(a, "-Dlog4j2.configurationFile="+filepath.Join(kafkaHome, "config", "log4j2.properties"),
 		"-Dlog4j2.shutdownHookEnabled=false")
+	a = append(a, extra...)
 	a = append(a, strings.Fields(os.Getenv("KAFKA_OPTS"))...)
 	a = append(a, "-cp", cp, mainClass)
 	return append(a, args...)
