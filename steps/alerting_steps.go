@@ -43,17 +43,11 @@ func exporterScraped(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	svc, err := w.stack.Services().Start(ctx, stack.ServiceSpec{Name: "exporter", Binary: stack.Exporter, AddrEnv: "METRICS_ADDR",
+	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "exporter", Binary: stack.Exporter, AddrEnv: "METRICS_ADDR",
 		Env: map[string]string{"KAFKA_TOPICS": topic, "DLQ_TOPIC": w.topic("dlq")}})
 	if err != nil {
 		return err
 	}
-	w.services["exporter"] = svc
-	w.onCleanup("exporter", func(ctx context.Context) error {
-		err := svc.Stop(ctx)
-		w.rec.Log("exporter", svc.Log(100))
-		return err
-	})
 	if err := w.eventually(ctx, "the exporter to be ready (/readyz 200)", 30*time.Second, func(ctx context.Context) (bool, string, error) {
 		code, err := httpStatus(ctx, svc.Addr(), "/readyz")
 		return code == 200, fmt.Sprintf("/readyz %d", code), err
@@ -229,15 +223,23 @@ func alertResolved(ctx context.Context, alert string, seconds int) error {
 }
 
 func exporterCountsGaps(ctx context.Context, n int) error {
-	w := world(ctx)
+	return world(ctx).exporterMetricReaches(ctx, "dashstream_sequence_gaps_total", n)
+}
+
+// exporterMetricReaches waits until the exporter's metric (summed over its series) is n,
+// and fails at once when it goes past n.
+func (w *World) exporterMetricReaches(ctx context.Context, metric string, n int) error {
 	svc := w.services["exporter"]
-	return w.eventually(ctx, fmt.Sprintf("the exporter to count %d gaps", n), 20*time.Second, func(ctx context.Context) (bool, string, error) {
+	return w.eventually(ctx, fmt.Sprintf("%s to reach %d", metric, n), 20*time.Second, func(ctx context.Context) (bool, string, error) {
 		m, err := scrape(ctx, svc.Addr())
 		if err != nil {
 			return false, "", err
 		}
-		got := m["dashstream_sequence_gaps_total"]
-		return got == float64(n), fmt.Sprintf("dashstream_sequence_gaps_total = %v", got), nil
+		got := m[metric]
+		if got > float64(n) {
+			return false, "", fmt.Errorf("%s = %v, more than %d", metric, got, n)
+		}
+		return got == float64(n), fmt.Sprintf("%s = %v", metric, got), nil
 	})
 }
 

@@ -49,13 +49,12 @@ func wsServerWithBreaker(ctx context.Context, threshold, openFor, closeAfter int
 	if err != nil {
 		return err
 	}
-	svc, err := w.stack.Services().Start(ctx, stack.ServiceSpec{Name: "wsserver", Binary: stack.WSServer, AddrEnv: "WS_ADDR",
+	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "wsserver", Binary: stack.WSServer, AddrEnv: "WS_ADDR",
 		Env: map[string]string{"KAFKA_TOPICS": topic, "HEALTH_WINDOW": "5s", "CB_FAILURE_THRESHOLD": strconv.Itoa(threshold),
 			"CB_OPEN_FOR": strconv.Itoa(openFor) + "s", "CB_CLOSE_AFTER": strconv.Itoa(closeAfter)}})
 	if err != nil {
 		return err
 	}
-	w.services["wsserver"] = svc
 	watch := &breakerWatch{}
 	w.breaker = watch
 	wctx, cancel := context.WithCancel(context.Background())
@@ -74,13 +73,11 @@ func wsServerWithBreaker(ctx context.Context, threshold, openFor, closeAfter int
 			}
 		}
 	}()
-	w.onCleanup("wsserver", func(ctx context.Context) error {
+	w.onCleanup("breaker watch", func(context.Context) error {
 		cancel()
 		<-done
 		w.rec.Evidence(evidence.After, evidence.KindHealth, "breaker states seen", transitions(watch.all()))
-		err := svc.Stop(ctx)
-		w.rec.Log("wsserver", svc.Log(100))
-		return err
+		return nil
 	})
 	return w.waitHealth(ctx, "/health to report healthy", 20*time.Second, func(h wsHealth) bool { return h.Status == "healthy" })
 }

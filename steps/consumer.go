@@ -81,19 +81,9 @@ func (v consumerView) verdicts(verdict string) []consumerLine {
 // startConsumer starts dashstream-consume as a long-running service reading the topic
 // from its start, and registers its stop (with its log kept as evidence).
 func (w *World) startConsumer(ctx context.Context, topic string) (stack.Service, error) {
-	svc, err := w.stack.Services().Start(ctx, stack.ServiceSpec{Name: "consumer", Binary: stack.Consume,
+	return w.startService(ctx, stack.ServiceSpec{Name: "consumer", Binary: stack.Consume,
 		Args: []string{"-topic", topic, "-from-start", "-group", w.name("group"), "-dlq-topic", w.topic("dlq"),
 			"-fetch-max-wait", consumerFetchMaxWait.String()}})
-	if err != nil {
-		return nil, err
-	}
-	w.services["consumer"] = svc
-	w.onCleanup("consumer", func(ctx context.Context) error {
-		err := svc.Stop(ctx)
-		w.rec.Log("consumer", svc.Log(200))
-		return err
-	})
-	return svc, nil
 }
 
 // consumerFetchMaxWait is how long the broker holds the scenario consumer's fetch open.

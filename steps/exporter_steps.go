@@ -26,19 +26,7 @@ func registerExporterSteps(sc *godog.ScenarioContext) {
 }
 
 func exporterCountsReceived(ctx context.Context, n int) error {
-	w := world(ctx)
-	svc := w.services["exporter"]
-	return w.eventually(ctx, fmt.Sprintf("dashstream_messages_received_total to reach %d", n), 20*time.Second, func(ctx context.Context) (bool, string, error) {
-		m, err := scrape(ctx, svc.Addr())
-		if err != nil {
-			return false, "", err
-		}
-		got := m["dashstream_messages_received_total"]
-		if got > float64(n) {
-			return false, "", fmt.Errorf("dashstream_messages_received_total = %v, more than the %d written", got, n)
-		}
-		return got == float64(n), fmt.Sprintf("dashstream_messages_received_total = %v", got), nil
-	})
+	return world(ctx).exporterMetricReaches(ctx, "dashstream_messages_received_total", n)
 }
 
 // exporterWrongAddress starts the exporter pointed at a broker address that cannot work.
@@ -72,17 +60,11 @@ func exporterWrongAddress(ctx context.Context, kind string) error {
 	if err != nil {
 		return err
 	}
-	svc, err := w.stack.Services().Start(ctx, stack.ServiceSpec{Name: "exporter", Binary: stack.Exporter, AddrEnv: "METRICS_ADDR",
+	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "exporter", Binary: stack.Exporter, AddrEnv: "METRICS_ADDR",
 		Env: map[string]string{"KAFKA_BROKERS": addr, "KAFKA_TOPICS": topic, "DLQ_TOPIC": w.topic("dlq")}})
 	if err != nil {
 		return err
 	}
-	w.services["exporter"] = svc
-	w.onCleanup("exporter", func(ctx context.Context) error {
-		err := svc.Stop(ctx)
-		w.rec.Log("exporter", svc.Log(100))
-		return err
-	})
 	span := w.rec.FaultStart("wrong-broker-address", fmt.Sprintf("exporter started with KAFKA_BROKERS=%s (%s)", addr, kind))
 	w.onCleanup("wrong address span", func(context.Context) error { w.rec.FaultEnd(span, "exporter stopped or fixed"); return nil })
 	w.wrongAddrSpan = span

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/steps/report"
+	_ "github.com/dashstream/acceptance/system/containers" // registers STACK=containers
 	"github.com/dashstream/acceptance/system/tools"
 )
 

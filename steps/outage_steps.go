@@ -55,15 +55,8 @@ func clusterOf(ctx context.Context, n int) error {
 // undoes it, waiting until the broker answers again.
 func brokerSuffers(ctx context.Context, i int, outage string, seconds int) error {
 	w := world(ctx)
-	brokers := w.stack.Kafka().Brokers()
-	if i < 1 || i > len(brokers) {
-		return fmt.Errorf("broker %d does not exist: the cluster has %d", i, len(brokers))
-	}
-	fault, err := chaos.ByName(outage, brokers[i-1])
+	fault, err := w.brokerFault(i, outage)
 	if err != nil {
-		return err
-	}
-	if err := w.need(fault.Needs()...); err != nil {
 		return err
 	}
 	w.rec.Evidence(evidence.Before, evidence.KindMetric, "producer before the outage", w.load.String())
@@ -83,6 +76,20 @@ func brokerSuffers(ctx context.Context, i int, outage string, seconds int) error
 	}
 	w.brokerBack = time.Now()
 	return nil
+}
+
+// brokerFault returns the named outage of broker i (counted from 1), or skips the
+// scenario when the stack cannot inject it.
+func (w *World) brokerFault(i int, outage string) (chaos.Fault, error) {
+	brokers := w.stack.Kafka().Brokers()
+	if i < 1 || i > len(brokers) {
+		return nil, fmt.Errorf("broker %d does not exist: the cluster has %d", i, len(brokers))
+	}
+	fault, err := chaos.ByName(outage, brokers[i-1])
+	if err != nil {
+		return nil, err
+	}
+	return fault, w.need(fault.Needs()...)
 }
 
 func acknowledgedAgain(ctx context.Context, seconds int) error {

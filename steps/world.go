@@ -140,3 +140,19 @@ func (w *World) need(caps ...stack.Capability) error {
 	}
 	return nil
 }
+
+// startService starts a reference service for the scenario, keeps it by its spec name,
+// and registers its stop, keeping the last lines it printed as evidence.
+func (w *World) startService(ctx context.Context, spec stack.ServiceSpec) (stack.Service, error) {
+	svc, err := w.stack.Services().Start(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	w.services[spec.Name] = svc
+	w.onCleanup(spec.Name, func(ctx context.Context) error {
+		err := svc.Stop(ctx)
+		w.rec.Log(spec.Name, svc.Log(200))
+		return err
+	})
+	return svc, nil
+}

@@ -9,7 +9,6 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/dashstream/acceptance/steps/evidence"
-	"github.com/dashstream/acceptance/system/chaos"
 	"github.com/dashstream/acceptance/system/stack"
 )
 
@@ -37,20 +36,17 @@ func wsServerRuns(ctx context.Context, window, stale, openFor int) error {
 	if err != nil {
 		return err
 	}
-	svc, err := w.stack.Services().Start(ctx, stack.ServiceSpec{Name: "wsserver", Binary: stack.WSServer, AddrEnv: "WS_ADDR",
+	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "wsserver", Binary: stack.WSServer, AddrEnv: "WS_ADDR",
 		Env: map[string]string{"KAFKA_TOPICS": topic, "HEALTH_WINDOW": strconv.Itoa(window) + "s",
 			"HEALTH_STALE_AFTER": strconv.Itoa(stale) + "s", "CB_OPEN_FOR": strconv.Itoa(openFor) + "s"}})
 	if err != nil {
 		return err
 	}
-	w.services["wsserver"] = svc
-	w.onCleanup("wsserver", func(ctx context.Context) error {
+	w.onCleanup("websocket clients", func(context.Context) error {
 		for _, c := range w.clients {
 			c.close()
 		}
-		err := svc.Stop(ctx)
-		w.rec.Log("wsserver", svc.Log(100))
-		return err
+		return nil
 	})
 	return w.eventually(ctx, "the WebSocket server to answer /health", 20*time.Second, func(ctx context.Context) (bool, string, error) {
 		h, err := getHealth(ctx, svc.Addr())
@@ -109,15 +105,8 @@ func healthReportsOutage(ctx context.Context, seconds int) error {
 
 func brokerGoesDown(ctx context.Context, i int, outage string) error {
 	w := world(ctx)
-	brokers := w.stack.Kafka().Brokers()
-	if i < 1 || i > len(brokers) {
-		return fmt.Errorf("broker %d does not exist: the cluster has %d", i, len(brokers))
-	}
-	fault, err := chaos.ByName(outage, brokers[i-1])
+	fault, err := w.brokerFault(i, outage)
 	if err != nil {
-		return err
-	}
-	if err := w.need(fault.Needs()...); err != nil {
 		return err
 	}
 	h, err := fault.Inject(ctx, w.rec)
