@@ -28,8 +28,11 @@
 //	dashstream_e2e_latency_negative_total              counter    messages received before their timestamp (producer
 //	                                                              clock ahead); never observed in the histogram
 //	dashstream_e2e_latency_missing_timestamp_total     counter    messages with timestamp_us 0; not observed
-//	dashstream_consumer_lag_records{topic,partition}   gauge      high watermark minus the next offset to consume,
-//	                                                              refreshed every LagInterval (default 5 s) with kadm
+//	dashstream_consumer_lag_records{group,topic,partition}
+//	                                                   gauge      high watermark minus the next offset to consume,
+//	                                                              refreshed every LagInterval (default 5 s) with kadm:
+//	                                                              the exporter's own (group "" or Group) and, for each
+//	                                                              group named by LagGroups, its committed offsets
 //	dashstream_exporter_kafka_connected                gauge      1 when the last outcome on a broker connection was a
 //	                                                              success, 0 after a failed dial or request
 //	dashstream_exporter_kafka_connect_attempts_total   counter    broker dials, failed or not (kgo OnBrokerConnect)

@@ -36,7 +36,7 @@ func TestLagIsHighWatermarkMinusNextOffset(t *testing.T) {
 	t.Cleanup(e.Close)
 	lag := func(p int) float64 {
 		var m dto.Metric
-		require.NoError(t, e.m.lag.WithLabelValues(consumer.DefaultTopic, strconv.Itoa(p)).Write(&m))
+		require.NoError(t, e.m.lag.WithLabelValues("", consumer.DefaultTopic, strconv.Itoa(p)).Write(&m))
 		return m.GetGauge().GetValue()
 	}
 
@@ -112,4 +112,47 @@ func TestQualitySkipsAndEvicts(t *testing.T) {
 		names = append(names, f.GetName())
 	}
 	require.Equal(t, []string{"dashstream_quality_x_total", "dashstream_quality_z"}, names, "y was evicted")
+}
+
+func TestLagOfWatchedGroups(t *testing.T) {
+	_, addrs := kfaketest.Cluster(t, 2, consumer.DefaultTopic)
+	cl := kfaketest.Client(t, addrs, kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := range 7 {
+		require.NoError(t, cl.ProduceSync(ctx, &kgo.Record{Topic: consumer.DefaultTopic, Partition: int32(i % 2), Value: []byte{0}}).FirstErr())
+	}
+	// An application's group committed 1 record of partition 0 and 3 of partition 1.
+	var commit kadm.Offsets
+	commit.Add(kadm.Offset{Topic: consumer.DefaultTopic, Partition: 0, At: 1, LeaderEpoch: -1})
+	commit.Add(kadm.Offset{Topic: consumer.DefaultTopic, Partition: 1, At: 3, LeaderEpoch: -1})
+	resp, err := kadm.NewClient(cl).CommitOffsets(ctx, "app", commit)
+	require.NoError(t, err)
+	require.NoError(t, resp.Error())
+
+	e, err := New(Brokers(addrs...), Topics(consumer.DefaultTopic), LagGroups("app", "never-existed"),
+		Logger(slog.New(slog.DiscardHandler)))
+	require.NoError(t, err)
+	t.Cleanup(e.Close)
+	require.NoError(t, e.updateLag(ctx))
+
+	lags := map[string]float64{}
+	families, err := e.reg.Gather()
+	require.NoError(t, err)
+	for _, f := range families {
+		if f.GetName() != MetricConsumerLag {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			l := map[string]string{}
+			for _, p := range m.GetLabel() {
+				l[p.GetName()] = p.GetValue()
+			}
+			lags[l["group"]+"/"+l["partition"]] = m.GetGauge().GetValue()
+		}
+	}
+	require.Equal(t, map[string]float64{
+		"/0": 4, "/1": 3, // the exporter's own position: nothing consumed yet
+		"app/0": 3, "app/1": 0, // high watermarks 4 and 3 minus the group's commits
+	}, lags, "no series for a group that does not exist")
 }

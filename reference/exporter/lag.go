@@ -2,11 +2,15 @@ package exporter
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 )
 
 type tp struct {
@@ -64,9 +68,43 @@ func (e *Exporter) updateLag(ctx context.Context) error {
 		if start, found := starts.Lookup(end.Topic, end.Partition); found && start.Err == nil {
 			next = max(next, start.Offset)
 		}
-		e.m.lag.WithLabelValues(end.Topic, strconv.Itoa(int(end.Partition))).Set(float64(max(end.Offset-next, 0)))
+		e.m.lag.WithLabelValues(e.cfg.group, end.Topic, strconv.Itoa(int(end.Partition))).Set(float64(max(end.Offset-next, 0)))
 	})
-	return nil
+	return e.updateGroupLag(ctx)
+}
+
+// updateGroupLag sets the lag gauge of every partition the watched groups (LagGroups)
+// committed or were assigned: high watermark minus the committed offset. A group that
+// does not exist (any more) loses its series; a partition whose lag cannot be computed
+// keeps its last value and makes the update fail.
+func (e *Exporter) updateGroupLag(ctx context.Context) error {
+	if len(e.cfg.lagGroups) == 0 {
+		return nil
+	}
+	lags, err := e.adm.Lag(ctx, e.cfg.lagGroups...)
+	if err != nil {
+		return fmt.Errorf("group lag: %w", err)
+	}
+	var errs []error
+	lags.Each(func(g kadm.DescribedGroupLag) {
+		err := g.Error()
+		if g.State == "Dead" || errors.Is(err, kerr.GroupIDNotFound) { // no such group (any more)
+			e.m.lag.DeletePartialMatch(prometheus.Labels{"group": g.Group})
+			return
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("group %s: %w", g.Group, err))
+			return
+		}
+		for _, l := range g.Lag.Sorted() {
+			if l.Err != nil || l.Lag < 0 {
+				errs = append(errs, fmt.Errorf("group %s %s/%d: %v", g.Group, l.Topic, l.Partition, l.Err))
+				continue
+			}
+			e.m.lag.WithLabelValues(g.Group, l.Topic, strconv.Itoa(int(l.Partition))).Set(float64(l.Lag))
+		}
+	})
+	return errors.Join(errs...)
 }
 
 // lagLoop updates the lag every lag interval until ctx ends. It lists nothing before a

@@ -54,7 +54,7 @@ func newMetrics(reg *prometheus.Registry, g *backoff.Guard, q *quality) (*metric
 		missingTimestamp: prometheus.NewCounter(prometheus.CounterOpts{Name: MetricE2EMissingTimestamp,
 			Help: "Messages without a header timestamp_us; not observed in the latency histogram."}),
 		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: MetricConsumerLag,
-			Help: "Records not yet consumed: partition high watermark minus the exporter's next offset."}, []string{"topic", "partition"}),
+			Help: "Records not yet consumed: partition high watermark minus the next offset of the exporter (group \"\" or its own group) or of a watched consumer group."}, []string{"group", "topic", "partition"}),
 		qualityMessages: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricQualityMessages,
 			Help: "Quality events (Metrics messages with scope \"quality\") received, by tenant."}, []string{"tenant"}),
 		qualitySkipped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricQualitySkipped,

@@ -37,6 +37,7 @@ type config struct {
 	brokers      []string
 	topics       []string
 	group        string
+	lagGroups    []string
 	dlq          string
 	log          *slog.Logger
 	lagInterval  time.Duration
@@ -70,6 +71,13 @@ func Topics(topics ...string) Opt { return opt(func(c *config) { c.topics = topi
 // Group sets a consumer group, so a restarted exporter resumes at its committed offsets.
 // Default "": every partition from its start, nothing committed.
 func Group(id string) Opt { return opt(func(c *config) { c.group = id }) }
+
+// LagGroups names consumer groups of other applications whose lag the exporter reports
+// too: dashstream_consumer_lag_records{group,topic,partition} is the partition's high
+// watermark minus the group's committed offset, for every partition the group committed
+// (or, for a group with members, was assigned). A group that does not exist has no series.
+// Default none.
+func LagGroups(groups ...string) Opt { return opt(func(c *config) { c.lagGroups = groups }) }
 
 // DLQTopic sets where undecodable records are copied (consumer.DLQTopic). Default
 // consumer.DefaultDLQTopic; empty disables the copy.

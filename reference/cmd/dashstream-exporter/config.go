@@ -19,6 +19,7 @@ type config struct {
 	brokers       []string
 	topics        []string
 	group         string
+	lagGroups     []string
 	dlq           string
 	lagInterval   time.Duration
 	dedup         time.Duration
@@ -37,6 +38,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	brokers := fs.String("brokers", env.Str(envcfg.EnvBrokers, ""), "Kafka bootstrap servers, comma list (env KAFKA_BROKERS; default localhost:9092)")
 	topics := fs.String("topics", env.Str("KAFKA_TOPICS", strings.Join(exporter.DefaultTopics, ",")), "topics to consume, comma list (env KAFKA_TOPICS)")
 	fs.StringVar(&cfg.group, "group", env.Str("KAFKA_GROUP", ""), "consumer group; empty = every partition from its start, nothing committed (env KAFKA_GROUP)")
+	lagGroups := fs.String("lag-groups", env.Str("KAFKA_LAG_GROUPS", ""), "consumer groups of other applications whose lag is exported too, comma list (env KAFKA_LAG_GROUPS)")
 	fs.StringVar(&cfg.dlq, "dlq-topic", env.Str("DLQ_TOPIC", consumer.DefaultDLQTopic), "topic for undecodable records; empty = no copy (env DLQ_TOPIC)")
 	fs.DurationVar(&cfg.lagInterval, "lag-interval", env.Dur("LAG_INTERVAL", exporter.DefaultLagInterval), "how often the lag gauge is refreshed (env LAG_INTERVAL)")
 	fs.DurationVar(&cfg.dedup, "log-dedup-interval", env.Dur("LOG_DEDUP_INTERVAL", time.Minute), "a repeated Kafka error is logged once per interval (env LOG_DEDUP_INTERVAL)")
@@ -65,6 +67,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if cfg.topics = envcfg.SplitList(*topics); len(cfg.topics) == 0 {
 		problems = append(problems, "no topics: set KAFKA_TOPICS or -topics")
 	}
+	cfg.lagGroups = envcfg.SplitList(*lagGroups)
 	for _, d := range []struct {
 		name string
 		v    time.Duration

@@ -8,6 +8,7 @@
 //	METRICS_ADDR         -metrics-addr        listen address (default :8080)
 //	KAFKA_TOPICS         -topics              default dashstream-events,dashstream-quality
 //	KAFKA_GROUP          -group               consumer group (default none: from the start)
+//	KAFKA_LAG_GROUPS     -lag-groups          other consumer groups whose lag is exported (default none)
 //	DLQ_TOPIC            -dlq-topic           default dashstream-dlq; empty = no copy
 //	LAG_INTERVAL         -lag-interval        default 5s
 //	LOG_DEDUP_INTERVAL   -log-dedup-interval  default 1m
@@ -67,7 +68,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	opts := []exporter.Opt{
-		exporter.Topics(cfg.topics...), exporter.Group(cfg.group), exporter.DLQTopic(cfg.dlq),
+		exporter.Topics(cfg.topics...), exporter.Group(cfg.group), exporter.LagGroups(cfg.lagGroups...), exporter.DLQTopic(cfg.dlq),
 		exporter.Logger(log), exporter.LagInterval(cfg.lagInterval), exporter.DedupInterval(cfg.dedup),
 		exporter.Backoff(backoff.New(backoff.Min(cfg.backoffMin), backoff.Max(cfg.backoffMax))),
 		exporter.DialTimeout(cfg.dialTimeout),

@@ -173,7 +173,7 @@ func TestServesMetricsAndStopsOnSIGTERM(t *testing.T) {
 	p := startProc(t, map[string]string{"KAFKA_BROKERS": strings.Join(addrs, ","), "LAG_INTERVAL": "100ms"})
 	p.waitStatus(t, "/readyz", 200, 15*time.Second)
 	for _, m := range []string{"dashstream_messages_received_total 0", "dashstream_sequence_gaps_total 0",
-		"dashstream_exporter_kafka_connected 1", `dashstream_consumer_lag_records{partition="0",topic="dashstream-events"} 0`} {
+		"dashstream_exporter_kafka_connected 1", `dashstream_consumer_lag_records{group="",partition="0",topic="dashstream-events"} 0`} {
 		p.waitMetric(t, m, 10*time.Second)
 	}
 	require.Equal(t, 0, p.terminate(t, 10*time.Second), p.log())
