@@ -24,6 +24,7 @@ func registerSequenceSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the consumer falls behind while (\d+) more messages are written$`, consumerFallsBehind)
 	sc.Step(`^messages up to (\d+) are deleted before the consumer reads them$`, deleteUpTo)
 	sc.Step(`^the consumer catches up with (\d+) more records?$`, consumerCatchesUp)
+	sc.Step(`^the consumer resumes and its group's lag falls to 0 within (\d+) seconds$`, consumerResumes)
 	sc.Step(`^record (\d+) of the thread is replayed by an independent client$`, replayRecord)
 	sc.Step(`^a consumer reads all (\d+) records$`, consumerReadsAll)
 	sc.Step(`^the consumer reports exactly 1 gap with expected (\d+) and received (\d+)$`, exactlyOneGap)
@@ -122,8 +123,21 @@ func consumerFallsBehind(ctx context.Context, n int) error {
 	// Let the broker answer the fetch the consumer left open (empty) before new records
 	// exist; otherwise the records below would reach its socket and be read on resume.
 	time.Sleep(3 * consumerFetchMaxWait)
-	return w.sendEvents(ctx, n)
+	at, err := w.sendEventsTimed(ctx, w.topic("events"), n)
+	if err != nil {
+		return err
+	}
+	// The consumer group's lag passes ConsumerLagHigh's threshold with this record at the
+	// latest (earlier if the records already read were never committed): the alert's onset.
+	if i := lagThreshold - w.consumed; i >= 0 && i < len(at) {
+		w.onset = at[i]
+	}
+	return nil
 }
+
+// lagThreshold is ConsumerLagHigh's threshold in the production rules (records of lag
+// summed over a topic's partitions).
+const lagThreshold = 10000
 
 // deleteUpTo deletes every record of the thread's partition up to and including the
 // message with sequence k, as retention deletes data a slow consumer has not read.
@@ -159,6 +173,38 @@ func consumerCatchesUp(ctx context.Context, more int) error {
 		return err
 	}
 	return w.consumerSeen(ctx, svc, w.consumed+more, 30*time.Second)
+}
+
+// consumerResumes resumes the paused consumer and waits until its group has committed
+// everything written: the group's lag, as Kafka computes it from the committed offsets
+// and the high watermarks, is 0.
+func consumerResumes(ctx context.Context, seconds int) error {
+	w := world(ctx)
+	if err := w.services["consumer"].Resume(ctx); err != nil {
+		return err
+	}
+	w.rec.Mark(evidence.EventNote, "consumer resumed", "the consumer process runs again (SIGCONT)")
+	adm, err := w.stack.Kafka().Admin()
+	if err != nil {
+		return err
+	}
+	defer adm.Close()
+	group := w.name("group")
+	return w.eventually(ctx, "the consumer group's lag to fall to 0", time.Duration(seconds)*time.Second,
+		func(ctx context.Context) (bool, string, error) {
+			lags, err := adm.Lag(ctx, group)
+			if err != nil {
+				return false, "", err
+			}
+			l, ok := lags[group]
+			if !ok {
+				return false, "the group is not described", nil
+			}
+			if err := l.Error(); err != nil {
+				return false, "", err
+			}
+			return l.Lag.Total() == 0, fmt.Sprintf("group %s lag %d (%s)", group, l.Lag.Total(), l.State), nil
+		})
 }
 
 // replayRecord reads the raw bytes of message seq and produces them again with a plain
