@@ -42,8 +42,9 @@ func TestContainerMonitoringScrapesInNetworkAndPagesThroughTheHostWebhook(t *tes
 
 	require.NoError(t, m.Close(ctx))
 	require.NoError(t, m.Close(ctx), "Close twice")
-	c, _ := countByLabel(t, LabelRun, st.RunID())
-	require.Equal(t, 2, c, "kafka and the exporter remain; the monitoring containers are gone")
+	c := countByLabel(t, LabelRun, st.RunID())
+	require.Equal(t, counts{containers: 2, networks: 1, volumes: 1}, c,
+		"kafka (and its volume) and the exporter remain; the monitoring containers are gone")
 }
 
 func TestStartMonitoringOnTheHostScrapesThePublishedPort(t *testing.T) {

@@ -42,8 +42,9 @@
 // # Services
 //
 // Services.Start runs a service container named dashstream-<run>-svc-<name> with the
-// network alias <name> (lower case, [a-z0-9-]) and KAFKA_BROKERS=kafka:19092 unless the
-// spec sets it. With an AddrEnv the service listens on :8080 (ServicePort) in its
+// network alias <name> (lower case, [a-z0-9-]; the second service of that name in the
+// stack gets <name>-2, and so on, since scenarios run concurrently and a stopped container
+// stays until Close) and KAFKA_BROKERS=kafka:19092 unless the spec sets it. With an AddrEnv the service listens on :8080 (ServicePort) in its
 // container; Addr is the pinned host port it is published on, ScrapeAddr is
 // <name>:8080 on the network. Restart replaces the container (SetEnv changes need a new
 // container) at the same name, alias and host port. Services.Run runs a container to
@@ -66,7 +67,7 @@
 // # Logs
 //
 // Broker.Log and Service.Log read the container's output back from Docker (docker logs
-// --tail), across restarts. LogTo(w) (stack.LogTo) copies the broker's output live to w,
+// --tail), across restarts; Log(0) returns all of it, as proc.Process.Tail does. LogTo(w) (stack.LogTo) copies the broker's output live to w,
 // each line prefixed "kafka-0 | ".
 //
 // # Cleanup

@@ -75,8 +75,9 @@ func runLabels(id string) map[string]string {
 	return map[string]string{LabelOwner: "dashstream-acceptance", LabelRun: id, LabelPID: strconv.Itoa(os.Getpid())}
 }
 
-// removeByLabel removes every container (with its anonymous volumes) and then every
-// network carrying label=value, and returns how many resources it removed.
+// removeByLabel removes every container (with its anonymous volumes), then every network
+// and then every volume carrying label=value, except those keep reports, and returns how
+// many resources it removed.
 func removeByLabel(ctx context.Context, cli client.APIClient, label, value string, keep func(map[string]string) bool) (int, error) {
 	f := client.Filters{}.Add("label", label+"="+value)
 	if value == "" {
@@ -112,10 +113,24 @@ func removeByLabel(ctx context.Context, cli client.APIClient, label, value strin
 		}
 		removed++
 	}
+	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
+	if err != nil {
+		return removed, errors.Join(append(errs, fmt.Errorf("list volumes: %w", err))...)
+	}
+	for _, v := range vs.Items {
+		if keep != nil && keep(v.Labels) {
+			continue
+		}
+		if _, err := cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true}); err != nil && !isNotFound(err) {
+			errs = append(errs, fmt.Errorf("remove volume %s: %w", v.Name, err))
+			continue
+		}
+		removed++
+	}
 	return removed, errors.Join(errs...)
 }
 
-// Sweep removes the containers and networks left by earlier runs of the harness: those
+// Sweep removes the containers, networks and volumes left by earlier runs of the harness: those
 // labelled LabelOwner whose creating process (LabelPID) no longer runs on this machine.
 // Resources of runs still in progress, here or in another test process, are kept. It
 // returns how many resources it removed.
@@ -125,6 +140,11 @@ func Sweep(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	defer cli.Close()
+	return sweep(ctx, cli)
+}
+
+// sweep is Sweep with a client.
+func sweep(ctx context.Context, cli client.APIClient) (int, error) {
 	n, err := removeByLabel(ctx, cli, LabelOwner, "", func(labels map[string]string) bool {
 		pid, err := strconv.Atoi(labels[LabelPID])
 		return err == nil && processAlive(pid)
@@ -148,12 +168,12 @@ func isNotFound(err error) bool {
 	return err != nil && (strings.Contains(err.Error(), "No such") || strings.Contains(err.Error(), "not found"))
 }
 
-// containerLogs returns the last n lines (stdout and stderr) of a container, "" when it
-// is gone.
+// containerLogs returns the last n lines (stdout and stderr) of a container, all of them
+// when n <= 0 (as proc.Process.Tail), "" when it is gone.
 func containerLogs(ctx context.Context, cli client.APIClient, id string, n int) string {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	rc, err := cli.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Tail: strconv.Itoa(n)})
+	rc, err := cli.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Tail: tailArg(n)})
 	if err != nil {
 		return ""
 	}
@@ -161,6 +181,14 @@ func containerLogs(ctx context.Context, cli client.APIClient, id string, n int) 
 	var out bytes.Buffer
 	_, _ = stdcopy.StdCopy(&out, &out, rc)
 	return out.String()
+}
+
+// tailArg is docker logs --tail for the last n lines, "all" when n <= 0.
+func tailArg(n int) string {
+	if n <= 0 {
+		return "all"
+	}
+	return strconv.Itoa(n)
 }
 
 // splitLogs returns a container's whole stdout and stderr.

@@ -64,8 +64,12 @@ func testCtx(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-// countByLabel counts the containers (any state) and networks carrying label=value.
-func countByLabel(t *testing.T, label, value string) (containers, networks int) {
+// counts is how many resources carry a label.
+type counts struct{ containers, networks, volumes int }
+
+// countByLabel counts the containers (any state), networks and volumes carrying
+// label=value.
+func countByLabel(t *testing.T, label, value string) counts {
 	t.Helper()
 	ctx := testCtx(t, 30*time.Second)
 	cli, err := dockerClient(ctx)
@@ -76,5 +80,7 @@ func countByLabel(t *testing.T, label, value string) (containers, networks int) 
 	require.NoError(t, err)
 	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
 	require.NoError(t, err)
-	return len(cs.Items), len(ns.Items)
+	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
+	require.NoError(t, err)
+	return counts{len(cs.Items), len(ns.Items), len(vs.Items)}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
 	mnet "github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
@@ -34,6 +35,8 @@ const (
 	externalPort = 9092
 	// controllerPort is the KRaft controller listener (in the container only).
 	controllerPort = 9093
+	// kafkaDataDir is the broker's log.dirs, a labelled volume of the run.
+	kafkaDataDir = "/var/lib/kafka/data"
 	// clusterID is the KRaft cluster id storage is formatted with.
 	clusterID = "ZGFzaHN0cmVhbS1hY2NlcHQ"
 )
@@ -55,7 +58,7 @@ func kafkaEnv(advertisedExternal string) map[string]string {
 		"KAFKA_INTER_BROKER_LISTENER_NAME":                       "INTERNAL",
 		"KAFKA_CONTROLLER_LISTENER_NAMES":                        "CONTROLLER",
 		"KAFKA_CONTROLLER_QUORUM_VOTERS":                         fmt.Sprintf("1@localhost:%d", controllerPort),
-		"KAFKA_LOG_DIRS":                                         "/var/lib/kafka/data",
+		"KAFKA_LOG_DIRS":                                         kafkaDataDir,
 		"KAFKA_NUM_PARTITIONS":                                   "1",
 		"KAFKA_AUTO_CREATE_TOPICS_ENABLE":                        "true",
 		"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR":                 "1",
@@ -136,6 +139,7 @@ func startKafka(ctx context.Context, st *Stack, image, version string) (*kafkaCl
 		testcontainers.WithExposedPorts(fmt.Sprintf("%d/tcp", externalPort)),
 		network.WithNetwork([]string{KafkaAlias}, st.net),
 		testcontainers.WithHostConfigModifier(pinPort(externalPort, port)),
+		testcontainers.WithHostConfigModifier(labelledVolume(st.name("kafka-0-data"), kafkaDataDir, runLabels(st.runID))),
 	)
 	if err != nil {
 		b.proxy.Close()
@@ -147,6 +151,16 @@ func startKafka(ctx context.Context, st *Stack, image, version string) (*kafkaCl
 		return nil, err
 	}
 	return &kafkaCluster{broker: b, version: "Apache Kafka " + version}, nil
+}
+
+// labelledVolume mounts the named volume name at target, created by Docker with labels
+// on first use: unlike the anonymous volume the image's VOLUME would get, it is found by
+// label (Close, Sweep) even when its container was removed without its volumes.
+func labelledVolume(name, target string, labels map[string]string) func(*container.HostConfig) {
+	return func(hc *container.HostConfig) {
+		hc.Mounts = append(hc.Mounts, mount.Mount{Type: mount.TypeVolume, Source: name, Target: target,
+			VolumeOptions: &mount.VolumeOptions{Labels: labels}})
+	}
 }
 
 // pinPort publishes containerPort on 127.0.0.1:hostPort, so a restarted container comes

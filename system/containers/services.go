@@ -39,11 +39,29 @@ type services struct {
 
 	mu      sync.Mutex
 	running map[string]*service // by ScrapeAddr, for StartMonitoring
+	aliases map[string]int      // instances started per alias, for unique names
 }
 
 var _ stack.Services = (*services)(nil)
 
 var notAlias = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// uniqueAlias returns alias(name) for the first service of that name in the stack and
+// alias(name)-2, -3, ... for later ones: concurrent scenarios (and a stopped container,
+// kept until Close for its logs) must not collide on the container name or the DNS alias.
+func (s *services) uniqueAlias(name string) string {
+	a := alias(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.aliases == nil {
+		s.aliases = map[string]int{}
+	}
+	s.aliases[a]++
+	if n := s.aliases[a]; n > 1 {
+		return fmt.Sprintf("%s-%d", a, n)
+	}
+	return a
+}
 
 // alias turns a service name into a DNS name on the network ("Quality Agg" -> "quality-agg").
 func alias(name string) string {
@@ -78,7 +96,7 @@ func (s *services) Start(ctx context.Context, spec stack.ServiceSpec) (stack.Ser
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", spec.Name, err)
 	}
-	svc := &service{st: s.st, spec: spec, image: ref, alias: alias(spec.Name), env: s.env(spec)}
+	svc := &service{st: s.st, spec: spec, image: ref, alias: s.uniqueAlias(spec.Name), env: s.env(spec)}
 	if spec.AddrEnv != "" {
 		if svc.addr, err = netfault.FreeAddr(); err != nil {
 			return nil, fmt.Errorf("start %s: %w", spec.Name, err)

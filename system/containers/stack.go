@@ -77,8 +77,9 @@ type Stack struct {
 
 var _ stack.Stack = (*Stack)(nil)
 
-// Start creates the stack's network and starts Kafka on it, and returns once the broker
-// answers at its advertised host address. On error everything created is removed.
+// Start removes the leftovers of earlier runs whose process is gone (Sweep), creates the
+// stack's network and starts Kafka on it, and returns once the broker answers at its
+// advertised host address. On error everything created is removed.
 func Start(ctx context.Context, opts ...Option) (_ *Stack, err error) {
 	s := settings{log: io.Discard}
 	for _, o := range opts {
@@ -92,6 +93,11 @@ func Start(ctx context.Context, opts ...Option) (_ *Stack, err error) {
 	cli, err := dockerClient(ctx)
 	if err != nil {
 		return nil, err
+	}
+	// Leftovers of runs whose process was killed (SIGKILL, OOM, a lost CI job) go first;
+	// failing to remove them does not stop this run, it is logged.
+	if n, err := sweep(ctx, cli); err != nil || n > 0 {
+		fmt.Fprintf(s.log, "containers: removed %d leftovers of earlier runs (error: %v)\n", n, err)
 	}
 	st := &Stack{runID: s.runID, cli: cli, log: s.log, versions: map[string]string{}}
 	defer func() {

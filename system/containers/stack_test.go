@@ -223,14 +223,11 @@ func TestCloseRemovesEverythingOfTheRun(t *testing.T) {
 	st, err := Start(ctx, LogTo(&log))
 	require.NoError(t, err)
 	require.Contains(t, log.String(), "kafka-0 | ", "LogTo receives the broker's output, prefixed")
-	c, n := countByLabel(t, LabelRun, st.RunID())
-	require.Equal(t, 1, c, "the kafka container")
-	require.Equal(t, 1, n, "the stack's network")
+	require.Equal(t, counts{containers: 1, networks: 1, volumes: 1}, countByLabel(t, LabelRun, st.RunID()),
+		"the kafka container, its data volume and the stack's network")
 	require.NoError(t, st.Close(ctx))
 	require.NoError(t, st.Close(ctx), "Close twice")
-	c, n = countByLabel(t, LabelRun, st.RunID())
-	require.Zero(t, c, "containers left")
-	require.Zero(t, n, "networks left")
+	require.Equal(t, counts{}, countByLabel(t, LabelRun, st.RunID()), "left after Close")
 }
 
 // syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader.

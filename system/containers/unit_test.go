@@ -21,6 +21,27 @@ func TestAlias(t *testing.T) {
 	}
 }
 
+func TestUniqueAliasPerStack(t *testing.T) {
+	s := &services{}
+	for _, tc := range []struct{ in, want string }{
+		{"exporter", "exporter"},
+		{"wsserver", "wsserver"},
+		{"Exporter", "exporter-2"},
+		{"exporter", "exporter-3"},
+	} {
+		require.Equal(t, tc.want, s.uniqueAlias(tc.in), tc.in)
+	}
+}
+
+func TestTailArgZeroMeansAll(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, "all"}, {-1, "all"}, {1, "1"}, {200, "200"}} {
+		require.Equal(t, tc.want, tailArg(tc.n), tc.n)
+	}
+}
+
 func TestImageFromEnvironment(t *testing.T) {
 	for _, c := range []Component{Kafka, Prometheus, Alertmanager, Exporter, WSServer, Produce, Consume} {
 		t.Setenv(EnvVar(c), "")
