@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/dashstream/acceptance/system/proc"
+)
+
+// Exit codes.
+const (
+	exitOK        = 0
+	exitInvariant = 1
+	exitSetup     = 2
+)
+
+// options are the command-line settings.
+type options struct {
+	json                 string
+	duration, warmup     time.Duration
+	drain                time.Duration
+	clients, slow        int
+	tenants, threads     int
+	rate                 float64
+	disconnectAfterDrops int
+	queueSize            int
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("wsload", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.json, "json", "", "write the figures as JSON to this file")
+	fs.DurationVar(&o.duration, "duration", 60*time.Second, "measurement window (production time)")
+	fs.DurationVar(&o.warmup, "warmup", 0, "start of the window left out of the memory bound (default a quarter of -duration)")
+	fs.DurationVar(&o.drain, "drain", 15*time.Second, "after the window, how long fast clients may take to receive the last acked frames")
+	fs.IntVar(&o.clients, "clients", 500, "concurrent WebSocket clients")
+	fs.IntVar(&o.slow, "slow", 10, "slow clients among them (half read one frame per second, half stop reading)")
+	fs.IntVar(&o.tenants, "tenants", 5, "tenants; clients are spread over them round-robin")
+	fs.IntVar(&o.threads, "threads", 4, "DashStream threads per tenant")
+	fs.Float64Var(&o.rate, "rate", 20, "messages per second per tenant")
+	fs.IntVar(&o.disconnectAfterDrops, "disconnect-after-drops", 0, "server policy: cut a client after n dropped frames (0 = the server's default, never)")
+	fs.IntVar(&o.queueSize, "queue-size", 256, "server policy: frames queued per client")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.warmup == 0 {
+		o.warmup = o.duration / 4
+	}
+	switch {
+	case fs.NArg() > 0:
+		return o, fmt.Errorf("unexpected argument %q: every setting is a flag (see -h)", fs.Arg(0))
+	case o.duration < 10*time.Second:
+		return o, fmt.Errorf("-duration %s is too short to judge memory: give 10s or more", o.duration)
+	case o.warmup >= o.duration:
+		return o, fmt.Errorf("-warmup %s must be shorter than -duration %s", o.warmup, o.duration)
+	case o.clients < 1 || o.slow < 0 || o.slow >= o.clients:
+		return o, fmt.Errorf("-clients %d and -slow %d: need at least one fast client", o.clients, o.slow)
+	case o.tenants < 1 || o.threads < 1 || o.rate <= 0 || o.rate > 1000:
+		return o, fmt.Errorf("-tenants, -threads must be >= 1 and -rate in (0, 1000]")
+	case o.queueSize < 1 || o.disconnectAfterDrops < 0:
+		return o, fmt.Errorf("-queue-size must be >= 1 and -disconnect-after-drops >= 0")
+	}
+	return o, nil
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	proc.KillAll()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "wsload:", err)
+		return exitSetup
+	}
+	r, err := measure(ctx, o, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "wsload:", err)
+		return exitSetup
+	}
+	printSummary(stdout, r)
+	if o.json != "" {
+		if err := writeJSON(o.json, r); err != nil {
+			fmt.Fprintln(stderr, "wsload:", err)
+			return exitSetup
+		}
+	}
+	if !r.OK {
+		fmt.Fprintln(stderr, "wsload: an invariant is broken (see FAIL above)")
+		return exitInvariant
+	}
+	return exitOK
+}
