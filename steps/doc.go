@@ -12,8 +12,9 @@
 // Contract:
 //   - State is per scenario (World, kept in the context), never in package globals; each
 //     scenario has its own topics, tenants and consumer groups, so scenarios may share a
-//     stack and run concurrently. Scenarios tagged @destructive (they break the shared
-//     broker) run alone.
+//     stack and run concurrently (2 at a time, 8 on the embedded stack). Scenarios tagged
+//     @destructive break their broker: on a stack with stack.PrivateKafka (embedded) each
+//     gets a cluster of its own and runs with the others; elsewhere they run alone.
 //   - A step that needs a capability the stack lacks skips the scenario with the reason,
 //     which the report lists.
 //   - Every fault a scenario injects, every service and monitoring stack it starts is

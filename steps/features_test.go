@@ -26,6 +26,17 @@ var (
 
 func init() { godog.BindFlags("godog.", flag.CommandLine, &godogOpts) }
 
+// embeddedConcurrency is how many scenarios run at once on the embedded stack unless
+// -godog.concurrency says otherwise.
+const embeddedConcurrency = 8
+
+// flagSet reports whether the named flag was given on the command line.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 func envInt(k string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
 		return v
@@ -57,6 +68,11 @@ func TestFeatures(t *testing.T) {
 	}
 	if len(opts.Paths) == 0 {
 		opts.Paths = []string{filepath.Join(root, "features")}
+	}
+	if !flagSet("godog.concurrency") && *stackFlag == "embedded" {
+		// Scenarios mostly wait on real signals, and the embedded stack gives each
+		// destructive one a broker of its own, so more of them run at once.
+		opts.Concurrency = embeddedConcurrency
 	}
 	if opts.Randomize == 0 {
 		opts.Randomize = time.Now().UnixNano() // the seed is in the report: rerun with -godog.random=SEED

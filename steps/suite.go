@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -26,8 +28,9 @@ type Suite struct {
 	// Run collects the evidence of every scenario.
 	Run *evidence.Run
 
-	// exclusive serialises @destructive scenarios: they break the shared broker, so they
-	// run alone while other scenarios share the stack concurrently.
+	// exclusive serialises @destructive scenarios that break the shared broker: they run
+	// alone while other scenarios share the stack concurrently. On a stack with
+	// PrivateKafka a destructive scenario gets a cluster of its own and runs with the rest.
 	exclusive sync.RWMutex
 
 	once  sync.Once
@@ -137,16 +140,37 @@ func (s *Suite) HandleInterrupts() {
 func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		tags := tagNames(p)
-		unlock := s.lock(tags)
-		rec := s.Run.Start(evidence.Meta{ID: p.Id, Name: p.Name, URI: p.Uri, Tags: tags})
 		st, err := s.open()
 		if err != nil {
-			unlock()
+			rec := s.Run.Start(evidence.Meta{ID: p.Id, Name: p.Name, URI: p.Uri, Tags: tags})
 			rec.End(evidence.StatusFailed, err)
 			return ctx, fmt.Errorf("the %s stack did not start: %w", s.StackName, err)
 		}
+		private := slices.Contains(tags, "@destructive") && !slices.Contains(tags, "@multi-broker")
+		pk, canPrivate := st.(stack.PrivateKafka)
+		private = private && canPrivate
+		unlock := s.lock(tags, private)
+		rec := s.Run.Start(evidence.Meta{ID: p.Id, Name: p.Name, URI: p.Uri, Tags: tags})
+		var closeKafka func(context.Context) error
+		if private {
+			start := time.Now()
+			k, closeK, err := pk.NewKafka(ctx)
+			if err != nil {
+				unlock()
+				rec.End(evidence.StatusFailed, err)
+				return ctx, fmt.Errorf("a Kafka cluster of its own for this destructive scenario did not start: %w", err)
+			}
+			closeKafka = closeK
+			st = stack.WithKafka(st, k)
+			rec.Mark(evidence.EventNote, "private Kafka", fmt.Sprintf(
+				"this destructive scenario breaks a cluster of its own (%s, started in %.2f s), not the shared one",
+				strings.Join(k.Bootstrap(), ","), time.Since(start).Seconds()))
+		}
 		w := newWorld(st, rec, p.Name)
 		w.onCleanup("scenario lock", func(context.Context) error { unlock(); return nil })
+		if closeKafka != nil {
+			w.onCleanup("private Kafka", closeKafka)
+		}
 		s.track(w, true)
 		return withWorld(ctx, w), nil
 	})
@@ -165,14 +189,13 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	registerSteps(sc)
 }
 
-// lock takes the suite's lock for a scenario: exclusively for @destructive ones, shared
-// for the others. It returns the unlock function.
-func (s *Suite) lock(tags []string) func() {
-	for _, t := range tags {
-		if t == "@destructive" {
-			s.exclusive.Lock()
-			return sync.OnceFunc(s.exclusive.Unlock)
-		}
+// lock takes the suite's lock for a scenario: exclusively for a @destructive one that
+// breaks the shared broker, shared for the others (and for a destructive one that has a
+// cluster of its own). It returns the unlock function.
+func (s *Suite) lock(tags []string, private bool) func() {
+	if slices.Contains(tags, "@destructive") && !private {
+		s.exclusive.Lock()
+		return sync.OnceFunc(s.exclusive.Unlock)
 	}
 	s.exclusive.RLock()
 	return sync.OnceFunc(s.exclusive.RUnlock)

@@ -27,4 +27,9 @@
 //   - Close stops everything the stack started and removes its temporary directories; it
 //     is safe to call twice. Isolation between scenarios sharing a stack is by name: each
 //     scenario uses its own topics, tenants and consumer groups (Names).
+//   - A stack that can start a cluster of its own for one scenario cheaply implements
+//     PrivateKafka (embedded: another kfake process, about 0.1 s); WithKafka gives that
+//     scenario a view of the stack on its cluster, so a scenario that breaks its broker
+//     needs no exclusive use of the shared one. The local stack does not: a real broker
+//     takes seconds to start and a JVM's memory.
 package stack

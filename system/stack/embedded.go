@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 
@@ -15,33 +16,60 @@ func startEmbedded(ctx context.Context, cfg Config) (_ Stack, err error) {
 	if cfg.Brokers != 1 {
 		return nil, fmt.Errorf("the embedded stack runs one broker, %d asked: use STACK=local for a multi-broker cluster", cfg.Brokers)
 	}
-	s := newBase("embedded", KillBroker, StopBroker, PauseBroker, NetworkFaults, DeleteRecords, RunServices, Monitoring, Destructive)
+	s := &embedded{base: newBase("embedded", KillBroker, StopBroker, PauseBroker, NetworkFaults, DeleteRecords, RunServices, Monitoring, Destructive),
+		log: cfg.Log}
 	defer func() {
 		if err != nil {
 			_ = s.Close(ctx)
 		}
 	}()
-	proxyAddr, err := netfault.FreeAddr()
+	k, closeKafka, err := s.startKafka(ctx)
 	if err != nil {
 		return nil, err
+	}
+	s.onClose(func() error { return closeKafka(context.Background()) })
+	s.kafka.brokers, s.kafka.version = k.brokers, k.version
+	s.setVersion("kafka", k.version)
+	return s, nil
+}
+
+// embedded is the embedded stack: a base whose Kafka is kfake, which can also start a
+// cluster of its own for one scenario (PrivateKafka).
+type embedded struct {
+	*base
+	log io.Writer
+}
+
+// NewKafka starts another kfake broker, behind a proxy of its own, with the stack's
+// broker capabilities: a scenario that breaks it breaks nothing shared.
+func (s *embedded) NewKafka(ctx context.Context) (Kafka, func(context.Context) error, error) {
+	return s.startKafka(ctx)
+}
+
+// startKafka starts kfake in its own process behind an advertised proxy and returns the
+// cluster and the function that stops both.
+func (s *embedded) startKafka(ctx context.Context) (_ *cluster, _ func(context.Context) error, err error) {
+	proxyAddr, err := netfault.FreeAddr()
+	if err != nil {
+		return nil, nil, err
 	}
 	_, portStr, _ := net.SplitHostPort(proxyAddr)
 	advertise, _ := strconv.Atoi(portStr)
-	b, err := kfakeproc.Start(ctx, kfakeproc.AdvertisePort(advertise), kfakeproc.LogWriter(cfg.Log))
+	b, err := kfakeproc.Start(ctx, kfakeproc.AdvertisePort(advertise), kfakeproc.LogWriter(s.log))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	s.onClose(func() error { b.Close(); return nil })
 	proxy, err := netfault.New("kafka-0", proxyAddr, b.ListenAddr())
 	if err != nil {
-		return nil, err
+		b.Close()
+		return nil, nil, err
 	}
-	s.onClose(func() error { proxy.Close(); return nil })
-	s.kafka.brokers = []Broker{&controlledBroker{
-		name: "kafka-0", addr: proxy.Addr(), proxy: proxy,
-		kill: b.Kill, stop: b.Stop, start: b.Restart, pause: b.Pause, resume: b.Resume, log: b.Log,
-	}}
-	s.kafka.version = "kfake " + b.Version(ctx)
-	s.setVersion("kafka", s.kafka.version)
-	return s, nil
+	closeFn := func(context.Context) error { proxy.Close(); b.Close(); return nil }
+	return &cluster{
+		brokers: []Broker{&controlledBroker{
+			name: "kafka-0", addr: proxy.Addr(), proxy: proxy,
+			kill: b.Kill, stop: b.Stop, start: b.Restart, pause: b.Pause, resume: b.Resume, log: b.Log,
+		}},
+		version: "kfake " + b.Version(ctx),
+	}, closeFn, nil
 }
