@@ -16,6 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// faultLine is what the suite prints once a fault is injected (with the patch
+// .briefs/patches/soak-fault-injected-line.diff).
+const faultLine = "fault injected:"
+
 // lockedBuffer collects a child's output while the test reads it.
 type lockedBuffer struct {
 	mu  sync.Mutex
@@ -102,7 +106,11 @@ func runChildSuite(ctx context.Context, t *testing.T, bin, root string, args []s
 			case <-deadline:
 				t.Fatalf("no broker of the run was frozen within 3 minutes:\n%s", r.tail())
 			case <-tick.C:
-				if p := pausedIn(r.child); p != "" {
+				p := pausedIn(r.child)
+				if p == "" && strings.Contains(r.out.String(), faultLine) {
+					p = "the output says " + faultLine
+				}
+				if p != "" {
 					r.faultSeen = true
 					t.Logf("fault injected: %s; sending SIGINT", p)
 					require.NoError(t, cmd.Process.Signal(syscall.SIGINT))

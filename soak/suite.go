@@ -109,9 +109,13 @@ func findReport(reportDir string) string {
 	return ""
 }
 
+// join joins two messages with "; ", leaving out an empty one.
 func join(a, b string) string {
-	if a == "" {
+	switch {
+	case a == "":
 		return b
+	case b == "":
+		return a
 	}
 	return a + "; " + b
 }
