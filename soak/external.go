@@ -30,8 +30,8 @@ type External struct {
 // OK reports whether the program ran, exited 0 and wrote its JSON.
 func (e External) OK() bool { return e.ExitCode == 0 && e.Missing == "" && e.Err == "" }
 
-// RunExternal runs go run PKG -json JSONPATH [Args...] in the repository and folds in the
-// JSON it writes. The program exits non-zero when one of its invariants is broken.
+// RunExternal builds PKG (go build, next to logPath) and runs it as PKG -json JSONPATH
+// [Args...] in the repository, then folds in the JSON it writes. The program exits non-zero when one of its invariants is broken.
 func RunExternal(ctx context.Context, name, pkg, jsonPath, logPath string, opts ...Opt) External {
 	c := newConfig(opts)
 	e := External{Name: name, Package: pkg, JSONPath: jsonPath, Log: logPath, ExitCode: -1}
@@ -41,8 +41,19 @@ func RunExternal(ctx context.Context, name, pkg, jsonPath, logPath string, opts 
 	}
 	_ = os.Remove(jsonPath)
 	start := time.Now()
-	args := append([]string{"run", pkg, "-json", jsonPath}, c.args...)
-	code, err := runChild(ctx, c, c.repo, logPath, "go", args...)
+	// Built first, not go run: a signal reaches the program itself, not only the go command.
+	bin, err := filepath.Abs(strings.TrimSuffix(logPath, filepath.Ext(logPath)) + ".bin")
+	if err != nil {
+		e.Err = err.Error()
+		return e
+	}
+	if code, err := runChild(ctx, c, c.repo, logPath, "go", "build", "-o", bin, pkg); code != 0 || err != nil {
+		e.Err = fmt.Sprintf("go build %s exited %d (%v): see %s", pkg, code, err, logPath)
+		return e
+	}
+	defer os.Remove(bin)
+	args := append([]string{"-json", jsonPath}, c.args...)
+	code, err := runChild(ctx, c, c.repo, logPath, bin, args...)
 	e.Seconds = time.Since(start).Seconds()
 	e.ExitCode = code
 	if err != nil {

@@ -58,6 +58,8 @@ type Leaks struct {
 	Containers []string `json:"containers,omitempty"`
 	TempFiles  []string `json:"temp_files,omitempty"`
 	Foreign    []string `json:"foreign,omitempty"`
+	// DockerChecked is true when a Docker daemon answered, so containers were compared.
+	DockerChecked bool `json:"docker_checked"`
 }
 
 // Count is the number of leaked things (Foreign excluded).
@@ -76,7 +78,7 @@ func (l Leaks) Count() int {
 //     new ones are Foreign);
 //   - every entry of Child.TempDir is leaked.
 func Leftovers(before, after Snapshot, c Child) Leaks {
-	var l Leaks
+	l := Leaks{DockerChecked: before.Docker && after.Docker}
 	self := map[int]bool{}
 	for pid := os.Getpid(); pid > 1; {
 		self[pid] = true

@@ -19,6 +19,9 @@ import (
 const envListen = "SOAK_TEST_LISTEN"
 
 func TestMain(m *testing.M) {
+	if mode := os.Getenv(envFakeSuite); mode != "" {
+		os.Exit(fakeSuite(mode))
+	}
 	if os.Getenv(envListen) == "1" {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

@@ -189,14 +189,18 @@ func PrintTable(w io.Writer, s *Summary) {
 		fmt.Fprintf(tw, "total\t\t\t%d\t\tgoal %d reached: %v\n", s.FuzzExecs, FuzzGoal, s.FuzzGoalOK)
 	}
 	if s.Leaks != nil {
-		fmt.Fprintln(tw, "\nLEAK CHECK\tPASSED\tSECONDS\tPROCS\tPORTS\tCONTAINERS\tTEMP\tFOREIGN")
+		fmt.Fprintln(tw, "\nLEAK CHECK\tPASSED\tSECONDS\tPROCS\tPORTS\tCONTAINERS\tTEMP\tFOREIGN (not counted)")
 		for _, c := range s.Leaks.Checks {
 			l := Leaks{}
 			if c.Leaks != nil {
 				l = *c.Leaks
 			}
-			fmt.Fprintf(tw, "%s\t%v\t%.0f\t%d\t%d\t%d\t%d\t%d\n", c.Mode, c.Passed, c.Seconds,
-				len(l.Processes), len(l.Ports), len(l.Containers), len(l.TempFiles), len(l.Foreign))
+			containers := "no docker"
+			if l.DockerChecked {
+				containers = fmt.Sprint(len(l.Containers))
+			}
+			fmt.Fprintf(tw, "%s\t%v\t%.0f\t%d\t%d\t%s\t%d\t%d\n", c.Mode, c.Passed, c.Seconds,
+				len(l.Processes), len(l.Ports), containers, len(l.TempFiles), len(l.Foreign))
 		}
 	}
 	for _, e := range []*External{s.WS, s.Delivery} {

@@ -7,8 +7,8 @@
 //	       [-fuzztime D] [-out reports/soak] [-v]
 //
 // Environment defaults: SOAK_EMBEDDED_RUNS (20), SOAK_LOCAL_RUNS (5), SOAK_LOCAL_BROKERS
-// (1), SOAK_FUZZTIME (5m per target; "Nx" for a count), SOAK_DELIVERY_DURATION (the
-// delivery program's own default when empty), SOAK_PHASES.
+// (1), SOAK_FUZZTIME (5m per target; "Nx" for a count), SOAK_WS_DURATION and
+// SOAK_DELIVERY_DURATION (the programs' own defaults when empty), SOAK_PHASES.
 package main
 
 import (
@@ -50,6 +50,7 @@ func main() {
 	local := flag.Int("local-runs", envInt("SOAK_LOCAL_RUNS", 5), "runs of the full suite on the local stack (real Kafka)")
 	localBrokers := flag.Int("local-brokers", envInt("SOAK_LOCAL_BROKERS", 1), "brokers of the local stack (1 or 3)")
 	fuzztime := flag.String("fuzztime", envOr("SOAK_FUZZTIME", "5m"), "fuzz budget per target: a duration or Nx executions")
+	wsDur := flag.String("ws-duration", os.Getenv("SOAK_WS_DURATION"), "-duration passed to soak/wsload (empty: its default)")
 	deliveryDur := flag.String("delivery-duration", os.Getenv("SOAK_DELIVERY_DURATION"), "-duration passed to soak/delivery (empty: its default)")
 	out := flag.String("out", "", "where the summary JSON and the run folders go (default <repo>/reports/soak)")
 	verbose := flag.Bool("v", false, "stream every child's output")
@@ -92,15 +93,19 @@ func main() {
 			l := soak.RunLeakTest(ctx, filepath.Join(work, "leaks.log"), filepath.Join(work, "leaks.json"), r.opts...)
 			s.Leaks = &l
 		case "ws":
-			r.say("ws: go run ./soak/wsload")
-			e := soak.RunExternal(ctx, "ws", "./soak/wsload", filepath.Join(work, "wsload.json"), filepath.Join(work, "wsload.log"), r.opts...)
+			opts := r.opts
+			if *wsDur != "" {
+				opts = append(opts, soak.Args("-duration", *wsDur))
+			}
+			r.say("ws: ./soak/wsload")
+			e := soak.RunExternal(ctx, "ws", "./soak/wsload", filepath.Join(work, "wsload.json"), filepath.Join(work, "wsload.log"), opts...)
 			s.WS = &e
 		case "delivery":
 			opts := r.opts
 			if *deliveryDur != "" {
 				opts = append(opts, soak.Args("-duration", *deliveryDur))
 			}
-			r.say("delivery: go run ./soak/delivery")
+			r.say("delivery: ./soak/delivery")
 			e := soak.RunExternal(ctx, "delivery", "./soak/delivery", filepath.Join(work, "delivery.json"), filepath.Join(work, "delivery.log"), opts...)
 			s.Delivery = &e
 		}
