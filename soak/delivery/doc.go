@@ -1,0 +1,74 @@
+// Command delivery is a Jepsen-style delivery check of the reference producer and
+// consumer on real Apache Kafka (system/kafkalocal) while brokers are killed with SIGKILL.
+//
+//	go run ./soak/delivery [-json FILE] [-duration 5m] [-interval 20s] [-brokers 1|3]
+//	                       [-threads 6] [-rate 200] [-in-flight 16] [-partitions 3]
+//	                       [-victim leader|random] [-down 0] [-flush 60s]
+//	                       [-drain-timeout 2m] [-seed N]
+//
+// # What runs
+//
+//   - a fresh Kafka cluster of -brokers combined KRaft nodes (java child processes; jars
+//     and the class-data archive are prepared on first use, `make kafka-jars`), and the
+//     topic dashstream-delivery with -partitions partitions, replication factor
+//     min(3, brokers) and min.insync.replicas 2 with 3 or more brokers, else 1;
+//   - the reference producer (idempotent, acks=all) driven by -threads writers, each its
+//     own DashStream thread (w0, w1, ...; the thread is the record key, so one partition
+//     per thread), -rate sends per second each, at most -in-flight sends without an
+//     outcome per writer. Every acknowledged send is recorded as (thread, sequence,
+//     partition, offset, time);
+//   - the reference consumer reading the topic from the start at the same time, recording
+//     every (thread, sequence) it receives;
+//   - the nemesis: every -interval one broker is killed with SIGKILL and started again
+//     (after -down) on the same ports and data; with several brokers the victim is the
+//     leader of a random partition of the topic (-victim leader) or any broker. The kill
+//     and the restart happen in one function, so a broker is always started again.
+//
+// After -duration the writers stop (a restart in progress is finished first), sends in
+// flight get -flush to resolve, the producer is closed, the live consumer gets up to
+// 10 s to catch up, and a FINAL DRAIN with a fresh client reads every partition from the
+// start to its end offset.
+//
+// # Figures (printed, and written as JSON with -json)
+//
+// Sends, acks (and acks per second over the run), produce errors grouped by message,
+// sends unresolved when the producer closed, records in the log, lost, duplicates,
+// acked-offset mismatches, out-of-order sequences, records in the log that were never
+// acked (allowed: an outcome that never arrived), records not yet seen by the live
+// consumer before the drain, and for every kill: which broker and why, the restart time
+// (start to ready), recovery (restart done -> first ack after it) and the ack gap (last
+// ack before the kill -> first ack after it).
+//
+// # Invariants (exit status 1 when one is broken)
+//
+//   - lost == 0: every acknowledged (thread, sequence) is in the log;
+//   - duplicates == 0: no (thread, sequence) is twice in the log (idempotent producer);
+//   - every ack's (partition, offset) holds that very record, and each thread's
+//     sequences are increasing in log order (no retry reordered them);
+//   - no (thread, sequence) was acknowledged twice;
+//   - the drain reached every partition's end offset (else lost cannot be judged);
+//   - something was acked, the nemesis killed at least once and every restart succeeded
+//     (a run without faults proves nothing).
+//
+// Goals (reported as met or missed, never a failure): recovery within 30 s after every
+// restart, the live consumer saw the whole log before the drain, no produce errors.
+//
+// Exit status: 0 every invariant held; 1 an invariant is broken; 2 the run could not be
+// made (bad flags, Kafka that did not start, interrupted), with the reason on stderr.
+//
+// Traps:
+//   - franz-go does not fail a buffered record when its context ends while the broker is
+//     unreachable. Sends therefore use a context that never ends, a writer's in-flight
+//     slot is freed only by the send's callback, and only a callback with a nil error
+//     counts as an ack. Records the producer's Close fails (kgo.ErrClientClosed) are
+//     "unresolved", neither acked nor errors; if Kafka wrote them they show as "in log,
+//     not acked".
+//   - With one broker (replication factor 1, min.insync.replicas 1) an ack means the
+//     record is in the broker's page cache, not on disk: SIGKILL of the process keeps the
+//     page cache, so nothing acked may be lost; a machine crash could lose it, and this
+//     command does not simulate one.
+//   - The kill interval is measured between kills, restarts included: with a 10 s restart
+//     and -interval 20s the broker is up for about 10 s between kills.
+//   - A restart includes Kafka's log recovery after an unclean shutdown; on a loaded
+//     2-core machine it takes 5-15 s for one broker.
+package main

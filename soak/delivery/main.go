@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/dashstream/acceptance/system/proc"
+)
+
+// Exit codes.
+const (
+	exitOK        = 0
+	exitInvariant = 1
+	exitSetup     = 2
+)
+
+// options are the command-line settings.
+type options struct {
+	json             string
+	duration         time.Duration
+	interval, down   time.Duration
+	brokers          int
+	partitions       int
+	writers          int
+	inFlight         int
+	rate             float64
+	victim           string
+	flush, drainWait time.Duration
+	seed             uint64
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("delivery", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.json, "json", "", "write the figures as JSON to this file")
+	fs.DurationVar(&o.duration, "duration", 5*time.Minute, "how long the writers produce and the nemesis kills")
+	fs.DurationVar(&o.interval, "interval", 20*time.Second, "time between kills")
+	fs.DurationVar(&o.down, "down", 0, "how long a killed broker stays down before its restart")
+	fs.IntVar(&o.brokers, "brokers", 1, "brokers (3: replication factor 3, min.insync.replicas 2)")
+	fs.IntVar(&o.partitions, "partitions", 3, "partitions of the topic")
+	fs.IntVar(&o.writers, "threads", 6, "writer goroutines, one DashStream thread each")
+	fs.IntVar(&o.inFlight, "in-flight", 16, "sends without an outcome allowed per writer")
+	fs.Float64Var(&o.rate, "rate", 200, "sends per second per writer (0: as fast as -in-flight allows)")
+	fs.StringVar(&o.victim, "victim", victimLeader, "with several brokers, kill the leader of a random partition (leader) or any broker (random)")
+	fs.DurationVar(&o.flush, "flush", 60*time.Second, "after the run, how long sends in flight may take to resolve")
+	fs.DurationVar(&o.drainWait, "drain-timeout", 2*time.Minute, "bound on the final drain")
+	fs.Uint64Var(&o.seed, "seed", 0, "seed of the victim choice (0: from the clock)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return o, fmt.Errorf("unexpected argument %q: every setting is a flag (see -h)", fs.Arg(0))
+	case o.duration <= 0 || o.interval <= 0 || o.down < 0:
+		return o, fmt.Errorf("-duration and -interval must be positive, -down 0 or more")
+	case o.interval >= o.duration:
+		return o, fmt.Errorf("-interval %s must be shorter than -duration %s, or nothing is killed", o.interval, o.duration)
+	case o.brokers < 1 || o.brokers == 2:
+		return o, fmt.Errorf("-brokers %d: use 1, or 3 or more (2 brokers lose the KRaft quorum with one down)", o.brokers)
+	case o.partitions < 1 || o.writers < 1 || o.inFlight < 1 || o.rate < 0:
+		return o, fmt.Errorf("-partitions, -threads and -in-flight must be >= 1, -rate >= 0")
+	case o.victim != victimLeader && o.victim != victimRandom:
+		return o, fmt.Errorf("-victim %q: use %s or %s", o.victim, victimLeader, victimRandom)
+	case o.flush <= 0 || o.drainWait <= 0:
+		return o, fmt.Errorf("-flush and -drain-timeout must be positive")
+	}
+	if o.seed == 0 {
+		o.seed = uint64(time.Now().UnixNano())
+	}
+	return o, nil
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	proc.KillAll()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "delivery:", err)
+		return exitSetup
+	}
+	r, err := measure(ctx, o, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "delivery:", err)
+		return exitSetup
+	}
+	printSummary(stdout, r)
+	if o.json != "" {
+		if err := writeJSON(o.json, r); err != nil {
+			fmt.Fprintln(stderr, "delivery:", err)
+			return exitSetup
+		}
+	}
+	if !r.OK {
+		fmt.Fprintln(stderr, "delivery: an invariant is broken (see FAIL above)")
+		return exitInvariant
+	}
+	return exitOK
+}
