@@ -1,0 +1,197 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// ThroughputSpec configures MeasureThroughput.
+type ThroughputSpec struct {
+	// Records per run and tool (default 500 000), ValueBytes per record (default 1024).
+	Records, ValueBytes int
+	// Runs is how many times each tool runs, alternating (default 3); Warmup records each
+	// tool writes to a separate topic first (default 20 000).
+	Runs, Warmup int
+	// Partitions of every topic (default 3); Threads distinct keys (default 64); Senders
+	// goroutines of the reference producer (default 1).
+	Partitions, Threads, Senders int
+	// Timeout bounds each run (default 10 min).
+	Timeout time.Duration
+	// Log receives a line per run; nil discards.
+	Log io.Writer
+}
+
+func (s *ThroughputSpec) defaults() {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&s.Records, 500_000)
+	def(&s.ValueBytes, 1024)
+	def(&s.Runs, 3)
+	def(&s.Partitions, 3)
+	def(&s.Threads, 64)
+	def(&s.Senders, 1)
+	if s.Warmup < 0 {
+		s.Warmup = 0
+	} else if s.Warmup == 0 {
+		s.Warmup = 20_000
+	}
+	if s.Timeout <= 0 {
+		s.Timeout = 10 * time.Minute
+	}
+	if s.Log == nil {
+		s.Log = io.Discard
+	}
+}
+
+// Throughput is what MeasureThroughput measured; ProducerProfile and ConsumerProfile are
+// CPU profiles (pprof format) of the reference producer's and consumer's last runs.
+type Throughput struct {
+	Figures                          []Figure
+	ProducerProfile, ConsumerProfile []byte
+}
+
+// MeasureThroughput runs, Runs times and alternating: the reference producer and kcat -P
+// into fresh topics, then the reference consumer and kcat -C reading the reference
+// producer's topic; it checks every topic holds Records records and deletes them. It
+// returns the records/s of each tool and the ratios reference/kcat of the medians.
+func MeasureThroughput(ctx context.Context, brokers []string, spec ThroughputSpec) (Throughput, error) {
+	spec.defaults()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		return Throughput{}, fmt.Errorf("throughput: admin client: %w", err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	prefix := fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	ps := func(topic string, n int) ProduceSpec {
+		return ProduceSpec{Brokers: brokers, Topic: topic, Records: n, ValueBytes: spec.ValueBytes,
+			Threads: spec.Threads, Senders: spec.Senders}
+	}
+	bounded := func(fn func(context.Context) error) error {
+		ctx, cancel := context.WithTimeout(ctx, spec.Timeout)
+		defer cancel()
+		return fn(ctx)
+	}
+	topic := func(name string) (string, error) {
+		t := prefix + "-" + name
+		return t, bounded(func(ctx context.Context) error { return CreateTopic(ctx, adm, t, int32(spec.Partitions)) })
+	}
+	cleanup := func(ts ...string) {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		for _, t := range ts {
+			_ = DeleteTopic(dctx, adm, t)
+		}
+	}
+	if spec.Warmup > 0 {
+		w, err := topic("warmup")
+		if err != nil {
+			return Throughput{}, fmt.Errorf("throughput: %w", err)
+		}
+		err = bounded(func(ctx context.Context) error {
+			if _, err := ProduceReference(ctx, ps(w, spec.Warmup)); err != nil {
+				return err
+			}
+			_, err := ProduceKcat(ctx, ps(w, spec.Warmup))
+			return err
+		})
+		cleanup(w)
+		if err != nil {
+			return Throughput{}, fmt.Errorf("throughput: warm-up: %w", err)
+		}
+		fmt.Fprintf(spec.Log, "warm-up: %d records with each producer\n", spec.Warmup)
+	}
+	var refP, kcatP, refC, kcatC, valueBytes, reqKiB, reqMs []float64
+	var prof, cprof bytes.Buffer
+	for run := range spec.Runs {
+		ref, err := topic(fmt.Sprintf("ref-%d", run))
+		if err != nil {
+			return Throughput{}, fmt.Errorf("throughput: %w", err)
+		}
+		kc, err := topic(fmt.Sprintf("kcat-%d", run))
+		if err != nil {
+			cleanup(ref)
+			return Throughput{}, fmt.Errorf("throughput: %w", err)
+		}
+		err = bounded(func(ctx context.Context) error {
+			s := ps(ref, spec.Records)
+			if run == spec.Runs-1 {
+				prof.Reset()
+				s.CPUProfile = &prof
+			}
+			r, err := ProduceReference(ctx, s)
+			if err != nil {
+				return err
+			}
+			refP, valueBytes = append(refP, r.RecordsPerSec()), append(valueBytes, r.MeanValueBytes())
+			reqKiB, reqMs = append(reqKiB, r.MeanRequestKiB()), append(reqMs, r.MeanRequestMillis())
+			k, err := ProduceKcat(ctx, ps(kc, spec.Records))
+			if err != nil {
+				return err
+			}
+			kcatP = append(kcatP, k.RecordsPerSec())
+			for _, t := range []string{ref, kc} {
+				if n, err := CountRecords(ctx, adm, t); err != nil {
+					return err
+				} else if n != int64(spec.Records) {
+					return fmt.Errorf("topic %s holds %d records, %d were written", t, n, spec.Records)
+				}
+			}
+			var cp io.Writer
+			if run == spec.Runs-1 {
+				cprof.Reset()
+				cp = &cprof
+			}
+			rc, err := ConsumeReference(ctx, brokers, ref, spec.Records, cp)
+			if err != nil {
+				return err
+			}
+			refC = append(refC, rc.RecordsPerSec())
+			kcc, err := ConsumeKcat(ctx, brokers, ref, spec.Records)
+			if err != nil {
+				return err
+			}
+			kcatC = append(kcatC, kcc.RecordsPerSec())
+			fmt.Fprintf(spec.Log, "run %d: produce reference %.0f/s (%.1f B values, %d requests of %.0f KiB, %.1f ms), kcat %.0f/s; consume reference %.0f/s, kcat %.0f/s\n",
+				run+1, r.RecordsPerSec(), r.MeanValueBytes(), r.Requests, r.MeanRequestKiB(), r.MeanRequestMillis(), k.RecordsPerSec(), rc.RecordsPerSec(), kcc.RecordsPerSec())
+			return nil
+		})
+		cleanup(ref, kc)
+		if err != nil {
+			return Throughput{}, fmt.Errorf("throughput: run %d: %w", run+1, err)
+		}
+	}
+	return Throughput{ProducerProfile: prof.Bytes(), ConsumerProfile: cprof.Bytes(), Figures: []Figure{
+		NewFigure(FigProduceRef, "records/s", "reference producer, idempotent, acks=all", refP...),
+		NewFigure(FigProduceKcat, "records/s", "kcat -P, enable.idempotence=true, acks=all", kcatP...),
+		NewFigure(FigProduceRatio, "x", "median reference / median kcat", Median(refP)/Median(kcatP)),
+		NewFigure(FigProduceValue, "bytes", "mean value size of the reference producer's records", valueBytes...),
+		NewFigure(FigProduceReqKiB, "KiB", "mean produce request of the reference producer", reqKiB...),
+		NewFigure(FigProduceReqMs, "ms", "mean produce request write → response (1 in flight per broker)", reqMs...),
+		NewFigure(FigConsumeRef, "records/s", "reference consumer: decode + sequence validation", refC...),
+		NewFigure(FigConsumeKcat, "records/s", "kcat -C -e -o beginning -q > /dev/null", kcatC...),
+		NewFigure(FigConsumeRatio, "x", "median reference / median kcat", Median(refC)/Median(kcatC)),
+	}}, nil
+}
+
+// Figure names.
+const (
+	FigProduceRef    = "producer.reference"
+	FigProduceKcat   = "producer.kcat"
+	FigProduceRatio  = "producer.ratio"
+	FigProduceValue  = "producer.reference.value_bytes"
+	FigProduceReqKiB = "producer.reference.request_kib"
+	FigProduceReqMs  = "producer.reference.request_ms"
+	FigConsumeRef    = "consumer.reference"
+	FigConsumeKcat   = "consumer.kcat"
+	FigConsumeRatio  = "consumer.ratio"
+)
