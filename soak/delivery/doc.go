@@ -36,8 +36,10 @@
 // acked-offset mismatches, out-of-order sequences, records in the log that were never
 // acked (allowed: an outcome that never arrived), records not yet seen by the live
 // consumer before the drain, and for every kill: which broker and why, the restart time
-// (start to ready), recovery (restart done -> first ack after it) and the ack gap (last
-// ack before the kill -> first ack after it).
+// (start to ready), recovery (restart done -> first ack after it), the ack gap (last
+// ack before the kill -> first ack after it, any partition) and the longest partition
+// stall (the same gap for the partition that waited longest: with 3 brokers the other
+// partitions keep acking, so the global gap hides the killed leader's partitions).
 //
 // # Invariants (exit status 1 when one is broken)
 //

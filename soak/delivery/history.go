@@ -69,6 +69,7 @@ type Recovery struct {
 	RecoveryS   float64 `json:"recovery_s"`
 	NoAckAfter  bool    `json:"no_ack_after,omitempty"`
 	OutageAcksS float64 `json:"ack_gap_s"`
+	StallS      float64 `json:"longest_partition_stall_s"`
 	Err         string  `json:"error,omitempty"`
 }
 
@@ -161,9 +162,14 @@ func Analyze(h History) Analysis {
 }
 
 // recoveries measures, for every kill, how long the restart took, the time from the
-// restart being done to the first ack after it, and the gap in acks around the kill (last
-// ack before it to first ack after it). acks must be sorted by At.
+// restart being done to the first ack after it, the gap in acks around the kill (last
+// ack before it to first ack after it) and the longest such gap of a single partition.
+// acks must be sorted by At.
 func recoveries(h History, acks []AckRec) []Recovery {
+	byPart := map[int32][]AckRec{}
+	for _, a := range acks {
+		byPart[a.Partition] = append(byPart[a.Partition], a)
+	}
 	out := make([]Recovery, 0, len(h.Kills))
 	for _, k := range h.Kills {
 		r := Recovery{Broker: k.Broker, AtS: k.KilledAt.Sub(h.Start).Seconds(), Err: k.Err}
@@ -181,6 +187,11 @@ func recoveries(h History, acks []AckRec) []Recovery {
 		r.NoAckAfter = !ok
 		if after, ok := firstAckAfter(acks, k.KilledAt); ok {
 			r.OutageAcksS = after.Sub(lastAckBefore(acks, k.KilledAt, h.Start)).Seconds()
+		}
+		for _, pa := range byPart {
+			if after, ok := firstAckAfter(pa, k.KilledAt); ok {
+				r.StallS = max(r.StallS, after.Sub(lastAckBefore(pa, k.KilledAt, h.Start)).Seconds())
+			}
 		}
 		out = append(out, r)
 	}

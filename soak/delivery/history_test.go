@@ -95,7 +95,8 @@ func TestRecoveries(t *testing.T) {
 	for _, s := range []float64{1, 2, 3, 14, 15, 40} {
 		h.Acks = append(h.Acks, AckRec{Thread: "w0", Seq: uint64(len(h.Acks) + 1), At: at(s)})
 	}
-	h.Acks[3], h.Acks[4] = h.Acks[4], h.Acks[3] // callbacks may arrive out of order
+	h.Acks[3], h.Acks[4] = h.Acks[4], h.Acks[3]     // callbacks may arrive out of order
+	h.Acks[2].Partition, h.Acks[5].Partition = 1, 1 // partition 1: acks at 3 and 40 only
 	h.Kills = []KillRec{
 		{Broker: 0, KilledAt: at(5), StartedAt: at(5), ReadyAt: at(12)},
 		{Broker: 0, KilledAt: at(50), StartedAt: at(51), ReadyAt: at(58)},
@@ -106,6 +107,7 @@ func TestRecoveries(t *testing.T) {
 	require.InDelta(t, 7, rs[0].RestartS, 1e-9)
 	require.InDelta(t, 2, rs[0].RecoveryS, 1e-9, "ready at 12, first ack at 14")
 	require.InDelta(t, 11, rs[0].OutageAcksS, 1e-9, "last ack 3, next 14")
+	require.InDelta(t, 37, rs[0].StallS, 1e-9, "partition 1 stalled from 3 to 40")
 	require.False(t, rs[0].NoAckAfter)
 	require.True(t, rs[1].NoAckAfter)
 	require.Zero(t, rs[1].RecoveryS)

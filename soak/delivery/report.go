@@ -107,8 +107,8 @@ func printSummary(w io.Writer, r *Result) {
 		if i < len(r.Kills) {
 			why = r.Kills[i].Why
 		}
-		fmt.Fprintf(w, "    at %6.1f s broker %d (%s): restart %.2f s, restart done -> first ack %.2f s, ack gap %.2f s%s\n",
-			rec.AtS, rec.Broker, why, rec.RestartS, rec.RecoveryS, rec.OutageAcksS, errSuffix(rec))
+		fmt.Fprintf(w, "    at %6.1f s broker %d (%s): restart %.2f s, restart done -> first ack %.2f s, ack gap %.2f s, longest partition stall %.2f s%s\n",
+			rec.AtS, rec.Broker, why, rec.RestartS, rec.RecoveryS, rec.OutageAcksS, rec.StallS, errSuffix(rec))
 	}
 	for _, group := range []struct {
 		name   string
