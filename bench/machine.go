@@ -22,6 +22,10 @@ func ReadMachine(ctx context.Context) Machine {
 		m.MemoryBytes, _ = ParseMemTotal(f)
 		f.Close()
 	}
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		m.CPU = ParseCPUModel(f)
+		f.Close()
+	}
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(b))
 	}
@@ -44,6 +48,17 @@ func ParseMemTotal(r io.Reader) (uint64, error) {
 		}
 	}
 	return 0, fmt.Errorf("meminfo: no MemTotal line")
+}
+
+// ParseCPUModel returns the first "model name" of /proc/cpuinfo content, or "".
+func ParseCPUModel(r io.Reader) string {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
 
 // LoadAvg returns the first three fields of /proc/loadavg ("1.20 0.80 0.50"), or "".

@@ -67,3 +67,8 @@ func TestTimelineFirstAfter(t *testing.T) {
 	}
 	require.Equal(t, 4, tl.Len())
 }
+
+func TestParseCPUModel(t *testing.T) {
+	require.Equal(t, "AMD EPYC", ParseCPUModel(strings.NewReader("processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC\nmodel name\t: other\n")))
+	require.Equal(t, "", ParseCPUModel(strings.NewReader("processor\t: 0\n")))
+}

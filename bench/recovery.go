@@ -115,7 +115,7 @@ func MeasureRecovery(ctx context.Context, k stack.Kafka, spec RecoverySpec) ([]F
 			return nil, fmt.Errorf("recovery: repetition %d: %w", rep+1, err)
 		}
 		toAck, toRecord = append(toAck, a.Seconds()), append(toRecord, r.Seconds())
-		fmt.Fprintf(spec.Log, "recovery %d: first ack %.3f s, first record %.3f s after %s answered again\n",
+		fmt.Fprintf(spec.Log, "recovery %d: first ack %.4f s, first record %.4f s after %s answered again\n",
 			rep+1, a.Seconds(), r.Seconds(), broker.Name())
 	}
 	return []Figure{

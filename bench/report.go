@@ -74,6 +74,7 @@ func (g Goal) Verdict() string {
 
 // Machine describes where a run happened, so runs can be compared.
 type Machine struct {
+	CPU         string `json:"cpu"`
 	Cores       int    `json:"cores"`
 	MemoryBytes uint64 `json:"memory_bytes"`
 	GoVersion   string `json:"go_version"`

@@ -69,7 +69,7 @@ func sampleReport() *Report {
 		Schema:   SchemaVersion,
 		Started:  time.Date(2026, 11, 28, 15, 4, 5, 0, time.UTC),
 		Finished: time.Date(2026, 11, 28, 15, 9, 0, 0, time.UTC),
-		Machine:  Machine{Cores: 2, MemoryBytes: 8 << 30, GoVersion: "go1.26.8", Kernel: "6.1.0", OSArch: "linux/amd64", LoadStart: "1.00 0.50 0.20"},
+		Machine:  Machine{CPU: "AMD EPYC", Cores: 2, MemoryBytes: 8 << 30, GoVersion: "go1.26.8", Kernel: "6.1.0", OSArch: "linux/amd64", LoadStart: "1.00 0.50 0.20"},
 		Versions: map[string]string{"kafka": "Apache Kafka 4.4.0", "kcat": "1.7.1", "librdkafka": "2.0.2"},
 		Commit:   "0123456789abcdef0123",
 		Params:   map[string]any{"records": 1000},
@@ -120,7 +120,7 @@ func TestWriteTable(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"commit 0123456789ab",
-		"2 cores, 8.0 GiB, go1.26.8, kernel 6.1.0",
+		"AMD EPYC, 2 cores, 8.0 GiB, go1.26.8, kernel 6.1.0",
 		"kafka         Apache Kafka 4.4.0",
 		"producer.ratio",
 		"0.200 2.40",
@@ -150,4 +150,17 @@ func TestNum(t *testing.T) {
 	for _, tt := range tests {
 		require.Equal(t, tt.want, num(tt.in))
 	}
+}
+
+func TestProfileSummary(t *testing.T) {
+	top := "x-producer.pprof\nFile: dsbench\nType: cpu\nDuration: 2.40s, Total samples = 820ms (34.20%)\n" +
+		"Showing nodes accounting for 670ms\n      flat  flat%   sum%        cum   cum%\n" +
+		"      80ms  9.76%  9.76%      380ms 46.34%  wire.(*Encoder).Encode\n" +
+		"      60ms  7.32% 17.07%       60ms  7.32%  runtime.asyncPreempt\n" +
+		"      50ms  6.10% 23.17%       50ms  6.10%  protowire.AppendVarint\n"
+	got := profileSummary(top, 2)
+	require.Equal(t, "x-producer.pprof\nDuration: 2.40s, Total samples = 820ms (34.20%)\n"+
+		"      flat  flat%   sum%        cum   cum%\n"+
+		"      80ms  9.76%  9.76%      380ms 46.34%  wire.(*Encoder).Encode\n"+
+		"      60ms  7.32% 17.07%       60ms  7.32%  runtime.asyncPreempt", got)
 }

@@ -15,7 +15,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "dsbench %s  commit %s%s\n", r.Started.UTC().Format("2006-01-02 15:04:05Z"), short(r.Commit), dirty(r.Dirty))
 	m := r.Machine
-	fmt.Fprintf(&b, "machine: %d cores, %.1f GiB, %s, kernel %s, %s\n", m.Cores, float64(m.MemoryBytes)/(1<<30), m.GoVersion, m.Kernel, m.OSArch)
+	fmt.Fprintf(&b, "machine: %s, %d cores, %.1f GiB, %s, kernel %s, %s\n", m.CPU, m.Cores, float64(m.MemoryBytes)/(1<<30), m.GoVersion, m.Kernel, m.OSArch)
 	fmt.Fprintf(&b, "load: start %s, end %s\n", m.LoadStart, m.LoadEnd)
 	if len(m.Busy) > 0 {
 		fmt.Fprintf(&b, "busy at start: %s\n", strings.Join(m.Busy, "; "))
@@ -46,7 +46,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	tw.Flush()
 	for _, name := range sortedKeys(r.Profiles) {
-		fmt.Fprintf(&b, "\nCPU profile of the reference %s (it fell short):\n%s\n", name, headLines(r.Profiles[name], 18))
+		fmt.Fprintf(&b, "\nCPU profile of the reference %s (it fell short):\n%s\n", name, profileSummary(r.Profiles[name], 15))
 	}
 	for _, f := range r.Failures {
 		fmt.Fprintf(&b, "FAILED: %s\n", f)
@@ -110,11 +110,23 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// headLines returns the first n lines of s.
-func headLines(s string, n int) string {
+// profileSummary keeps, of go tool pprof -top output, the file name (first line), the
+// Duration line and the table's header with its first n rows.
+func profileSummary(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[:n]
+	var out []string
+	rows := -1
+	for i, l := range lines {
+		switch {
+		case i == 0 || strings.HasPrefix(l, "Duration:"):
+			out = append(out, l)
+		case rows < 0 && strings.Contains(l, "flat%"):
+			rows = 0
+			out = append(out, l)
+		case rows >= 0 && rows < n:
+			rows++
+			out = append(out, l)
+		}
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(out, "\n")
 }
