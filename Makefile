@@ -21,7 +21,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 .PHONY: test
-test: deps check-generated vet unit fuzz-short acceptance-embedded acceptance-local gate-selftest ## the whole test suite (unit, fuzz, embedded and local acceptance, gate self-test)
+test: deps check-generated vet unit fuzz-short acceptance-embedded acceptance-local gate-selftest test-containers ## the whole test suite (unit, fuzz, embedded and local acceptance, gate self-test)
 
 .PHONY: deps
 deps: tools kafka-jars report-deps ## install what the suites need: pinned Prometheus and Alertmanager, Kafka jars, chromium, kcat
@@ -69,6 +69,10 @@ acceptance-embedded:
 acceptance-local: ## the suite on real Kafka: one broker, then the multi-broker scenarios on three
 	@$(MAKE) --no-print-directory acceptance STACK=local
 	@$(MAKE) --no-print-directory acceptance STACK=local BROKERS=3 TAGS=@multi-broker
+
+.PHONY: godog
+godog: ## install the godog CLI (the version in go.mod) into .bin/: cd steps && ../.bin/godog run ../features/x.feature
+	GOBIN=$(BIN) $(GO) install github.com/cucumber/godog/cmd/godog@$$($(GO) list -m -f '{{.Version}}' github.com/cucumber/godog)
 
 .PHONY: clean
 clean: ## remove downloaded tools, jars and reports

@@ -28,6 +28,7 @@ Feature: Alerts fire for real and reach the right people
     When 100 messages are written on a thread and message 50 is lost on the way to the exporter
     Then the exporter counts exactly 1 sequence gap
     And "MessageLossDetected" fires and reaches the "pager" receiver within 15 seconds
+    And "MessageLossDetected" is resolved within 30 seconds
 
   Scenario Outline: A steady share of <kind> records raises <alert> to the team
     When 1 in 4 records on the exporter's topic is a <kind> record from now on

@@ -7,12 +7,13 @@
 //	go test ./steps -run TestFeatures -v -args -stack=embedded [-report-dir=reports] [feature paths]
 //
 // godog's own flags are available with the "godog." prefix: -godog.tags='@alerting',
-// -godog.random=SEED, -godog.concurrency=N, -godog.format=pretty.
+// -godog.random=SEED, -godog.concurrency=N, -godog.format=pretty. The godog CLI works too,
+// from this folder (InitializeTestSuite): cd steps && godog run ../features/x.feature.
 //
 // Contract:
 //   - State is per scenario (World, kept in the context), never in package globals; each
 //     scenario has its own topics, tenants and consumer groups, so scenarios may share a
-//     stack and run concurrently (2 at a time, 8 on the embedded stack). Scenarios tagged
+//     stack and run concurrently (4 at a time, 8 on the embedded stack). Scenarios tagged
 //     @destructive break their broker: on a stack with stack.PrivateKafka (embedded) each
 //     gets a cluster of its own and runs with the others; elsewhere they run alone.
 //   - A step that needs a capability the stack lacks skips the scenario with the reason,

@@ -21,7 +21,7 @@ var (
 	stackFlag  = flag.String("stack", envOr("STACK", "embedded"), "stack to run on: embedded, local, containers, external")
 	brokerFlag = flag.Int("brokers", envInt("BROKERS", 1), "brokers the stack starts (local: 1 or 3)")
 	reportFlag = flag.String("report-dir", "", "where reports/<run-id>/ is written (default: <repo>/reports)")
-	godogOpts  = godog.Options{Strict: true, Concurrency: 2, Format: "pretty"}
+	godogOpts  = godog.Options{Strict: true, Concurrency: 4, Format: "pretty"}
 )
 
 func init() { godog.BindFlags("godog.", flag.CommandLine, &godogOpts) }
