@@ -98,6 +98,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	r, err := measure(ctx, o, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "delivery:", err)
+		if o.json != "" { // the runner folds the reason in
+			_ = writeJSON(o.json, &Result{Error: err.Error()})
+		}
 		return exitSetup
 	}
 	printSummary(stdout, r)

@@ -35,8 +35,8 @@ func measure(ctx context.Context, o options, progress io.Writer) (*Result, error
 	if o.brokers >= 3 {
 		minISR = 2
 	}
-	r := &Result{Command: "delivery", Started: time.Now().UTC(), Config: Config{
-		DurationS: o.duration.Seconds(), IntervalS: o.interval.Seconds(), DownS: o.down.Seconds(), Brokers: o.brokers,
+	r := &Result{Config: Config{
+		Started: time.Now().UTC(), DurationS: o.duration.Seconds(), IntervalS: o.interval.Seconds(), DownS: o.down.Seconds(), Brokers: o.brokers,
 		Partitions: o.partitions, ReplicationFactor: rf, MinInsyncReplicas: minISR, Writers: o.writers,
 		InFlight: o.inFlight, RatePerWriter: o.rate, Victim: o.victim, Seed: o.seed,
 	}}
@@ -122,7 +122,7 @@ func measure(ctx context.Context, o options, progress io.Writer) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	r.Analysis, r.Errors, r.Kills = Analyze(h), h.Errors, h.Kills
+	r.Analysis, r.Errors, r.KillLog = Analyze(h), h.Errors, h.Kills
 	evaluate(r)
 	return r, nil
 }

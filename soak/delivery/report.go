@@ -11,33 +11,42 @@ import (
 
 // Result is everything one run measured; it is written as JSON with -json.
 type Result struct {
-	Command    string           `json:"command"`
-	Started    time.Time        `json:"started"`
+	// The top-level scalars are the headline (a summary table shows them); the objects
+	// hold the detail.
+	OK           bool    `json:"ok"`
+	Error        string  `json:"error,omitempty"`
+	Acked        int64   `json:"acked"`
+	Lost         int64   `json:"lost"`
+	Duplicates   int64   `json:"duplicates"`
+	Kills        int     `json:"kills"`
+	MaxRecoveryS float64 `json:"max_recovery_s"`
+	NotYetSeen   int64   `json:"not_yet_seen"`
+
 	Config     Config           `json:"config"`
 	Analysis   Analysis         `json:"analysis"`
 	Errors     map[string]int64 `json:"produce_errors_by_message"`
 	Undecoded  int64            `json:"undecodable_in_log"`
-	Kills      []KillRec        `json:"kills"`
+	KillLog    []KillRec        `json:"kill_log"`
 	Invariants []Check          `json:"invariants"`
 	Goals      []Check          `json:"goals"`
-	OK         bool             `json:"ok"`
 }
 
 // Config is what the run was asked to do and what it ran on.
 type Config struct {
-	DurationS         float64 `json:"duration_s"`
-	IntervalS         float64 `json:"interval_s"`
-	DownS             float64 `json:"down_s"`
-	Brokers           int     `json:"brokers"`
-	Partitions        int     `json:"partitions"`
-	ReplicationFactor int     `json:"replication_factor"`
-	MinInsyncReplicas int     `json:"min_insync_replicas"`
-	Writers           int     `json:"writers"`
-	InFlight          int     `json:"in_flight_per_writer"`
-	RatePerWriter     float64 `json:"rate_per_writer"`
-	Victim            string  `json:"victim"`
-	Seed              uint64  `json:"seed"`
-	KafkaVersion      string  `json:"kafka_version"`
+	Started           time.Time `json:"started"`
+	DurationS         float64   `json:"duration_s"`
+	IntervalS         float64   `json:"interval_s"`
+	DownS             float64   `json:"down_s"`
+	Brokers           int       `json:"brokers"`
+	Partitions        int       `json:"partitions"`
+	ReplicationFactor int       `json:"replication_factor"`
+	MinInsyncReplicas int       `json:"min_insync_replicas"`
+	Writers           int       `json:"writers"`
+	InFlight          int       `json:"in_flight_per_writer"`
+	RatePerWriter     float64   `json:"rate_per_writer"`
+	Victim            string    `json:"victim"`
+	Seed              uint64    `json:"seed"`
+	KafkaVersion      string    `json:"kafka_version"`
 }
 
 // Check is one invariant or goal and its verdict.
@@ -79,6 +88,7 @@ func evaluate(r *Result) {
 	for _, rec := range a.Recoveries {
 		worst = max(worst, rec.RecoveryS)
 	}
+	r.Acked, r.Lost, r.Duplicates, r.Kills, r.MaxRecoveryS, r.NotYetSeen = a.Acked, a.Lost, a.Duplicates, a.Kills, worst, a.NotYetSeen
 	r.Goals = []Check{
 		{fmt.Sprintf("every recovery (restart done -> first ack) <= %s", recoveryGoal), worst <= recoveryGoal.Seconds(),
 			fmt.Sprintf("worst %.2f s", worst)},
@@ -104,8 +114,8 @@ func printSummary(w io.Writer, r *Result) {
 	fmt.Fprintf(w, "  kills %d:\n", a.Kills)
 	for i, rec := range a.Recoveries {
 		why := ""
-		if i < len(r.Kills) {
-			why = r.Kills[i].Why
+		if i < len(r.KillLog) {
+			why = r.KillLog[i].Why
 		}
 		fmt.Fprintf(w, "    at %6.1f s broker %d (%s): restart %.2f s, restart done -> first ack %.2f s, ack gap %.2f s, longest partition stall %.2f s%s\n",
 			rec.AtS, rec.Broker, why, rec.RestartS, rec.RecoveryS, rec.OutageAcksS, rec.StallS, errSuffix(rec))

@@ -38,6 +38,7 @@ func TestEvaluate(t *testing.T) {
 		{"no kill", func(a *Analysis) { a.Kills = 0 }, false, "nemesis"},
 		{"failed restart", func(a *Analysis) { a.FailedRestarts = 1 }, false, "nemesis"},
 		{"slow recovery is a missed goal only", func(a *Analysis) { a.Recoveries[1].RecoveryS = 45 }, true, ""},
+		{"headline keeps the worst recovery", func(a *Analysis) { a.Recoveries[2].RecoveryS = 7 }, true, ""},
 		{"not yet seen is a missed goal only", func(a *Analysis) { a.NotYetSeen = 7 }, true, ""},
 		{"produce errors are a missed goal only", func(a *Analysis) { a.ProduceErrors = 7 }, true, ""},
 	}
@@ -47,6 +48,9 @@ func TestEvaluate(t *testing.T) {
 			tc.mutate(&r.Analysis)
 			evaluate(r)
 			require.Equal(t, tc.ok, r.OK)
+			require.Equal(t, r.Analysis.Lost, r.Lost, "headline mirrors the analysis")
+			require.Equal(t, r.Analysis.Duplicates, r.Duplicates)
+			require.Equal(t, r.Analysis.Kills, r.Kills)
 			var failed []string
 			for _, c := range r.Invariants {
 				if !c.OK {

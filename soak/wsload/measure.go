@@ -15,8 +15,8 @@ import (
 // measure runs the whole load: broker, server, producers, clients, window, drain.
 func measure(ctx context.Context, o options, progress io.Writer) (*Result, error) {
 	say := func(f string, a ...any) { fmt.Fprintf(progress, "wsload: "+f+"\n", a...) }
-	r := &Result{Command: "wsload", Started: time.Now().UTC(), Config: Config{
-		DurationS: o.duration.Seconds(), WarmupS: o.warmup.Seconds(), Clients: o.clients, SlowClients: o.slow,
+	r := &Result{Config: Config{
+		Started: time.Now().UTC(), DurationS: o.duration.Seconds(), WarmupS: o.warmup.Seconds(), Clients: o.clients, SlowClients: o.slow,
 		Tenants: o.tenants, RatePerTenant: o.rate, ThreadsPerTenant: o.threads,
 		DisconnectAfterDrops: o.disconnectAfterDrops, QueueSize: o.queueSize, Broker: "kfake (system/kfakeproc child process)",
 	}}

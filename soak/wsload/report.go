@@ -12,8 +12,17 @@ import (
 
 // Result is everything one run measured; it is written as JSON with -json.
 type Result struct {
-	Command    string        `json:"command"`
-	Started    time.Time     `json:"started"`
+	// The top-level scalars are the headline (a summary table shows them); the objects
+	// hold the detail.
+	OK           bool    `json:"ok"`
+	Error        string  `json:"error,omitempty"`
+	CrossTenant  int64   `json:"cross_tenant_frames"`
+	FastMissing  int64   `json:"fast_missing"`
+	FramesPerS   float64 `json:"frames_per_s"`
+	FastLagP99Ms float64 `json:"fast_lag_p99_ms"`
+	ServerHWMMiB float64 `json:"server_vmhwm_mib"`
+	SlowDropped  float64 `json:"server_dropped_frames"`
+
 	Config     Config        `json:"config"`
 	Produced   Produced      `json:"produced"`
 	Delivery   Delivery      `json:"delivery"`
@@ -23,21 +32,21 @@ type Result struct {
 	Memory     MemoryBound   `json:"memory_bound"`
 	Invariants []Check       `json:"invariants"`
 	Goals      []Check       `json:"goals"`
-	OK         bool          `json:"ok"`
 }
 
 // Config is what the run was asked to do.
 type Config struct {
-	DurationS            float64 `json:"duration_s"`
-	WarmupS              float64 `json:"warmup_s"`
-	Clients              int     `json:"clients"`
-	SlowClients          int     `json:"slow_clients"`
-	Tenants              int     `json:"tenants"`
-	RatePerTenant        float64 `json:"rate_per_tenant_per_s"`
-	ThreadsPerTenant     int     `json:"threads_per_tenant"`
-	DisconnectAfterDrops int     `json:"disconnect_after_drops"`
-	QueueSize            int     `json:"queue_size"`
-	Broker               string  `json:"broker"`
+	Started              time.Time `json:"started"`
+	DurationS            float64   `json:"duration_s"`
+	WarmupS              float64   `json:"warmup_s"`
+	Clients              int       `json:"clients"`
+	SlowClients          int       `json:"slow_clients"`
+	Tenants              int       `json:"tenants"`
+	RatePerTenant        float64   `json:"rate_per_tenant_per_s"`
+	ThreadsPerTenant     int       `json:"threads_per_tenant"`
+	DisconnectAfterDrops int       `json:"disconnect_after_drops"`
+	QueueSize            int       `json:"queue_size"`
+	Broker               string    `json:"broker"`
 }
 
 // Produced counts the producer side.
@@ -161,6 +170,10 @@ func evaluate(r *Result) {
 	for _, c := range r.Invariants {
 		r.OK = r.OK && c.OK
 	}
+	r.CrossTenant, r.FastMissing, r.FramesPerS, r.FastLagP99Ms = d.CrossTenant, d.FastMissing, d.FramesPerS, r.Lag.P99
+	r.ServerHWMMiB = float64(r.Server.VmHWM) / (1 << 20)
+	r.SlowDropped = r.Server.Metrics[`dashstream_ws_dropped_frames_total{reason="queue_full"}`] +
+		r.Server.Metrics[`dashstream_ws_dropped_frames_total{reason="disconnected"}`]
 	r.Goals = nil
 	if len(r.Lag.Slices) >= 2 {
 		first := firstAfter(r.Lag.Slices, r.Config.WarmupS)
