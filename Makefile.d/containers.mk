@@ -1,11 +1,17 @@
 # The containers stack (system/containers), its local images (images/) and the compose
 # deployment (compose/). Included by the top-level Makefile.
 #
-#   make images           build dashstream-local/<name>:dev FROM scratch, no registry needed
-#   make containers-test  start dockerd (if none answers), build the images, run the
-#                         containers stack and compose tests against the local images, and
-#                         stop the dockerd this target started
-#   make dockerd-start / dockerd-stop
+#   make images                 build dashstream-local/<name>:dev FROM scratch, no registry needed
+#   make containers-test        the containers stack, compose and images tests on the local images
+#   make acceptance-containers  the acceptance suite on the containers stack (local images)
+#   make test-containers        both, building the images once (what `make test` runs)
+#   make acceptance STACK=containers
+#                               the suite alone, on a daemon you started, images already built
+#   make dockerd-start / dockerd-stop / dockerd-sweep
+#
+# Every target that needs Docker runs under `scripts/dockerd with`: it starts dockerd when
+# none answers, and afterwards (also on failure and on Ctrl-C) removes the harness's
+# leftover containers, networks and volumes and stops the dockerd it started.
 
 LOCAL_IMAGES_ENV := \
   DASHSTREAM_IMAGE_KAFKA=dashstream-local/kafka:dev \
@@ -16,7 +22,19 @@ LOCAL_IMAGES_ENV := \
   DASHSTREAM_IMAGE_PRODUCE=dashstream-local/produce:dev \
   DASHSTREAM_IMAGE_CONSUME=dashstream-local/consume:dev
 
-.PHONY: images containers-test dockerd-start dockerd-stop
+# `make acceptance STACK=containers` uses the local images unless the environment names
+# others (the official images cannot be pulled without a registry).
+ifeq ($(STACK),containers)
+$(foreach kv,$(LOCAL_IMAGES_ENV),$(eval export $(subst =, ?= ,$(kv))))
+endif
+
+# The commands the targets below run, each inside `scripts/dockerd with`.
+BUILD_IMAGES     := $(GO) run ./images -timeout 30m
+CONTAINERS_TESTS := env $(LOCAL_IMAGES_ENV) DASHSTREAM_CONTAINERS_REQUIRED=1 \
+  $(GO) test -race -count=1 -timeout 15m ./system/containers/... ./compose/... ./images/...
+CONTAINERS_SUITE := $(MAKE) --no-print-directory acceptance STACK=containers BROKERS=1
+
+.PHONY: images containers-deps containers-test acceptance-containers test-containers dockerd-start dockerd-stop dockerd-sweep
 
 dockerd-start: ## start a Docker engine (installs docker.io on first use) with ports on 127.0.0.1
 	@scripts/dockerd start
@@ -24,15 +42,23 @@ dockerd-start: ## start a Docker engine (installs docker.io on first use) with p
 dockerd-stop: ## stop the Docker engine scripts/dockerd started
 	@scripts/dockerd stop
 
-images: tools kafka-jars ## build the local images (dashstream-local/<name>:dev) without a registry; needs a Docker daemon
-	$(GO) run ./images -timeout 30m
+dockerd-sweep: ## remove the containers, networks and volumes of finished or killed harness runs
+	@scripts/dockerd sweep
 
-containers-test: tools kafka-jars ## dockerd + local images + the containers stack and compose tests (bounded: 45 min)
+images: tools kafka-jars ## build the local images (dashstream-local/<name>:dev) without a registry; needs a Docker daemon
+	$(BUILD_IMAGES)
+
+containers-deps: tools kafka-jars
 	@scripts/ensure-packages docker-compose=docker-compose
-	@started=0; scripts/dockerd status >/dev/null 2>&1 || started=1; \
-	  scripts/dockerd start; status=0; \
-	  timeout 45m bash -c '$(GO) run ./images -timeout 30m && \
-	    env $(LOCAL_IMAGES_ENV) DASHSTREAM_CONTAINERS_REQUIRED=1 \
-	    $(GO) test -race -count=1 -timeout 15m ./system/containers/... ./compose/... ./images/...' || status=$$?; \
-	  if [ $$started = 1 ]; then scripts/dockerd stop; fi; \
-	  exit $$status
+
+containers-test: containers-deps ## dockerd + local images + the containers stack and compose tests (bounded: 45 min)
+	@scripts/dockerd with timeout 45m bash -c '$(BUILD_IMAGES) && $(CONTAINERS_TESTS)'
+
+acceptance-containers: containers-deps ## dockerd + local images + the acceptance suite on the containers stack
+	@scripts/dockerd with timeout 45m bash -c '$(BUILD_IMAGES) && $(CONTAINERS_SUITE)'
+
+# One dockerd session, the images built once; the suite runs even when the tests failed,
+# and the target fails if either did.
+test-containers: containers-deps ## containers-test and acceptance-containers in one Docker session (make test)
+	@scripts/dockerd with timeout 45m bash -c '$(BUILD_IMAGES) || exit $$?; s=0; \
+	  $(CONTAINERS_TESTS) || s=$$?; $(CONTAINERS_SUITE) || s=$$?; exit $$s'

@@ -50,6 +50,14 @@
 // container) at the same name, alias and host port. Services.Run runs a container to
 // completion and returns its exit code, stdout and stderr, then removes it.
 //
+// A KAFKA_BROKERS the caller sets is written from the harness's point of view; each
+// entry is translated for the container: the stack's Kafka.Bootstrap (or its published
+// port) becomes kafka:19092 (the EXTERNAL listener advertises the host proxy, which a
+// container cannot reach); another loopback address with a listener (a scenario's
+// hanging "broker") becomes host.docker.internal:<port> of a forwarder on the network's
+// gateway relaying to it, so the service meets the same server; a loopback address with
+// no listener stays (refused in the container as on the host); names stay.
+//
 // # Monitoring
 //
 // StartMonitoring (the stack.Stack method) must return a *monitoring.Stack, whose

@@ -135,6 +135,14 @@ func (s *services) Run(ctx context.Context, spec stack.ServiceSpec) (stack.Resul
 	if err != nil {
 		return stack.Result{}, fmt.Errorf("run %s: %w", spec.Name, err)
 	}
+	env := s.env(spec)
+	if env["KAFKA_BROKERS"], err = s.st.containerBrokers(ctx, env["KAFKA_BROKERS"]); err != nil {
+		return stack.Result{}, fmt.Errorf("run %s: %w", spec.Name, err)
+	}
+	gw, err := s.st.gatewayAddr(ctx)
+	if err != nil {
+		return stack.Result{}, fmt.Errorf("run %s: %w", spec.Name, err)
+	}
 	suffix := make([]byte, 3)
 	_, _ = rand.Read(suffix)
 	start := time.Now()
@@ -142,7 +150,8 @@ func (s *services) Run(ctx context.Context, spec stack.ServiceSpec) (stack.Resul
 		testcontainers.WithLogger(tclog.NewNoopLogger()),
 		testcontainers.WithName(s.st.name("run-"+alias(spec.Name)+"-"+hex.EncodeToString(suffix))),
 		testcontainers.WithLabels(runLabels(s.st.runID)),
-		testcontainers.WithEnv(s.env(spec)),
+		testcontainers.WithEnv(env),
+		testcontainers.WithHostConfigModifier(hostAccess(gw)),
 		testcontainers.WithCmd(spec.Args...),
 		network.WithNetwork([]string{alias(spec.Name)}, s.st.net),
 	)
@@ -299,13 +308,24 @@ func (s *service) Restart(ctx context.Context) error {
 		removeContainer(s.st.cli, s.id)
 		s.id = ""
 	}
+	env := maps.Clone(s.env)
+	brokers, err := s.st.containerBrokers(ctx, env["KAFKA_BROKERS"])
+	if err != nil {
+		return fmt.Errorf("start %s: %w", s.spec.Name, err)
+	}
+	env["KAFKA_BROKERS"] = brokers
+	gw, err := s.st.gatewayAddr(ctx)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", s.spec.Name, err)
+	}
 	opts := []testcontainers.ContainerCustomizer{
 		testcontainers.WithLogger(tclog.NewNoopLogger()),
 		testcontainers.WithName(s.st.name("svc-" + s.alias)),
 		testcontainers.WithLabels(runLabels(s.st.runID)),
-		testcontainers.WithEnv(maps.Clone(s.env)),
+		testcontainers.WithEnv(env),
 		testcontainers.WithCmd(s.spec.Args...),
 		network.WithNetwork([]string{s.alias}, s.st.net),
+		testcontainers.WithHostConfigModifier(hostAccess(gw)),
 	}
 	if s.addr != "" {
 		_, port, _ := net.SplitHostPort(s.addr)

@@ -69,6 +69,7 @@ type Stack struct {
 	services *services
 	versions map[string]string
 	log      io.Writer
+	fwd      hostForwarders // to the harness's loopback servers, for services
 
 	mu     sync.Mutex
 	closed bool
@@ -192,6 +193,7 @@ func (s *Stack) Close(ctx context.Context) error {
 	if s.kafka != nil {
 		s.kafka.broker.close()
 	}
+	s.fwd.close()
 	if s.cli != nil {
 		_, err := removeByLabel(ctx, s.cli, LabelRun, s.runID, nil)
 		errs = append(errs, err, s.cli.Close())
