@@ -113,3 +113,10 @@ func TestParseFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestHeadlineWorstRecovery(t *testing.T) {
+	r := goodResult()
+	evaluate(r)
+	require.Equal(t, 2.0, r.MaxRecoveryS)
+	require.EqualValues(t, 100, r.Acked)
+}
