@@ -30,7 +30,7 @@ func ReadMachine(ctx context.Context) Machine {
 		m.Kernel = strings.TrimSpace(string(b))
 	}
 	m.LoadStart = LoadAvg()
-	m.Busy = busiest(ctx, 6)
+	m.Busy = Busiest(ctx, 6)
 	return m
 }
 
@@ -74,8 +74,8 @@ func LoadAvg() string {
 	return strings.Join(f[:3], " ")
 }
 
-// busiest names the n processes using the most CPU (ps), excluding ps itself.
-func busiest(ctx context.Context, n int) []string {
+// Busiest names the n processes using the most CPU (ps), excluding ps itself.
+func Busiest(ctx context.Context, n int) []string {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "ps", "-eo", "pcpu=,comm=", "--sort=-pcpu").Output()

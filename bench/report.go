@@ -80,11 +80,13 @@ type Machine struct {
 	GoVersion   string `json:"go_version"`
 	Kernel      string `json:"kernel"`
 	OSArch      string `json:"os_arch"`
-	// LoadStart and LoadEnd are /proc/loadavg at the start and end of the run; Busy names
-	// the other processes using the most CPU at the start: the machine may be shared.
+	// LoadStart and LoadEnd are /proc/loadavg at the start and end of the run; Busy and
+	// BusyEnd name the processes using the most CPU (ps %cpu: averaged over each
+	// process's life) at the start and the end: the machine may be shared.
 	LoadStart string   `json:"load_start"`
 	LoadEnd   string   `json:"load_end"`
 	Busy      []string `json:"busy,omitempty"`
+	BusyEnd   []string `json:"busy_end,omitempty"`
 }
 
 // Report is the whole result of one run of dsbench, written as JSON.

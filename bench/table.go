@@ -20,6 +20,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if len(m.Busy) > 0 {
 		fmt.Fprintf(&b, "busy at start: %s\n", strings.Join(m.Busy, "; "))
 	}
+	if len(m.BusyEnd) > 0 {
+		fmt.Fprintf(&b, "busy at end: %s\n", strings.Join(m.BusyEnd, "; "))
+	}
 	for _, k := range sortedKeys(r.Versions) {
 		fmt.Fprintf(&b, "  %-13s %s\n", k, r.Versions[k])
 	}

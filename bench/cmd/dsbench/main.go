@@ -42,6 +42,7 @@ func run() int {
 	}
 	r.Finished = time.Now().UTC()
 	r.Machine.LoadEnd = bench.LoadAvg()
+	r.Machine.BusyEnd = bench.Busiest(ctx, 6)
 	r.Judge()
 	_ = r.WriteTable(os.Stdout)
 	path, err := r.Write(f.outDir(root))
