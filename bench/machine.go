@@ -74,28 +74,6 @@ func LoadAvg() string {
 	return strings.Join(f[:3], " ")
 }
 
-// Busiest names the n processes using the most CPU (ps), excluding ps itself.
-func Busiest(ctx context.Context, n int) []string {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "ps", "-eo", "pcpu=,comm=", "--sort=-pcpu").Output()
-	if err != nil {
-		return nil
-	}
-	var busy []string
-	for _, line := range strings.Split(string(out), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 || f[1] == "ps" {
-			continue
-		}
-		busy = append(busy, f[1]+" "+f[0]+"%")
-		if len(busy) == n {
-			break
-		}
-	}
-	return busy
-}
-
 // kcatVersion matches kcat -V: "Version 1.7.1 (JSON, ..., librdkafka 2.0.2 builtin.features=...".
 var kcatVersion = regexp.MustCompile(`Version (\S+) .*librdkafka (\S+)`)
 

@@ -72,3 +72,23 @@ func TestParseCPUModel(t *testing.T) {
 	require.Equal(t, "AMD EPYC", ParseCPUModel(strings.NewReader("processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC\nmodel name\t: other\n")))
 	require.Equal(t, "", ParseCPUModel(strings.NewReader("processor\t: 0\n")))
 }
+
+func TestParseProcStat(t *testing.T) {
+	line := "1234 (java (kafka) x) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 40 0 123 456 789"
+	pid, pt, err := ParseProcStat(line)
+	require.NoError(t, err)
+	require.Equal(t, 1234, pid)
+	require.Equal(t, procTicks{comm: "java (kafka) x", ticks: 300}, pt)
+	for _, bad := range []string{"1234 java S 1", "x (java) S 1 2 3 4 5 6 7 8 9 10 11 12", "1 (a) S 1 2"} {
+		_, _, err := ParseProcStat(bad)
+		require.Error(t, err, bad)
+	}
+}
+
+func TestTopUsers(t *testing.T) {
+	before := map[int]procTicks{1: {"java", 1000}, 2: {"go", 50}, 3: {"idle", 7}, 4: {"old", 10}}
+	after := map[int]procTicks{1: {"java", 1150}, 2: {"go", 90}, 3: {"idle", 7}, 4: {"new", 90}, 5: {"born", 40}}
+	require.Equal(t, []string{"java 75%", "go 20%"}, topUsers(before, after, 2*time.Second, 5),
+		"pid reuse (old→new) and processes born in between are left out")
+	require.Equal(t, []string{"java 75%"}, topUsers(before, after, 2*time.Second, 1))
+}

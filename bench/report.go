@@ -81,8 +81,8 @@ type Machine struct {
 	Kernel      string `json:"kernel"`
 	OSArch      string `json:"os_arch"`
 	// LoadStart and LoadEnd are /proc/loadavg at the start and end of the run; Busy and
-	// BusyEnd name the processes using the most CPU (ps %cpu: averaged over each
-	// process's life) at the start and the end: the machine may be shared.
+	// BusyEnd name the other processes using the most CPU during one second at the start
+	// and at the end (Busiest): the machine may be shared.
 	LoadStart string   `json:"load_start"`
 	LoadEnd   string   `json:"load_end"`
 	Busy      []string `json:"busy,omitempty"`
