@@ -33,6 +33,7 @@ type wsClient struct {
 	mode   string
 	tr     *tracker
 	conn   *websocket.Conn
+	port   int // local TCP port, to find the connection in /proc/net/tcp
 
 	// set by read when it ends before the window closes
 	endedAt  time.Time
@@ -41,7 +42,9 @@ type wsClient struct {
 	ended    atomic.Bool // endErr is set (readable while read runs)
 }
 
-func transport(rcvBuf int) *http.Client {
+// transport returns an HTTP client for WebSocket dials: rcvBuf > 0 sets SO_RCVBUF,
+// port (when set) receives the local port of the connection.
+func transport(rcvBuf int, port *int) *http.Client {
 	d := &net.Dialer{Timeout: 10 * time.Second}
 	if rcvBuf > 0 {
 		d.Control = func(_, _ string, c syscall.RawConn) error {
@@ -54,7 +57,16 @@ func transport(rcvBuf int) *http.Client {
 			return serr
 		}
 	}
-	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: -1}}
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err == nil && port != nil {
+			if a, ok := c.LocalAddr().(*net.TCPAddr); ok {
+				*port = a.Port
+			}
+		}
+		return c, err
+	}
+	return &http.Client{Transport: &http.Transport{DialContext: dial, MaxIdleConnsPerHost: -1}}
 }
 
 // dial connects c to the server at base (http://host:port).
@@ -113,14 +125,14 @@ func describeEnd(err error) string {
 // dialAll connects every client, at most par at a time; the first failure is returned
 // after every dial ended.
 func dialAll(ctx context.Context, base string, clients []*wsClient, par int) error {
-	fast, slow := transport(0), transport(slowRcvBuf)
+	fast := transport(0, nil)
 	sem := make(chan struct{}, par)
 	var wg sync.WaitGroup
 	errs := make([]error, len(clients))
 	for i, c := range clients {
 		hc := fast
-		if c.mode != modeFast {
-			hc = slow
+		if c.mode != modeFast { // a client of its own, to learn its port
+			hc = transport(slowRcvBuf, &c.port)
 		}
 		sem <- struct{}{}
 		wg.Add(1)

@@ -35,7 +35,9 @@
 //   - fast clients' end-to-end lag (receive time - header timestamp_us, same clock):
 //     p50, p99, max, and p50/p99 per slice of the window (6 slices, at least 5 s each);
 //   - each slow client: frames received, acked frames it never got, the age of the last
-//     frame it read, and whether and how the server ended it;
+//     frame it read, the kernel's socket queues of its connection at the end of the
+//     window (server send queue and client receive queue, from /proc/net/tcp), and
+//     whether and how the server ended it;
 //   - the server: VmHWM and VmRSS (sampled every 500 ms from /proc/<pid>/status) before
 //     clients, with clients, peak, end; its dashstream_ws_* metrics at the end (dropped
 //     frames and disconnects by reason among them).
@@ -75,5 +77,11 @@
 //     the produce round trip to kfake, the server's poll and the client's read.
 //   - Slow clients' "acked not received" mixes frames the server dropped and frames still
 //     queued or in socket buffers when the run ended; the server's
-//     dashstream_ws_dropped_frames_total{reason="queue_full"} tells them apart.
+//     dashstream_ws_dropped_frames_total{reason="queue_full"} and the socket queues tell
+//     them apart.
+//   - The server's per-client queue only fills once the kernel's send buffer of the
+//     connection is full: on loopback Linux autotunes it up to net.ipv4.tcp_wmem's
+//     maximum (4 MiB here), about 800 KiB after 15 s at 200 frames/s. Until then a slow
+//     client lags further and further behind and the server drops nothing; that memory
+//     is the kernel's, not in the server's VmRSS.
 package main

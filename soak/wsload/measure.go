@@ -141,6 +141,10 @@ func measure(ctx context.Context, o options, progress io.Writer) (*Result, error
 	if err != nil {
 		return nil, err
 	}
+	queues, err := readSockQueues()
+	if err != nil {
+		say("no socket queues: %v", err)
+	}
 	stopSampler()
 	<-sampDone
 	stopReaders()
@@ -150,6 +154,11 @@ func measure(ctx context.Context, o options, progress io.Writer) (*Result, error
 		return nil, serr
 	}
 	fill(r, clients, acked, window, start)
+	for i, sc := range r.Slow {
+		c := clients[sc.ID]
+		r.Slow[i].ServerSendQ = queues[fmt.Sprintf("%d>%d", srv.port, c.port)].TX
+		r.Slow[i].ClientRecvQ = queues[fmt.Sprintf("%d>%d", c.port, srv.port)].RX
+	}
 	fillServer(r, samples, hwm, metrics, window.Seconds())
 	evaluate(r)
 	return r, nil

@@ -102,6 +102,11 @@ type SlowClient struct {
 	EndState  string  `json:"end_state"`
 	Duplicate int64   `json:"duplicates"`
 	LastLagMs float64 `json:"last_frame_lag_ms"`
+	// ServerSendQ and ClientRecvQ are the kernel's socket queues of the connection at the
+	// end of the window: bytes the server wrote that the client did not acknowledge yet,
+	// and bytes the client's socket received that it did not read.
+	ServerSendQ int64 `json:"server_socket_send_queue_bytes"`
+	ClientRecvQ int64 `json:"client_socket_recv_queue_bytes"`
 }
 
 // ServerFigures are the server's memory and the metrics it exported at the end.
@@ -227,8 +232,9 @@ func printSummary(w io.Writer, r *Result) {
 	}
 	fmt.Fprintf(w, "  slow clients:\n")
 	for _, sc := range r.Slow {
-		fmt.Fprintf(w, "    #%-3d %-8s %-13s got %5d, acked-not-got %5d, last frame %6.1f s old, %s\n", sc.ID, sc.Tenant, sc.Mode, sc.Frames, sc.NotGot,
-			sc.LastLagMs/1000, sc.EndState)
+		fmt.Fprintf(w, "    #%-3d %-8s %-13s got %5d, acked-not-got %5d, last frame %5.1f s old, kernel queues %4.0f KiB server + %3.0f KiB client, %s\n",
+			sc.ID, sc.Tenant, sc.Mode, sc.Frames, sc.NotGot, sc.LastLagMs/1000,
+			float64(sc.ServerSendQ)/1024, float64(sc.ClientRecvQ)/1024, sc.EndState)
 	}
 	for _, group := range []struct {
 		name   string

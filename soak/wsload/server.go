@@ -47,6 +47,7 @@ func createTopics(ctx context.Context, brokers []string, partitions int32) error
 type server struct {
 	p    *proc.Process
 	base string // http://127.0.0.1:port
+	port int
 }
 
 // startServer builds and starts dashstream-wsserver against brokers, with extra flags.
@@ -65,7 +66,7 @@ func startServer(ctx context.Context, brokers []string, extra ...string) (*serve
 	if err != nil {
 		return nil, fmt.Errorf("start wsserver: %w", err)
 	}
-	return &server{p: p, base: "http://" + addr}, nil
+	return &server{p: p, base: "http://" + addr, port: port}, nil
 }
 
 // health is the part of /health the load reads.
