@@ -39,7 +39,9 @@
 // (start to ready), recovery (restart done -> first ack after it), the ack gap (last
 // ack before the kill -> first ack after it, any partition) and the longest partition
 // stall (the same gap for the partition that waited longest: with 3 brokers the other
-// partitions keep acking, so the global gap hides the killed leader's partitions).
+// partitions keep acking, so the global gap hides the killed leader's partitions). The
+// live consumer's own sequence verdicts (gaps, duplicates, reorders) are reported too:
+// what the pipeline's consumer said while brokers died.
 //
 // # Invariants (exit status 1 when one is broken)
 //

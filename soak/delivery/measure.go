@@ -110,6 +110,8 @@ func measure(ctx context.Context, o options, progress io.Writer) (*Result, error
 	stopLive()
 	<-liveDone
 	h.Seen = live.snapshot()
+	st := live.c.Stats()
+	r.Live = LiveVerdicts{Received: st.Received, Gaps: st.Gaps, Missing: st.Missing, Duplicates: st.Duplicates, Reorders: st.Reorders}
 	closeLive()
 
 	if err := ensureRunning(ctx, c); err != nil {

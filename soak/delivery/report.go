@@ -26,6 +26,7 @@ type Result struct {
 	Analysis   Analysis         `json:"analysis"`
 	Errors     map[string]int64 `json:"produce_errors_by_message"`
 	Undecoded  int64            `json:"undecodable_in_log"`
+	Live       LiveVerdicts     `json:"live_consumer"`
 	KillLog    []KillRec        `json:"kill_log"`
 	Invariants []Check          `json:"invariants"`
 	Goals      []Check          `json:"goals"`
@@ -47,6 +48,16 @@ type Config struct {
 	Victim            string    `json:"victim"`
 	Seed              uint64    `json:"seed"`
 	KafkaVersion      string    `json:"kafka_version"`
+}
+
+// LiveVerdicts are the reference consumer's own sequence verdicts during the run: what
+// the pipeline's consumer reported while brokers died (figures, not invariants).
+type LiveVerdicts struct {
+	Received   uint64 `json:"received"`
+	Gaps       uint64 `json:"gaps"`
+	Missing    uint64 `json:"missing_in_gaps"`
+	Duplicates uint64 `json:"duplicates"`
+	Reorders   uint64 `json:"reorders"`
 }
 
 // Check is one invariant or goal and its verdict.
@@ -110,7 +121,8 @@ func printSummary(w io.Writer, r *Result) {
 	}
 	fmt.Fprintf(w, "  log %d records (%d undecodable); lost %d; duplicates %d; offset mismatches %d; reordered %d; in log but not acked %d\n",
 		a.LogRecords, r.Undecoded, a.Lost, a.Duplicates, a.Misplaced, a.Reordered, a.UnackedInLog)
-	fmt.Fprintf(w, "  live consumer: %d not yet seen before the drain\n", a.NotYetSeen)
+	fmt.Fprintf(w, "  live consumer: %d not yet seen before the drain; its verdicts: %d received, %d gaps (%d missing), %d duplicates, %d reorders\n",
+		a.NotYetSeen, r.Live.Received, r.Live.Gaps, r.Live.Missing, r.Live.Duplicates, r.Live.Reorders)
 	fmt.Fprintf(w, "  kills %d:\n", a.Kills)
 	for i, rec := range a.Recoveries {
 		why := ""
