@@ -28,7 +28,7 @@ func ConsumeReference(ctx context.Context, brokers []string, topic string, recor
 	var n atomic.Int64
 	done := make(chan struct{})
 	want := int64(records)
-	start := time.Now()
+	cpu0, start := selfCPU(), time.Now()
 	c, err := consumer.New(consumer.Brokers(brokers...), consumer.Topics(topic),
 		consumer.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))),
 		consumer.OnRecord(func(context.Context, consumer.Record) {
@@ -51,7 +51,7 @@ func ConsumeReference(ctx context.Context, brokers []string, topic string, recor
 	case <-ctx.Done():
 		return Run{}, fmt.Errorf("consume reference: %d of %d records when the deadline came: %w", n.Load(), want, ctx.Err())
 	}
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), selfCPU()-cpu0
 	cancel()
 	<-runErr
 	st := c.Stats()
@@ -63,5 +63,5 @@ func ConsumeReference(ctx context.Context, brokers []string, topic string, recor
 		return Run{}, fmt.Errorf("consume reference: received %d of %d, %d decode failures, %d gaps, %d duplicates, %d reorders: the topic must hold one reference producer's run",
 			st.Received, records, failures, st.Gaps, st.Duplicates, st.Reorders)
 	}
-	return Run{Records: records, Elapsed: elapsed}, nil
+	return Run{Records: records, Elapsed: elapsed, CPU: cpu}, nil
 }

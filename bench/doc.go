@@ -52,6 +52,10 @@
 //     (wire decode, sequence validation, metrics; no group) is timed from consumer.New to
 //     the N-th handled record and must see no decode failure and no sequence anomaly;
 //     kcat -C -e -o beginning -q writes every value to /dev/null and is timed to its exit.
+//   - CPU per record: besides records/s, each run records the CPU time the client used
+//     (kcat: its process; a reference client: this process during its run, franz-go and
+//     the garbage collector included) divided by the records. On a shared machine this
+//     depends much less on the other load than records/s does; it is reported, not judged.
 //
 // # Alert latency and recovery (embedded stack)
 //

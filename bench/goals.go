@@ -2,6 +2,7 @@ package bench
 
 // Figure names of the validator micro-benchmarks and the embedded-stack measurements.
 const (
+	FigObserve1       = "validator.observe.1"
 	FigObserve10k     = "validator.observe.10k"
 	FigObserve100k    = "validator.observe.100k"
 	FigAllocs10k      = "validator.allocs.10k"
@@ -38,6 +39,7 @@ func Goals() []Goal {
 // (reference/sequence) into figures; a benchmark missing from bs gives no figure.
 func ValidatorFigures(bs []GoBench) []Figure {
 	specs := []struct{ fig, bench, unit, note string }{
+		{FigObserve1, "BenchmarkObserve/threads=1", "ns/op", "one thread: the call's floor, shows CPU contention"},
 		{FigObserve10k, "BenchmarkObserve/threads=10000", "ns/op", "Observe, steady state, round-robin"},
 		{FigObserve100k, "BenchmarkObserve/threads=100000", "ns/op", "Observe, steady state, round-robin"},
 		{FigAllocs10k, "BenchmarkObserve/threads=10000", "allocs/op", ""},

@@ -67,7 +67,8 @@ func TestValidatorFigures(t *testing.T) {
 	for _, f := range figs {
 		byName[f.Name] = f
 	}
-	require.Len(t, byName, 6)
+	require.Len(t, byName, 7)
+	require.Equal(t, 18.92, byName[FigObserve1].Median)
 	require.Equal(t, 37.5, byName[FigObserve10k].Median)
 	require.Equal(t, 38.5, byName[FigObserve10k].Max)
 	require.Equal(t, []float64{81.25}, byName[FigObserve100k].Samples)

@@ -65,7 +65,8 @@ func ProduceKcat(ctx context.Context, spec ProduceSpec) (Run, error) {
 	if err != nil {
 		return Run{}, fmt.Errorf("produce kcat: %w\n%s", err, tailLines(stderr.String(), 10))
 	}
-	return Run{Records: spec.Records, Bytes: int64(spec.Records) * int64(spec.ValueBytes), Elapsed: elapsed}, nil
+	return Run{Records: spec.Records, Bytes: int64(spec.Records) * int64(spec.ValueBytes), Elapsed: elapsed,
+		CPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, nil
 }
 
 // ConsumeKcat runs kcat -C -e -o beginning -q on topic with its output going to
@@ -84,5 +85,6 @@ func ConsumeKcat(ctx context.Context, brokers []string, topic string, records in
 	if err := cmd.Run(); err != nil {
 		return Run{}, fmt.Errorf("consume kcat: %w\n%s", err, tailLines(stderr.String(), 10))
 	}
-	return Run{Records: records, Elapsed: time.Since(start)}, nil
+	return Run{Records: records, Elapsed: time.Since(start),
+		CPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, nil
 }

@@ -41,6 +41,7 @@ func TestReferenceProduceThenConsume(t *testing.T) {
 	require.Positive(t, run.Elapsed)
 	require.InDelta(t, 512, run.MeanValueBytes(), 2, "values are the asked size on the wire")
 	require.Positive(t, run.Requests)
+	require.Positive(t, run.CPU)
 	n, err := CountRecords(ctx, adm, "t")
 	require.NoError(t, err)
 	require.EqualValues(t, 3000, n)
@@ -78,6 +79,7 @@ func TestKcatProduceThenConsume(t *testing.T) {
 	c, err := ConsumeKcat(ctx, brokers, "k", 2500)
 	require.NoError(t, err)
 	require.Positive(t, c.Elapsed)
+	require.Positive(t, c.CPU, "kcat's CPU time is read from its process state")
 }
 
 func readAll(t *testing.T, brokers []string, topic string, n int) []*kgo.Record {

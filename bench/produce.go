@@ -70,7 +70,7 @@ func ProduceReference(ctx context.Context, spec ProduceSpec) (Run, error) {
 		defer pprof.StopCPUProfile()
 	}
 	hook := &produceHook{}
-	start := time.Now()
+	cpu0, start := selfCPU(), time.Now()
 	p, err := producer.New(producer.Brokers(spec.Brokers...), producer.Topic(spec.Topic),
 		producer.Tenant(BenchTenant), producer.CompressThreshold(-1),
 		producer.ClientOpts(kgo.ProducerBatchCompression(kgo.NoCompression()), kgo.WithHooks(hook)))
@@ -110,10 +110,11 @@ func ProduceReference(ctx context.Context, spec ProduceSpec) (Run, error) {
 	case <-ctx.Done():
 		return Run{}, fmt.Errorf("produce reference: %d of %d acknowledged when the deadline came: %w", acked.Load(), total, ctx.Err())
 	}
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), selfCPU()-cpu0
 	if n := failed.Load(); n > 0 {
 		return Run{}, fmt.Errorf("produce reference: %d of %d sends failed, first: %v", n, total, firstErr.Load())
 	}
 	return Run{Records: spec.Records, Bytes: hook.values.Load(), Elapsed: elapsed,
-		Requests: hook.requests.Load(), RequestBytes: hook.reqBytes.Load(), RequestTime: time.Duration(hook.reqNanos.Load())}, nil
+		Requests: hook.requests.Load(), RequestBytes: hook.reqBytes.Load(), RequestTime: time.Duration(hook.reqNanos.Load()),
+		CPU: cpu}, nil
 }

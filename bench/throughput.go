@@ -111,6 +111,7 @@ func MeasureThroughput(ctx context.Context, brokers []string, spec ThroughputSpe
 		fmt.Fprintf(spec.Log, "warm-up: %d records with each producer\n", spec.Warmup)
 	}
 	var refP, kcatP, refC, kcatC, valueBytes, reqKiB, reqMs []float64
+	var cpuRefP, cpuKcatP, cpuRefC, cpuKcatC []float64
 	var prof, cprof bytes.Buffer
 	for run := range spec.Runs {
 		ref, err := topic(fmt.Sprintf("ref-%d", run))
@@ -134,11 +135,12 @@ func MeasureThroughput(ctx context.Context, brokers []string, spec ThroughputSpe
 			}
 			refP, valueBytes = append(refP, r.RecordsPerSec()), append(valueBytes, r.MeanValueBytes())
 			reqKiB, reqMs = append(reqKiB, r.MeanRequestKiB()), append(reqMs, r.MeanRequestMillis())
+			cpuRefP = append(cpuRefP, r.CPUMicrosPerRecord())
 			k, err := ProduceKcat(ctx, ps(kc, spec.Records))
 			if err != nil {
 				return err
 			}
-			kcatP = append(kcatP, k.RecordsPerSec())
+			kcatP, cpuKcatP = append(kcatP, k.RecordsPerSec()), append(cpuKcatP, k.CPUMicrosPerRecord())
 			for _, t := range []string{ref, kc} {
 				if n, err := CountRecords(ctx, adm, t); err != nil {
 					return err
@@ -155,14 +157,16 @@ func MeasureThroughput(ctx context.Context, brokers []string, spec ThroughputSpe
 			if err != nil {
 				return err
 			}
-			refC = append(refC, rc.RecordsPerSec())
+			refC, cpuRefC = append(refC, rc.RecordsPerSec()), append(cpuRefC, rc.CPUMicrosPerRecord())
 			kcc, err := ConsumeKcat(ctx, brokers, ref, spec.Records)
 			if err != nil {
 				return err
 			}
-			kcatC = append(kcatC, kcc.RecordsPerSec())
-			fmt.Fprintf(spec.Log, "run %d: produce reference %.0f/s (%.1f B values, %d requests of %.0f KiB, %.1f ms), kcat %.0f/s; consume reference %.0f/s, kcat %.0f/s\n",
-				run+1, r.RecordsPerSec(), r.MeanValueBytes(), r.Requests, r.MeanRequestKiB(), r.MeanRequestMillis(), k.RecordsPerSec(), rc.RecordsPerSec(), kcc.RecordsPerSec())
+			kcatC, cpuKcatC = append(kcatC, kcc.RecordsPerSec()), append(cpuKcatC, kcc.CPUMicrosPerRecord())
+			fmt.Fprintf(spec.Log, "run %d: produce reference %.0f/s %.1f µs CPU/rec (%.1f B values, %d requests of %.0f KiB, %.1f ms), kcat %.0f/s %.1f µs; "+
+				"consume reference %.0f/s %.1f µs, kcat %.0f/s %.1f µs\n",
+				run+1, r.RecordsPerSec(), r.CPUMicrosPerRecord(), r.MeanValueBytes(), r.Requests, r.MeanRequestKiB(), r.MeanRequestMillis(),
+				k.RecordsPerSec(), k.CPUMicrosPerRecord(), rc.RecordsPerSec(), rc.CPUMicrosPerRecord(), kcc.RecordsPerSec(), kcc.CPUMicrosPerRecord())
 			return nil
 		})
 		cleanup(ref, kc)
@@ -177,21 +181,29 @@ func MeasureThroughput(ctx context.Context, brokers []string, spec ThroughputSpe
 		NewFigure(FigProduceValue, "bytes", "mean value size of the reference producer's records", valueBytes...),
 		NewFigure(FigProduceReqKiB, "KiB", "mean produce request of the reference producer", reqKiB...),
 		NewFigure(FigProduceReqMs, "ms", "mean produce request write → response (1 in flight per broker)", reqMs...),
+		NewFigure(FigProduceCPURef, "µs/record", "CPU of this process during the reference producer's run", cpuRefP...),
+		NewFigure(FigProduceCPUKcat, "µs/record", "CPU of the kcat -P process", cpuKcatP...),
 		NewFigure(FigConsumeRef, "records/s", "reference consumer: decode + sequence validation", refC...),
 		NewFigure(FigConsumeKcat, "records/s", "kcat -C -e -o beginning -q > /dev/null", kcatC...),
 		NewFigure(FigConsumeRatio, "x", "median reference / median kcat", Median(refC)/Median(kcatC)),
+		NewFigure(FigConsumeCPURef, "µs/record", "CPU of this process during the reference consumer's run", cpuRefC...),
+		NewFigure(FigConsumeCPUKcat, "µs/record", "CPU of the kcat -C process", cpuKcatC...),
 	}}, nil
 }
 
 // Figure names.
 const (
-	FigProduceRef    = "producer.reference"
-	FigProduceKcat   = "producer.kcat"
-	FigProduceRatio  = "producer.ratio"
-	FigProduceValue  = "producer.reference.value_bytes"
-	FigProduceReqKiB = "producer.reference.request_kib"
-	FigProduceReqMs  = "producer.reference.request_ms"
-	FigConsumeRef    = "consumer.reference"
-	FigConsumeKcat   = "consumer.kcat"
-	FigConsumeRatio  = "consumer.ratio"
+	FigProduceRef     = "producer.reference"
+	FigProduceKcat    = "producer.kcat"
+	FigProduceRatio   = "producer.ratio"
+	FigProduceValue   = "producer.reference.value_bytes"
+	FigProduceReqKiB  = "producer.reference.request_kib"
+	FigProduceReqMs   = "producer.reference.request_ms"
+	FigProduceCPURef  = "producer.reference.cpu"
+	FigProduceCPUKcat = "producer.kcat.cpu"
+	FigConsumeRef     = "consumer.reference"
+	FigConsumeKcat    = "consumer.kcat"
+	FigConsumeRatio   = "consumer.ratio"
+	FigConsumeCPURef  = "consumer.reference.cpu"
+	FigConsumeCPUKcat = "consumer.kcat.cpu"
 )
