@@ -66,16 +66,9 @@ func drain(ctx context.Context, brokers []string, topic string, kopts ...kgo.Opt
 	}
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
-	ends, err := adm.ListEndOffsets(ctx, topic)
+	starts, ends, err := listOffsets(ctx, adm, topic)
 	if err != nil {
-		return nil, false, 0, fmt.Errorf("drain: end offsets: %w", err)
-	}
-	if err := ends.Error(); err != nil {
-		return nil, false, 0, fmt.Errorf("drain: end offsets: %w", err)
-	}
-	starts, err := adm.ListStartOffsets(ctx, topic)
-	if err != nil {
-		return nil, false, 0, fmt.Errorf("drain: start offsets: %w", err)
+		return nil, false, 0, err
 	}
 	todo := map[int32]int64{} // partition → end offset still to reach
 	ends.Each(func(o kadm.ListedOffset) {
@@ -106,6 +99,32 @@ func drain(ctx context.Context, brokers []string, topic string, kopts ...kgo.Opt
 		})
 	}
 	return out, true, bad, nil
+}
+
+// listOffsets lists the topic's start and end offsets, polling every 500 ms while a
+// partition has no leader yet (right after a restart); the last error when ctx ends.
+func listOffsets(ctx context.Context, adm *kadm.Client, topic string) (kadm.ListedOffsets, kadm.ListedOffsets, error) {
+	for {
+		starts, err := adm.ListStartOffsets(ctx, topic)
+		if err == nil {
+			err = starts.Error()
+		}
+		var ends kadm.ListedOffsets
+		if err == nil {
+			ends, err = adm.ListEndOffsets(ctx, topic)
+		}
+		if err == nil {
+			err = ends.Error()
+		}
+		if err == nil {
+			return starts, ends, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, fmt.Errorf("drain: list offsets of %s: %w", topic, err)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
 
 // waitSeen waits until the live reader has seen at least n messages or limit passes.
