@@ -48,6 +48,7 @@
 //     header tenant_id), and no frame is malformed;
 //   - every fast client receives every acknowledged record of its tenant, and none is
 //     disconnected: slow clients must not cost the others anything;
+//   - the server process is still running when the window closes;
 //   - the server's memory is bounded: over the window after the warm-up (-warmup, default
 //     a quarter of -duration), the peak VmRSS of the second half may exceed the peak of
 //     the first half by at most max(16 MiB, 25%).

@@ -137,9 +137,13 @@ func measure(ctx context.Context, o options, progress io.Writer) (*Result, error
 	say("window closed after %.1f s: %d acked; draining (up to %s)", window.Seconds(), r.Produced.Acked, o.drain)
 	r.Delivery.DrainS = drain(ctx, clients, r.Produced.PerTenant, o.drain).Seconds()
 
+	r.Server.Alive = srv.p.Running()
 	metrics, err := srv.scrape(ctx, "dashstream_ws_")
-	if err != nil {
+	if err != nil && r.Server.Alive {
 		return nil, err
+	}
+	if !r.Server.Alive { // a crash under load is a finding, not a failed setup
+		r.Server.Exit = srv.p.Describe(30)
 	}
 	queues, err := readSockQueues()
 	if err != nil {

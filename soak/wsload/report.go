@@ -111,6 +111,11 @@ type SlowClient struct {
 
 // ServerFigures are the server's memory and the metrics it exported at the end.
 type ServerFigures struct {
+	// Alive says the server process still ran when the window closed; Exit describes
+	// how it ended otherwise (with the tail of its log).
+	Alive bool   `json:"alive"`
+	Exit  string `json:"exit,omitempty"`
+
 	VmHWM        int64              `json:"vmhwm_bytes"`
 	RSSIdle      int64              `json:"rss_before_clients_bytes"`
 	RSSConnected int64              `json:"rss_clients_connected_bytes"`
@@ -170,6 +175,7 @@ func evaluate(r *Result) {
 		{"fast clients got frames", d.FastClients == 0 || r.Produced.Acked > 0 && d.FramesTotal > 0,
 			fmt.Sprintf("%d acked, %d frames", r.Produced.Acked, d.FramesTotal)},
 		{"server memory bounded", r.Memory.OK, r.Memory.Detail},
+		{"server process alive until the end", r.Server.Alive, orDash(r.Server.Exit)},
 	}
 	r.OK = true
 	for _, c := range r.Invariants {
@@ -251,6 +257,13 @@ func printSummary(w io.Writer, r *Result) {
 			fmt.Fprintf(w, "  %s %-9s %s: %s\n", verdict, group.name, ch.Name, ch.Detail)
 		}
 	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func sortedKeys[V any](m map[string]V) []string {

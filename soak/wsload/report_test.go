@@ -36,6 +36,7 @@ func good() *Result {
 	r.Produced = Produced{Acked: 6000, RatePerS: 100}
 	r.Delivery = Delivery{FastClients: 490, FramesTotal: 590000}
 	r.Memory = MemoryBound{OK: true, Detail: "flat"}
+	r.Server.Alive = true
 	r.Lag.Slices = []LagSlice{{FromS: 0, ToS: 15, N: 10, P99: 30}, {FromS: 15, ToS: 30, N: 10, P99: 20}, {FromS: 30, ToS: 60, N: 10, P99: 80}}
 	return r
 }
@@ -54,6 +55,7 @@ func TestEvaluate(t *testing.T) {
 		{"fast ended early", func(r *Result) { r.Delivery.FastEndedEarly = 1 }, false, "miss no acked"},
 		{"nothing delivered", func(r *Result) { r.Delivery.FramesTotal = 0 }, false, "got frames"},
 		{"memory", func(r *Result) { r.Memory.OK = false }, false, "memory"},
+		{"server crashed", func(r *Result) { r.Server.Alive, r.Server.Exit = false, "exit status 2" }, false, "alive"},
 		{"lag goal missed is not a failure", func(r *Result) { r.Lag.Slices[2].P99 = 500 }, true, ""},
 		{"rate goal missed is not a failure", func(r *Result) { r.Produced.RatePerS = 10 }, true, ""},
 	}
