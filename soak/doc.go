@@ -44,7 +44,9 @@
 //     The step's own line is no signal: godog's pretty formatter prints it when the step
 //     ENDED (concurrency 1), or the whole scenario at its end (concurrency > 1), i.e.
 //     after the outage was undone.
-//   - go test -fuzz's rate depends on the machine: on a loaded 2-core machine
-//     FuzzValidateTenant was seen at 0 execs/s for seconds at a time. Budget by time
-//     (SOAK_FUZZTIME=5m) or by count ("2000000x", bounded by the runner's Timeout).
+//   - go test -fuzz minimizes every new interesting input for up to -fuzzminimizetime
+//     (Go's default 60 s) and counts no execution meanwhile: FuzzValidateTenant sat at
+//     0 execs/s for most of a 15 s budget. RunFuzz passes DefaultFuzzMinimizeTime (100x).
+//   - The rate depends on the machine and its load. Budget by time (SOAK_FUZZTIME=5m) or
+//     by count ("2000000x", bounded by the runner's Timeout, 30 minutes by default).
 package soak
