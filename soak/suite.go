@@ -10,6 +10,8 @@ import (
 
 // SuiteRun is one run of the acceptance suite (TestFeatures) on one stack.
 type SuiteRun struct {
+	// Stack is the stack the run used (dssoak labels the local @multi-broker pass
+	// "local-3brokers").
 	Stack string `json:"stack"`
 	Index int    `json:"index"`
 	// ReportDir is the -report-dir the run was given; Report is the run's own

@@ -47,8 +47,8 @@ func envInt(k string, def int) int {
 func main() {
 	phasesFlag := flag.String("phases", envOr("SOAK_PHASES", strings.Join(allPhases, ",")), "phases to run, comma-separated: "+strings.Join(allPhases, ","))
 	embedded := flag.Int("embedded-runs", envInt("SOAK_EMBEDDED_RUNS", 20), "runs of the full suite on the embedded stack")
-	local := flag.Int("local-runs", envInt("SOAK_LOCAL_RUNS", 5), "runs of the full suite on the local stack (real Kafka)")
-	localBrokers := flag.Int("local-brokers", envInt("SOAK_LOCAL_BROKERS", 1), "brokers of the local stack (1 or 3)")
+	local := flag.Int("local-runs", envInt("SOAK_LOCAL_RUNS", 5), "runs of the full suite on the local stack (real Kafka), each followed by the @multi-broker scenarios on 3 brokers")
+	localBrokers := flag.Int("local-brokers", envInt("SOAK_LOCAL_BROKERS", 1), "brokers of the local stack (1 or 3); with 3, no separate @multi-broker pass")
 	fuzztime := flag.String("fuzztime", envOr("SOAK_FUZZTIME", "5m"), "fuzz budget per target: a duration or Nx executions")
 	wsDur := flag.String("ws-duration", os.Getenv("SOAK_WS_DURATION"), "-duration passed to soak/wsload (empty: its default)")
 	deliveryDur := flag.String("delivery-duration", os.Getenv("SOAK_DELIVERY_DURATION"), "-duration passed to soak/delivery (empty: its default)")

@@ -30,22 +30,33 @@ func (r *runner) flakes(s *soak.Summary, embedded, local, localBrokers int) {
 		s.Runs = append(s.Runs, soak.SuiteRun{Stack: "build", ExitCode: -1, Err: err.Error()})
 		return
 	}
+	// A local run is what make acceptance-local runs: the suite on localBrokers brokers,
+	// then (with one broker) the @multi-broker scenarios on three.
+	type pass struct {
+		label, stack string
+		args         []string
+	}
 	plan := []struct {
-		stack string
-		n     int
-		args  []string
+		n      int
+		passes []pass
 	}{
-		{"embedded", embedded, nil},
-		{"local", local, []string{"-brokers=" + fmt.Sprint(localBrokers)}},
+		{embedded, []pass{{"embedded", "embedded", nil}}},
+		{local, []pass{{"local", "local", []string{"-brokers=" + fmt.Sprint(localBrokers)}}}},
+	}
+	if localBrokers == 1 {
+		plan[1].passes = append(plan[1].passes, pass{"local-3brokers", "local", []string{"-brokers=3", "-godog.tags=@multi-broker"}})
 	}
 	for _, p := range plan {
 		for i := 1; i <= p.n && r.ctx.Err() == nil; i++ {
-			dir := filepath.Join(r.work, "runs", fmt.Sprintf("%s-%02d", p.stack, i))
-			r.say("flakes: %s run %d/%d", p.stack, i, p.n)
-			run := soak.RunSuite(r.ctx, bin, p.stack, i, dir, append(r.opts, soak.Args(p.args...))...)
-			r.say("flakes: %s run %d: exit %d, %d scenarios, %d passed, %d skipped, %d failed in %.0f s %s",
-				p.stack, i, run.ExitCode, run.Scenarios, run.Passed, run.Skipped, len(run.Failures), run.Seconds, run.Err)
-			s.Runs = append(s.Runs, run)
+			for _, ps := range p.passes {
+				dir := filepath.Join(r.work, "runs", fmt.Sprintf("%s-%02d", ps.label, i))
+				r.say("flakes: %s run %d/%d", ps.label, i, p.n)
+				run := soak.RunSuite(r.ctx, bin, ps.stack, i, dir, append(r.opts, soak.Args(ps.args...))...)
+				run.Stack = ps.label
+				r.say("flakes: %s run %d: exit %d, %d scenarios, %d passed, %d skipped, %d failed in %.0f s %s",
+					ps.label, i, run.ExitCode, run.Scenarios, run.Passed, run.Skipped, len(run.Failures), run.Seconds, run.Err)
+				s.Runs = append(s.Runs, run)
+			}
 		}
 	}
 }
