@@ -79,10 +79,10 @@ func ProduceReference(ctx context.Context, spec ProduceSpec) (Run, error) {
 	}
 	defer p.Close()
 	var (
-		acked, failed atomic.Int64
-		firstErr      atomic.Value
-		done          = make(chan struct{})
-		total         = int64(spec.Records)
+		acked, failed, finished atomic.Int64
+		firstErr                atomic.Value
+		done                    = make(chan struct{})
+		total                   = int64(spec.Records)
 	)
 	finish := func(_ producer.Ack, err error) {
 		if err != nil {
@@ -91,7 +91,7 @@ func ProduceReference(ctx context.Context, spec ProduceSpec) (Run, error) {
 		} else {
 			acked.Add(1)
 		}
-		if acked.Load()+failed.Load() == total {
+		if finished.Add(1) == total { // exactly one callback sees the last count
 			close(done)
 		}
 	}
