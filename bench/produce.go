@@ -80,13 +80,18 @@ func ProduceReference(ctx context.Context, spec ProduceSpec) (Run, error) {
 	defer p.Close()
 	var (
 		acked, failed, finished atomic.Int64
-		firstErr                atomic.Value
+		errMu                   sync.Mutex
+		firstErr                error
 		done                    = make(chan struct{})
 		total                   = int64(spec.Records)
 	)
 	finish := func(_ producer.Ack, err error) {
 		if err != nil {
-			firstErr.CompareAndSwap(nil, err)
+			errMu.Lock()
+			if firstErr == nil {
+				firstErr = err
+			}
+			errMu.Unlock()
 			failed.Add(1)
 		} else {
 			acked.Add(1)
@@ -112,7 +117,9 @@ func ProduceReference(ctx context.Context, spec ProduceSpec) (Run, error) {
 	}
 	elapsed, cpu := time.Since(start), selfCPU()-cpu0
 	if n := failed.Load(); n > 0 {
-		return Run{}, fmt.Errorf("produce reference: %d of %d sends failed, first: %v", n, total, firstErr.Load())
+		errMu.Lock()
+		defer errMu.Unlock()
+		return Run{}, fmt.Errorf("produce reference: %d of %d sends failed, first: %w", n, total, firstErr)
 	}
 	return Run{Records: spec.Records, Bytes: hook.values.Load(), Elapsed: elapsed,
 		Requests: hook.requests.Load(), RequestBytes: hook.reqBytes.Load(), RequestTime: time.Duration(hook.reqNanos.Load()),
