@@ -100,12 +100,15 @@ func ProduceReference(ctx context.Context, spec ProduceSpec) (Run, error) {
 			close(done)
 		}
 	}
+	threads := make([]string, max(spec.Threads, 1)) // built once: not the producer's cost
+	for i := range threads {
+		threads[i] = ThreadID(i)
+	}
 	var wg sync.WaitGroup
 	for s := range senders {
 		wg.Go(func() {
-			threads := max(spec.Threads, 1)
 			for i := s; i < spec.Records && ctx.Err() == nil; i += senders {
-				p.SendAsync(ctx, ThreadID(i%threads), msgs[s], finish)
+				p.SendAsync(ctx, threads[i%len(threads)], msgs[s], finish)
 			}
 		})
 	}
