@@ -63,6 +63,10 @@ func ProduceReference(ctx context.Context, spec ProduceSpec) (Run, error) {
 		}
 		msgs[i] = m
 	}
+	threads := make([]string, max(spec.Threads, 1)) // built once: not the producer's cost
+	for i := range threads {
+		threads[i] = ThreadID(i)
+	}
 	if spec.CPUProfile != nil {
 		if err := pprof.StartCPUProfile(spec.CPUProfile); err != nil {
 			return Run{}, fmt.Errorf("produce reference: cpu profile: %w", err)
@@ -99,10 +103,6 @@ func ProduceReference(ctx context.Context, spec ProduceSpec) (Run, error) {
 		if finished.Add(1) == total { // exactly one callback sees the last count
 			close(done)
 		}
-	}
-	threads := make([]string, max(spec.Threads, 1)) // built once: not the producer's cost
-	for i := range threads {
-		threads[i] = ThreadID(i)
 	}
 	var wg sync.WaitGroup
 	for s := range senders {
