@@ -18,7 +18,8 @@
 //	DASHSTREAM_IMAGE_CONSUME       dashstream-local/consume:dev
 //
 // `make images` builds every one of them locally as dashstream-local/<name>:dev without a
-// registry (see images/README.md); `make containers-test` points the variables at them.
+// registry (see images/README.md); `make containers-test`, `make acceptance-containers`
+// and `make acceptance STACK=containers` point the variables at them.
 // An image missing on the daemon fails at once with ErrNoImage and what to do; nothing is
 // pulled for it. Versions() reads the images' org.opencontainers.image.version labels.
 //
@@ -80,10 +81,17 @@
 //
 // # Cleanup
 //
-// Every container and network carries the labels LabelOwner, LabelRun (the stack's RunID)
-// and LabelPID. Close removes everything with its run label (containers with their
-// volumes, then the network), safe twice, even for a half-started stack. Sweep removes
-// leftovers of earlier runs whose process is gone. Ryuk (testcontainers' reaper) is off.
+// Every container, network and volume carries the labels LabelOwner, LabelRun (the
+// stack's RunID) and LabelPID; Kafka's data is a named volume with them
+// (dashstream-<run>-kafka-0-data), not the image's anonymous one. Close removes everything
+// with its run label (containers with their anonymous volumes, the network, the labelled
+// volumes), safe twice, even for a half-started stack; the acceptance suite closes the
+// stack on SIGINT/SIGTERM too. Sweep removes the leftovers of runs whose process is gone
+// (SIGKILL): Start calls it first, and so does `scripts/dockerd sweep` (the same rule in
+// shell), which every make target that needs Docker runs after its command, also when
+// the command failed or was interrupted. Ryuk (testcontainers' reaper) is off.
+// Measured: a suite run leaves no container, network or volume (docker ps -a, network
+// ls, volume ls are empty afterwards).
 //
 // # Traps
 //
