@@ -39,9 +39,12 @@ func (r SuiteRun) OK() bool { return r.ExitCode == 0 && r.Err == "" && len(r.Fai
 func BuildSuite(ctx context.Context, out string, opts ...Opt) error {
 	c := newConfig(opts)
 	code, err := runChild(ctx, c, c.repo, out+".build.log", "go", "test", "-c", "-o", out, "./steps")
-	if err != nil || code != 0 {
-		log, _ := os.ReadFile(out + ".build.log")
-		return fmt.Errorf("build suite: go test -c ./steps exited %d: %v\n%s", code, err, log)
+	log, _ := os.ReadFile(out + ".build.log")
+	switch {
+	case err != nil:
+		return fmt.Errorf("build suite: %w\n%s", err, log)
+	case code != 0:
+		return fmt.Errorf("build suite: go test -c ./steps exited %d: fix what the compiler says:\n%s", code, log)
 	}
 	return nil
 }
