@@ -20,6 +20,7 @@ type wsClient struct {
 
 	mu           sync.Mutex
 	frames       []wsFrame
+	arrived      []time.Time // when each frame arrived
 	disconnected error
 }
 
@@ -69,6 +70,7 @@ func (c *wsClient) read(ctx context.Context) {
 		if json.Unmarshal(data, &f) == nil {
 			c.mu.Lock()
 			c.frames = append(c.frames, f)
+			c.arrived = append(c.arrived, time.Now())
 			c.mu.Unlock()
 		}
 	}
@@ -79,6 +81,18 @@ func (c *wsClient) snapshot() ([]wsFrame, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]wsFrame(nil), c.frames...), c.disconnected
+}
+
+// firstAfter returns when the first frame after t arrived.
+func (c *wsClient) firstAfter(t time.Time) (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, at := range c.arrived {
+		if at.After(t) {
+			return at, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func (c *wsClient) close() {

@@ -173,13 +173,23 @@ func consumerLoopNeverRestarted(ctx context.Context) error {
 func clientKeptReceiving(ctx context.Context) error {
 	w := world(ctx)
 	c := w.clients["default"]
-	return w.eventually(ctx, "the client to receive frames written after the recovery", 15*time.Second, func(context.Context) (bool, string, error) {
+	err := w.eventually(ctx, "the client to receive frames written after the recovery", 15*time.Second, func(context.Context) (bool, string, error) {
 		frames, disc := c.snapshot()
 		if disc != nil {
 			return false, "", fmt.Errorf("the client was disconnected: %w", disc)
 		}
 		return len(frames) > w.framesAtReturn, fmt.Sprintf("%d frames, %d at the broker's return", len(frames), w.framesAtReturn), nil
 	})
+	if err != nil {
+		return err
+	}
+	if at, ok := c.firstAfter(w.brokerBack); ok && !w.brokerBack.IsZero() {
+		d := at.Sub(w.brokerBack)
+		w.rec.MarkAt(at, evidence.EventRecovered, "first frame", fmt.Sprintf("%.1f s after the broker's return", d.Seconds()))
+		w.rec.Evidence(evidence.After, evidence.KindMetric, "data recovery", map[string]any{
+			"first_frame_after_return_seconds": d.Seconds()})
+	}
+	return nil
 }
 
 func twoTenantsWrite(ctx context.Context, a, b string, n int) error {
