@@ -64,7 +64,8 @@
 // reported as a figure beside it.
 //
 // Goals (reported as met or missed, never a failure): fast clients' p99 lag in the last
-// slice at most twice the first slice after the warm-up plus 50 ms (lag does not grow),
+// slice at most twice the median p99 of the earlier slices after the warm-up, plus 50 ms
+// (lag does not grow; a median, because on a shared machine single slices swing by 2x),
 // and the producers kept 95% of their rate.
 //
 // Exit status: 0 every invariant held; 1 an invariant is broken; 2 the run could not be

@@ -92,5 +92,35 @@ func TestEvaluateGoals(t *testing.T) {
 	r.Lag.Slices[2].P99 = 91
 	evaluate(r)
 	require.False(t, r.Goals[0].OK, r.Goals[0].Detail)
-	require.Contains(t, r.Goals[0].Detail, "15-30 s")
+	require.Contains(t, r.Goals[0].Detail, "over 1 earlier slices")
+}
+
+func TestLagBaseline(t *testing.T) {
+	sl := func(from, p99 float64, n int) LagSlice { return LagSlice{FromS: from, ToS: from + 10, N: n, P99: p99} }
+	tests := []struct {
+		name   string
+		slices []LagSlice
+		want   float64
+		n      int
+		ok     bool
+	}{
+		// The measured run of 2026-11-28: the first slice after the warm-up was the
+		// quietest; the median is not fooled by it.
+		{"median of the slices after warm-up, last excluded",
+			[]LagSlice{sl(0, 251.7, 9), sl(10, 370.9, 9), sl(20, 168.7, 9), sl(30, 207.1, 9), sl(40, 393.7, 9), sl(50, 423.4, 9)},
+			207.1, 3, true},
+		{"even count averages the middle two",
+			[]LagSlice{sl(0, 10, 1), sl(20, 30, 1), sl(30, 50, 1), sl(40, 99, 1)}, 40, 2, true},
+		{"none after warm-up: all earlier slices", []LagSlice{sl(0, 10, 1), sl(10, 30, 1)}, 10, 1, true},
+		{"empty slices are skipped", []LagSlice{sl(0, 10, 1), sl(20, 0, 0), sl(30, 20, 1), sl(40, 0, 0)}, 10, 1, true},
+		{"a single slice has no baseline", []LagSlice{sl(0, 10, 1)}, 0, 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, n, ok := lagBaseline(tc.slices, 15)
+			require.Equal(t, tc.ok, ok)
+			require.InDelta(t, tc.want, got, 1e-9)
+			require.Equal(t, tc.n, n)
+		})
+	}
 }
