@@ -32,6 +32,17 @@ func dockerBuild(ctx context.Context, dir, ref, version string) error {
 	return nil
 }
 
+// pruneReplaced removes the images of earlier builds that a rebuild left untagged
+// (dangling, with this repository's source label); other images are not touched.
+func pruneReplaced(ctx context.Context) error {
+	out, err := exec.CommandContext(ctx, "docker", "image", "prune", "-f",
+		"--filter", "label=org.opencontainers.image.source=dashstream-acceptance").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("prune replaced images: %w\n%s", err, out)
+	}
+	return nil
+}
+
 // imageSize returns the size of image ref in bytes.
 func imageSize(ctx context.Context, ref string) (int64, error) {
 	out, err := exec.CommandContext(ctx, "docker", "image", "inspect", "-f", "{{.Size}}", ref).Output()

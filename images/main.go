@@ -90,7 +90,7 @@ func run(ctx context.Context, args []string) error {
 			n, r.ref, r.stage.Seconds(), r.build.Seconds(), float64(r.size)/1e6)
 		results = append(results, r)
 	}
-	return nil
+	return pruneReplaced(ctx)
 }
 
 // result is what building one image measured.
