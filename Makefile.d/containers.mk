@@ -48,8 +48,10 @@ dockerd-sweep: ## remove the containers, networks and volumes of finished or kil
 images: tools kafka-jars ## build the local images (dashstream-local/<name>:dev) without a registry; needs a Docker daemon
 	$(BUILD_IMAGES)
 
+# What the images (jlink from a JDK, Prometheus, Alertmanager, the Kafka jars) and the
+# compose tests need.
 containers-deps: tools kafka-jars
-	@scripts/ensure-packages docker-compose=docker-compose
+	@scripts/ensure-packages jlink=openjdk-17-jdk-headless docker-compose=docker-compose
 
 containers-test: containers-deps ## dockerd + local images + the containers stack and compose tests (bounded: 45 min)
 	@scripts/dockerd with timeout 45m bash -c '$(BUILD_IMAGES) && $(CONTAINERS_TESTS)'
