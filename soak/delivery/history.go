@@ -67,7 +67,7 @@ type Recovery struct {
 	AtS         float64 `json:"killed_at_s"`
 	RestartS    float64 `json:"restart_s"`
 	RecoveryS   float64 `json:"recovery_s"`
-	NoAckAfter  bool    `json:"no_ack_after,omitempty"`
+	NoAckAfter  bool    `json:"no_ack_before_next_kill,omitempty"`
 	OutageAcksS float64 `json:"ack_gap_s"`
 	StallS      float64 `json:"longest_partition_stall_s"`
 	Err         string  `json:"error,omitempty"`
@@ -171,7 +171,7 @@ func recoveries(h History, acks []AckRec) []Recovery {
 		byPart[a.Partition] = append(byPart[a.Partition], a)
 	}
 	out := make([]Recovery, 0, len(h.Kills))
-	for _, k := range h.Kills {
+	for i, k := range h.Kills {
 		r := Recovery{Broker: k.Broker, AtS: k.KilledAt.Sub(h.Start).Seconds(), Err: k.Err}
 		if !k.ReadyAt.IsZero() {
 			r.RestartS = k.ReadyAt.Sub(k.StartedAt).Seconds()
@@ -180,7 +180,11 @@ func recoveries(h History, acks []AckRec) []Recovery {
 		if from.IsZero() {
 			from = k.KilledAt
 		}
+		// An ack after the next kill says nothing about this restart.
 		next, ok := firstAckAfter(acks, from)
+		if ok && i+1 < len(h.Kills) && next.After(h.Kills[i+1].KilledAt) {
+			ok = false
+		}
 		if ok && !k.ReadyAt.IsZero() {
 			r.RecoveryS = next.Sub(k.ReadyAt).Seconds()
 		}

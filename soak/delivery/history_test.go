@@ -111,4 +111,16 @@ func TestRecoveries(t *testing.T) {
 	require.False(t, rs[0].NoAckAfter)
 	require.True(t, rs[1].NoAckAfter)
 	require.Zero(t, rs[1].RecoveryS)
+
+	// A kill that comes before any ack after the previous restart: the later ack is not
+	// that restart's recovery.
+	h.Kills = []KillRec{
+		{Broker: 0, KilledAt: at(4), StartedAt: at(4), ReadyAt: at(6)},
+		{Broker: 0, KilledAt: at(7), StartedAt: at(7), ReadyAt: at(13)},
+	}
+	rs = Analyze(h).Recoveries
+	require.True(t, rs[0].NoAckAfter, "the ack at 14 follows the next kill at 7")
+	require.Zero(t, rs[0].RecoveryS)
+	require.False(t, rs[1].NoAckAfter)
+	require.InDelta(t, 1, rs[1].RecoveryS, 1e-9)
 }

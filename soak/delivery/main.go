@@ -42,7 +42,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.json, "json", "", "write the figures as JSON to this file")
 	fs.DurationVar(&o.duration, "duration", 5*time.Minute, "how long the writers produce and the nemesis kills")
-	fs.DurationVar(&o.interval, "interval", 20*time.Second, "time between kills")
+	fs.DurationVar(&o.interval, "interval", 20*time.Second, "time from a restart being done to the next kill")
 	fs.DurationVar(&o.down, "down", 0, "how long a killed broker stays down before its restart")
 	fs.IntVar(&o.brokers, "brokers", 1, "brokers (3: replication factor 3, min.insync.replicas 2)")
 	fs.IntVar(&o.partitions, "partitions", 3, "partitions of the topic")

@@ -36,17 +36,22 @@ type nemesis struct {
 	kills []KillRec
 }
 
-// run kills and restarts until ctx ends; a restart in progress when ctx ends is
-// finished first (bounded by restartTimeout), so run returns with every broker running
-// unless a restart failed.
+// run kills and restarts until ctx ends. Each kill comes interval after the previous
+// restart was done (after the start for the first), so the broker is up for at least
+// interval between kills however long a restart takes on a loaded machine. A restart in
+// progress when ctx ends is finished first (bounded by restartTimeout), so run returns
+// with every broker running unless a restart failed.
 func (n *nemesis) run(ctx context.Context) {
-	t := time.NewTicker(n.interval)
-	defer t.Stop()
 	for {
+		t := time.NewTimer(n.interval)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
 		case <-t.C:
+		}
+		if ctx.Err() != nil {
+			return
 		}
 		n.once(ctx)
 	}

@@ -154,7 +154,7 @@ func errSuffix(r Recovery) string {
 	case r.Err != "":
 		return "; " + r.Err
 	case r.NoAckAfter:
-		return "; no ack after it"
+		return "; no ack between the restart and the next kill (or the end)"
 	}
 	return ""
 }
