@@ -49,7 +49,9 @@
 //	healthy       otherwise
 //
 // After an outage the status goes reconnecting -> degraded -> healthy once the errors
-// have left the window. Dropped frames are reported but do not degrade the status: a
+// have left the window. Kafka retries are paced by a backoff.Guard capped at
+// DefaultBackoffMax (4 s, Backoff to change): records flow again within about that long
+// after the broker is back, while the breaker is closed. Dropped frames are reported but do not degrade the status: a
 // slow client is the client's problem.
 //
 // # Circuit breaker

@@ -22,6 +22,11 @@ const (
 	DefaultWriteTimeout = 10 * time.Second
 	// DefaultProbeInterval is how often a half-open breaker pings Kafka.
 	DefaultProbeInterval = time.Second
+	// DefaultBackoffMax caps the delay between Kafka retries. It is lower than
+	// backoff.DefaultMax because the server serves live data: a broker that comes back
+	// is noticed within about this long (plus jitter), which bounds the recovery time.
+	// An unreachable broker still costs at most one attempt per DefaultBackoffMax.
+	DefaultBackoffMax = 4 * time.Second
 	// DefaultQualityTopic is consumed beside consumer.DefaultTopic by default.
 	DefaultQualityTopic = "dashstream-quality"
 )
@@ -69,6 +74,7 @@ func defaults() config {
 		queueSize:     DefaultQueueSize,
 		readLimit:     DefaultReadLimit,
 		writeTimeout:  DefaultWriteTimeout,
+		policy:        backoff.New(backoff.Max(DefaultBackoffMax)),
 		dialTimeout:   backoff.DefaultDialTimeout,
 		dedup:         backoff.DefaultDedupInterval,
 	}
@@ -133,7 +139,8 @@ func AllowedOrigins(patterns ...string) Opt {
 // Default "": no authentication.
 func AuthToken(token string) Opt { return opt(func(c *config) { c.token = token }) }
 
-// Backoff sets the retry policy of the Kafka client. Default backoff.New().
+// Backoff sets the retry policy of the Kafka client. Default
+// backoff.New(backoff.Max(DefaultBackoffMax)).
 func Backoff(p *backoff.Policy) Opt { return opt(func(c *config) { c.policy = p }) }
 
 // DialTimeout bounds one broker dial. Default backoff.DefaultDialTimeout.

@@ -54,7 +54,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.breaker.CloseAfter, "cb-close-after", env.Int("CB_CLOSE_AFTER", wsserver.DefaultCloseAfter), "successful probes that close a half-open breaker (env CB_CLOSE_AFTER)")
 	fs.DurationVar(&cfg.dedup, "log-dedup-interval", env.Dur("LOG_DEDUP_INTERVAL", time.Minute), "a repeated Kafka error is logged once per interval (env LOG_DEDUP_INTERVAL)")
 	fs.DurationVar(&cfg.backoffMin, "backoff-min", env.Dur("KAFKA_BACKOFF_MIN", 250*time.Millisecond), "first Kafka retry delay (env KAFKA_BACKOFF_MIN)")
-	fs.DurationVar(&cfg.backoffMax, "backoff-max", env.Dur("KAFKA_BACKOFF_MAX", 30*time.Second), "Kafka retry delay cap (env KAFKA_BACKOFF_MAX)")
+	fs.DurationVar(&cfg.backoffMax, "backoff-max", env.Dur("KAFKA_BACKOFF_MAX", wsserver.DefaultBackoffMax), "Kafka retry delay cap (env KAFKA_BACKOFF_MAX)")
 	fs.DurationVar(&cfg.dialTimeout, "dial-timeout", env.Dur("KAFKA_DIAL_TIMEOUT", 5*time.Second), "bound on one broker dial, DNS included (env KAFKA_DIAL_TIMEOUT)")
 	fs.DurationVar(&cfg.shutdownGrace, "shutdown-grace", env.Dur("SHUTDOWN_GRACE", 5*time.Second), "how long a shutdown waits for HTTP requests in flight (env SHUTDOWN_GRACE)")
 	cfg.token = os.Getenv("WS_AUTH_TOKEN") // environment only: a flag would show in ps

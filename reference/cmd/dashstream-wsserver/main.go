@@ -20,7 +20,7 @@
 //	CB_OPEN_FOR                -cb-open-for             default 60s
 //	CB_CLOSE_AFTER             -cb-close-after          default 5
 //	LOG_DEDUP_INTERVAL         -log-dedup-interval      default 1m
-//	KAFKA_BACKOFF_MIN/MAX      -backoff-min/-max        default 250ms / 30s
+//	KAFKA_BACKOFF_MIN/MAX      -backoff-min/-max        default 250ms / 4s (live data: back within ~4 s of the broker)
 //	KAFKA_DIAL_TIMEOUT         -dial-timeout            default 5s
 //	SHUTDOWN_GRACE             -shutdown-grace          default 5s
 //
