@@ -36,10 +36,11 @@
 // acked-offset mismatches, out-of-order sequences, records in the log that were never
 // acked (allowed: an outcome that never arrived), records not yet seen by the live
 // consumer before the drain, and for every kill: which broker and why, the restart time
-// (start to ready), recovery (restart done -> first ack after it), the ack gap (last
-// ack before the kill -> first ack after it, any partition) and the longest partition
-// stall (the same gap for the partition that waited longest: with 3 brokers the other
-// partitions keep acking, so the global gap hides the killed leader's partitions). The
+// (start to ready), recovery (restart done -> first ack after it), the ack gap (the
+// longest time between consecutive acks from the kill to the first ack after the restart:
+// callbacks of responses read just before the kill may still run just after it) and the
+// longest partition stall (the same per partition, the worst one: with 3 brokers the
+// other partitions keep acking, so the global gap hides the killed leader's partitions). The
 // live consumer's own sequence verdicts (gaps, duplicates, reorders) are reported too:
 // what the pipeline's consumer said while brokers died.
 //

@@ -189,17 +189,48 @@ func recoveries(h History, acks []AckRec) []Recovery {
 			r.RecoveryS = next.Sub(k.ReadyAt).Seconds()
 		}
 		r.NoAckAfter = !ok
-		if after, ok := firstAckAfter(acks, k.KilledAt); ok {
-			r.OutageAcksS = after.Sub(lastAckBefore(acks, k.KilledAt, h.Start)).Seconds()
+		// The outage window runs from the kill to the first ack after the restart (per
+		// partition for the stall), never past the next kill. Acks whose responses were
+		// read before the kill can still be handled just after it, so the gap is the
+		// longest between consecutive acks in the window, not the first after the kill.
+		until := h.End
+		if i+1 < len(h.Kills) {
+			until = h.Kills[i+1].KilledAt
 		}
-		for _, pa := range byPart {
-			if after, ok := firstAckAfter(pa, k.KilledAt); ok {
-				r.StallS = max(r.StallS, after.Sub(lastAckBefore(pa, k.KilledAt, h.Start)).Seconds())
+		end := func(as []AckRec) time.Time {
+			if k.ReadyAt.IsZero() {
+				return until
 			}
+			if t, ok := firstAckAfter(as, k.ReadyAt); ok && !t.After(until) {
+				return t
+			}
+			return until
+		}
+		r.OutageAcksS = longestGap(acks, k.KilledAt, end(acks), h.Start)
+		for _, pa := range byPart {
+			r.StallS = max(r.StallS, longestGap(pa, k.KilledAt, end(pa), h.Start))
 		}
 		out = append(out, r)
 	}
 	return out
+}
+
+// longestGap returns the longest time between consecutive acks (sorted by At) that
+// ends in (from, until], counting from the last ack before from (or dflt).
+func longestGap(acks []AckRec, from, until, dflt time.Time) float64 {
+	prev := lastAckBefore(acks, from, dflt)
+	var gap float64
+	for _, a := range acks {
+		if !a.At.After(from) {
+			continue
+		}
+		if a.At.After(until) {
+			break
+		}
+		gap = max(gap, a.At.Sub(prev).Seconds())
+		prev = a.At
+	}
+	return gap
 }
 
 // firstAckAfter returns the time of the first ack at or after t.

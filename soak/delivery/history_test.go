@@ -108,6 +108,7 @@ func TestRecoveries(t *testing.T) {
 	require.InDelta(t, 2, rs[0].RecoveryS, 1e-9, "ready at 12, first ack at 14")
 	require.InDelta(t, 11, rs[0].OutageAcksS, 1e-9, "last ack 3, next 14")
 	require.InDelta(t, 37, rs[0].StallS, 1e-9, "partition 1 stalled from 3 to 40")
+	require.Zero(t, rs[1].OutageAcksS, "no ack after the kill at 50: no gap is measured")
 	require.False(t, rs[0].NoAckAfter)
 	require.True(t, rs[1].NoAckAfter)
 	require.Zero(t, rs[1].RecoveryS)
@@ -123,4 +124,18 @@ func TestRecoveries(t *testing.T) {
 	require.Zero(t, rs[0].RecoveryS)
 	require.False(t, rs[1].NoAckAfter)
 	require.InDelta(t, 1, rs[1].RecoveryS, 1e-9)
+}
+
+// TestAckGapIgnoresLateCallbacks: acks handled just after the kill (responses read
+// before it) do not hide the outage behind them.
+func TestAckGapIgnoresLateCallbacks(t *testing.T) {
+	h := History{Start: t0, End: at(30), DrainComplete: true}
+	for _, s := range []float64{1, 2, 5.1, 14, 15} {
+		h.Acks = append(h.Acks, AckRec{Thread: "w0", Seq: uint64(len(h.Acks) + 1), At: at(s)})
+	}
+	h.Kills = []KillRec{{Broker: 0, KilledAt: at(5), StartedAt: at(5), ReadyAt: at(12)}}
+	r := Analyze(h).Recoveries[0]
+	require.InDelta(t, 8.9, r.OutageAcksS, 1e-9)
+	require.InDelta(t, 8.9, r.StallS, 1e-9)
+	require.InDelta(t, 2, r.RecoveryS, 1e-9)
 }
