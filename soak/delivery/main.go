@@ -33,6 +33,7 @@ type options struct {
 	rate             float64
 	victim           string
 	flush, drainWait time.Duration
+	startTimeout     time.Duration
 	seed             uint64
 }
 
@@ -52,6 +53,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.victim, "victim", victimLeader, "with several brokers, kill the leader of a random partition (leader) or any broker (random)")
 	fs.DurationVar(&o.flush, "flush", 60*time.Second, "after the run, how long sends in flight may take to resolve")
 	fs.DurationVar(&o.drainWait, "drain-timeout", 2*time.Minute, "bound on the final drain")
+	fs.DurationVar(&o.startTimeout, "start-timeout", 2*time.Minute, "bound on starting the cluster and on each broker restart (raise it on a loaded machine)")
 	fs.Uint64Var(&o.seed, "seed", 0, "seed of the victim choice (0: from the clock)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -69,8 +71,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-partitions, -threads and -in-flight must be >= 1, -rate >= 0")
 	case o.victim != victimLeader && o.victim != victimRandom:
 		return o, fmt.Errorf("-victim %q: use %s or %s", o.victim, victimLeader, victimRandom)
-	case o.flush <= 0 || o.drainWait <= 0:
-		return o, fmt.Errorf("-flush and -drain-timeout must be positive")
+	case o.flush <= 0 || o.drainWait <= 0 || o.startTimeout <= 0:
+		return o, fmt.Errorf("-flush, -drain-timeout and -start-timeout must be positive")
 	}
 	if o.seed == 0 {
 		o.seed = uint64(time.Now().UnixNano())

@@ -41,7 +41,8 @@ func measure(ctx context.Context, o options, progress io.Writer) (*Result, error
 		InFlight: o.inFlight, RatePerWriter: o.rate, Victim: o.victim, Seed: o.seed,
 	}}
 	say("starting %d Kafka broker(s)", o.brokers)
-	c, err := kafkalocal.Start(ctx, kafkalocal.Brokers(o.brokers), kafkalocal.Progress(progress))
+	c, err := kafkalocal.Start(ctx, kafkalocal.Brokers(o.brokers), kafkalocal.Progress(progress),
+		kafkalocal.StartTimeout(o.startTimeout))
 	if err != nil {
 		return nil, fmt.Errorf("kafka: %w", err)
 	}
@@ -84,7 +85,7 @@ func measure(ctx context.Context, o options, progress io.Writer) (*Result, error
 	h := History{Start: time.Now()}
 	w := newWriters(p, o.writers, o.inFlight, o.rate)
 	nem := &nemesis{c: c, adm: adm, topic: topic, interval: o.interval, down: o.down, victim: o.victim,
-		rnd: rand.New(rand.NewPCG(o.seed, 0x5eed))}
+		rnd: rand.New(rand.NewPCG(o.seed, 0x5eed)), restartTimeout: o.startTimeout}
 	runCtx, stopRun := context.WithTimeout(ctx, o.duration)
 	defer stopRun()
 	say("writing for %s, killing a broker every %s", o.duration, o.interval)

@@ -18,9 +18,6 @@ const (
 	victimRandom = "random" // any broker
 )
 
-// restartTimeout bounds one restart (ready included); the nemesis never waits longer.
-const restartTimeout = 2 * time.Minute
-
 // nemesis kills a broker with SIGKILL every interval and starts it again at once (after
 // down, when set), recording each fault.
 type nemesis struct {
@@ -31,6 +28,8 @@ type nemesis struct {
 	down     time.Duration
 	victim   string
 	rnd      *rand.Rand
+	// restartTimeout bounds one restart (ready included); the nemesis never waits longer.
+	restartTimeout time.Duration
 
 	mu    sync.Mutex
 	kills []KillRec
@@ -62,7 +61,7 @@ func (n *nemesis) once(ctx context.Context) {
 	k := KillRec{Broker: i, NodeID: n.c.NodeID(i), Why: why, KilledAt: time.Now()}
 	// The fault and its undo live in this one function: whatever happens, the broker is
 	// started again before it returns.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restartTimeout)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), n.restartTimeout)
 	defer cancel()
 	if err := n.c.Kill(rctx, i); err != nil {
 		k.Err = err.Error()
