@@ -72,6 +72,14 @@
 // made (bad flags, a broker or server that did not start, a client that could not
 // connect), with the reason on stderr.
 //
+// Measured (2026-11-28, 2 shared cores at load average 11-14: other engineers' benchmarks,
+// fuzzers and acceptance suites with real Kafka and Docker running): defaults, 60 s:
+// 5773 acked (96/s), 566058 frames (9434/s, 19.2/s per fast client), 0 missing, 0
+// cross-tenant; fast lag p50 28 ms, p99 326 ms, max 718 ms (p99 per 10 s slice 252, 371,
+// 169, 207, 394, 423 ms); server VmHWM 52.7 MiB (13.1 idle, 30.5 with 500 clients), RSS
+// growth 1.6 MiB between the halves; slow one-per-second readers 57 s behind at the end
+// with about 300 KiB in the server's socket send queue, 0 frames dropped, none cut off.
+//
 // Traps:
 //   - Everything (broker, server, producers, 500 clients) shares the machine: on a
 //     loaded 2-core machine the lag figures include the harness's own scheduling delays.
