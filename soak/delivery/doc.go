@@ -69,8 +69,9 @@
 // acked (271/s), 6 kills, restarts 8.8-56 s, recovery (restart done -> first ack)
 // 0.00-4.5 s, 0 lost, 0 duplicates, 0 produce errors; 3 brokers (RF 3, min ISR 2,
 // -start-timeout 4m), 27431 acked (82/s), 5 leader kills, restarts 18-68 s, longest
-// partition stall 11-50 s, 0 lost, 0 duplicates. In development runs under lighter load a 1-broker restart
-// took 9-12 s and a 3-broker leader kill paused acks for up to about 6 s.
+// partition stall 11-50 s, 0 lost, 0 duplicates. In development runs under lighter
+// load a 1-broker restart took 9-12 s and a 3-broker leader kill paused acks for up to
+// about 6 s.
 //
 // Traps:
 //   - franz-go does not fail a buffered record when its context ends while the broker is
