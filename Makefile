@@ -21,7 +21,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 .PHONY: test
-test: deps check-generated vet unit fuzz-short acceptance-embedded acceptance-local gate-selftest test-containers ## the whole test suite (unit, fuzz, embedded and local acceptance, gate self-test)
+test: deps check-generated vet unit fuzz-short acceptance-embedded acceptance-local gate-selftest test-containers ## the whole test suite (unit, fuzz, embedded and local acceptance, gate self-test, containers stack)
 
 .PHONY: deps
 deps: tools kafka-jars report-deps ## install what the suites need: pinned Prometheus and Alertmanager, Kafka jars, chromium, kcat

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -37,6 +38,8 @@ type Suite struct {
 	stack stack.Stack
 	err   error
 	stop  func()
+
+	interrupted atomic.Bool // set by SIGINT/SIGTERM: no new scenario starts
 
 	mu     sync.Mutex
 	active map[*World]struct{} // scenarios running now, cleaned up on an interrupt
@@ -128,6 +131,7 @@ func (s *Suite) HandleInterrupts() {
 	go func() {
 		select {
 		case sig := <-sigs:
+			s.interrupted.Store(true)
 			fmt.Fprintf(os.Stderr, "\n%s: undoing faults, stopping every process and the stack...\n", sig)
 			s.shutdown()
 			os.Exit(130)
@@ -140,6 +144,9 @@ func (s *Suite) HandleInterrupts() {
 func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		tags := tagNames(p)
+		if s.interrupted.Load() {
+			return ctx, fmt.Errorf("the run was interrupted: %w", godog.ErrSkip)
+		}
 		st, err := s.open()
 		if err != nil {
 			rec := s.Run.Start(evidence.Meta{ID: p.Id, Name: p.Name, URI: p.Uri, Tags: tags})
