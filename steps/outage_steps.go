@@ -65,6 +65,8 @@ func brokerSuffers(ctx context.Context, i int, outage string, seconds int) error
 		return err
 	}
 	w.onCleanup("undo "+fault.Name(), h.Undo)
+	// godog prints a step when it has ended: say now that the outage is under way.
+	w.progress("fault injected: %s on broker %d for %d s", fault.Name(), i, seconds)
 	select { // the outage lasts this long on purpose
 	case <-time.After(time.Duration(seconds) * time.Second):
 	case <-ctx.Done():

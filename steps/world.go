@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -130,6 +131,12 @@ func (w *World) cleanup() error {
 		cancel()
 	}
 	return errors.Join(errs...)
+}
+
+// progress prints a line about the scenario on stderr as it happens (godog prints a step
+// only once it has ended), so a watcher sees a long fault while it lasts.
+func (w *World) progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "[%s] %s\n", w.id, fmt.Sprintf(format, args...))
 }
 
 // need skips the scenario when the stack lacks a capability, with the reason recorded.

@@ -115,6 +115,7 @@ func brokerGoesDown(ctx context.Context, i int, outage string) error {
 	}
 	w.outage = h
 	w.onCleanup("undo "+fault.Name(), h.Undo)
+	w.progress("fault injected: %s on broker %d", fault.Name(), i)
 	return nil
 }
 
