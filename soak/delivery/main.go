@@ -1,24 +1,12 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
-	"github.com/dashstream/acceptance/system/proc"
-)
-
-// Exit codes.
-const (
-	exitOK        = 0
-	exitInvariant = 1
-	exitSetup     = 2
+	"github.com/dashstream/acceptance/soak/internal/measurecmd"
 )
 
 // options are the command-line settings.
@@ -81,40 +69,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	proc.KillAll()
-	os.Exit(code)
-}
-
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "delivery:", err)
-		return exitSetup
-	}
-	r, err := measure(ctx, o, stderr)
-	if err != nil {
-		fmt.Fprintln(stderr, "delivery:", err)
-		if o.json != "" { // the runner folds the reason in
-			_ = writeJSON(o.json, &Result{Error: err.Error()})
-		}
-		return exitSetup
-	}
-	printSummary(stdout, r)
-	if o.json != "" {
-		if err := writeJSON(o.json, r); err != nil {
-			fmt.Fprintln(stderr, "delivery:", err)
-			return exitSetup
-		}
-	}
-	if !r.OK {
-		fmt.Fprintln(stderr, "delivery: an invariant is broken (see FAIL above)")
-		return exitInvariant
-	}
-	return exitOK
+	measurecmd.Main(measurecmd.Command[options, *Result]{
+		Name:    "delivery",
+		Parse:   parseFlags,
+		JSON:    func(o options) string { return o.json },
+		Measure: measure,
+		Failed:  func(err error) *Result { return &Result{Error: err.Error()} },
+		OK:      func(r *Result) bool { return r.OK },
+		Print:   printSummary,
+	})
 }

@@ -1,10 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
+	"maps"
 	"slices"
 	"time"
 )
@@ -116,7 +115,7 @@ func printSummary(w io.Writer, r *Result) {
 		time.Duration(c.IntervalS*float64(time.Second)), time.Duration(c.DurationS*float64(time.Second)))
 	fmt.Fprintf(w, "  acked %d (%.0f/s) of %d sends; produce errors %d; unresolved at end %d\n",
 		a.Acked, a.AckedPerS, a.Attempts, a.ProduceErrors, a.Unresolved)
-	for _, k := range sortedKeys(r.Errors) {
+	for _, k := range slices.Sorted(maps.Keys(r.Errors)) {
 		fmt.Fprintf(w, "    %6d x %s\n", r.Errors[k], k)
 	}
 	fmt.Fprintf(w, "  log %d records (%d undecodable); lost %d; duplicates %d; offset mismatches %d; reordered %d; in log but not acked %d\n",
@@ -157,25 +156,4 @@ func errSuffix(r Recovery) string {
 		return "; no ack between the restart and the next kill (or the end)"
 	}
 	return ""
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
-}
-
-// writeJSON writes v to path (indented).
-func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("write json: %w", err)
-	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write json: %w", err)
-	}
-	return nil
 }

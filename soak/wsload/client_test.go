@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/dashstream/acceptance/soak/internal/measurecmd"
 	"github.com/stretchr/testify/require"
 )
 
@@ -95,7 +96,7 @@ func TestWriteJSONHeadline(t *testing.T) {
 	r.Delivery.CrossTenant, r.Lag.P99 = 0, 42
 	evaluate(r)
 	path := filepath.Join(t.TempDir(), "w.json")
-	require.NoError(t, writeJSON(path, r))
+	require.NoError(t, measurecmd.WriteJSON(path, r))
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	var m map[string]any

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
-	"os"
 	"slices"
 	"time"
 )
@@ -258,7 +257,7 @@ func printSummary(w io.Writer, r *Result) {
 	}
 	fmt.Fprintf(w, "  server    VmHWM %s; VmRSS idle %s, clients connected %s, sampled peak %s, end %s\n",
 		mib(s.VmHWM), mib(s.RSSIdle), mib(s.RSSConnected), mib(s.RSSPeak), mib(s.RSSEnd))
-	for _, k := range sortedKeys(s.Metrics) {
+	for _, k := range slices.Sorted(maps.Keys(s.Metrics)) {
 		fmt.Fprintf(w, "    %s %g\n", k, s.Metrics[k])
 	}
 	fmt.Fprintf(w, "  slow clients:\n")
@@ -289,25 +288,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
-}
-
-// writeJSON writes r to path (indented).
-func writeJSON(path string, r any) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return fmt.Errorf("write json: %w", err)
-	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write json: %w", err)
-	}
-	return nil
 }
