@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
-	"strconv"
 
 	"github.com/dashstream/acceptance/system/kfakeproc"
 	"github.com/dashstream/acceptance/system/netfault"
@@ -49,20 +47,26 @@ func (s *embedded) NewKafka(ctx context.Context) (Kafka, func(context.Context) e
 // startKafka starts kfake in its own process behind an advertised proxy and returns the
 // cluster and the function that stops both.
 func (s *embedded) startKafka(ctx context.Context) (_ *cluster, _ func(context.Context) error, err error) {
-	proxyAddr, err := netfault.FreeAddr()
+	// The proxy listens before the broker starts, so no other process can take the port
+	// the broker advertises; it forwards to the broker's port, picked now.
+	upstream, err := netfault.FreeAddr()
 	if err != nil {
 		return nil, nil, err
 	}
-	_, portStr, _ := net.SplitHostPort(proxyAddr)
-	advertise, _ := strconv.Atoi(portStr)
-	b, err := kfakeproc.Start(ctx, kfakeproc.AdvertisePort(advertise), kfakeproc.LogWriter(s.log))
+	proxy, err := netfault.New("kafka-0", "127.0.0.1:0", upstream)
 	if err != nil {
 		return nil, nil, err
 	}
-	proxy, err := netfault.New("kafka-0", proxyAddr, b.ListenAddr())
+	b, err := kfakeproc.Start(ctx, kfakeproc.ListenPort(port(upstream)), kfakeproc.AdvertisePort(port(proxy.Addr())),
+		kfakeproc.LogWriter(s.log))
 	if err != nil {
+		proxy.Close()
+		return nil, nil, err
+	}
+	if b.ListenAddr() != upstream {
+		proxy.Close()
 		b.Close()
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("embedded stack: kfake listens on %s, its proxy forwards to %s", b.ListenAddr(), upstream)
 	}
 	closeFn := func(context.Context) error { proxy.Close(); b.Close(); return nil }
 	return &cluster{

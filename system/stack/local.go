@@ -25,30 +25,35 @@ func startLocal(ctx context.Context, cfg Config) (_ Stack, err error) {
 			_ = s.Close(ctx)
 		}
 	}()
-	proxyAddrs := make([]string, cfg.Brokers)
-	advertised := make([]int, cfg.Brokers)
-	for i := range proxyAddrs {
-		if proxyAddrs[i], err = netfault.FreeAddr(); err != nil {
+	// Each proxy listens before its broker starts, so no other process can take the port
+	// the broker advertises; it forwards to the broker's client port, picked now.
+	proxies := make([]*netfault.Proxy, cfg.Brokers)
+	listen, advertised := make([]int, cfg.Brokers), make([]int, cfg.Brokers)
+	for i := range proxies {
+		name := "kafka-" + strconv.Itoa(i)
+		upstream, err := netfault.FreeAddr()
+		if err != nil {
 			return nil, err
 		}
-		_, port, _ := net.SplitHostPort(proxyAddrs[i])
-		advertised[i], _ = strconv.Atoi(port)
-	}
-	c, err := kafkalocal.Start(ctx, kafkalocal.Brokers(cfg.Brokers), kafkalocal.AdvertisedPorts(advertised...),
-		kafkalocal.LogWriter(cfg.Log), kafkalocal.Progress(cfg.Progress))
-	if err != nil {
-		return nil, err
-	}
-	s.onClose(c.Close)
-	for i, listen := range c.ListenAddrs() {
-		name := "kafka-" + strconv.Itoa(i)
-		proxy, err := netfault.New(name, proxyAddrs[i], listen)
+		proxy, err := netfault.New(name, "127.0.0.1:0", upstream)
 		if err != nil {
 			return nil, err
 		}
 		s.onClose(func() error { proxy.Close(); return nil })
+		proxies[i], listen[i], advertised[i] = proxy, port(upstream), port(proxy.Addr())
+	}
+	c, err := kafkalocal.Start(ctx, kafkalocal.Brokers(cfg.Brokers), kafkalocal.ListenPorts(listen...),
+		kafkalocal.AdvertisedPorts(advertised...), kafkalocal.LogWriter(cfg.Log), kafkalocal.Progress(cfg.Progress))
+	if err != nil {
+		return nil, err
+	}
+	s.onClose(c.Close)
+	for i, addr := range c.ListenAddrs() {
+		if addr != proxies[i].Upstream() {
+			return nil, fmt.Errorf("local stack: broker %d listens on %s, its proxy forwards to %s", i, addr, proxies[i].Upstream())
+		}
 		s.kafka.brokers = append(s.kafka.brokers, &controlledBroker{
-			name: name, addr: proxy.Addr(), proxy: proxy,
+			name: "kafka-" + strconv.Itoa(i), addr: proxies[i].Addr(), proxy: proxies[i],
 			kill:   func(ctx context.Context) error { return c.Kill(ctx, i) },
 			stop:   func(ctx context.Context) error { return c.Stop(ctx, i) },
 			start:  func(ctx context.Context) error { return c.Start(ctx, i) },
@@ -60,4 +65,11 @@ func startLocal(ctx context.Context, cfg Config) (_ Stack, err error) {
 	s.kafka.version = "Apache Kafka " + c.Version()
 	s.setVersion("kafka", s.kafka.version)
 	return s, nil
+}
+
+// port returns the port of a host:port address (0 if it has none).
+func port(addr string) int {
+	_, p, _ := net.SplitHostPort(addr)
+	n, _ := strconv.Atoi(p)
+	return n
 }
