@@ -37,9 +37,10 @@
 //     key delimiter, -K '\t'). A binary value would need -D with a delimiter that cannot
 //     occur in it, which no delimiter guarantees for random bytes. 1000 distinct lines are
 //     built before kcat starts and written to its stdin repeatedly.
-//   - Batching: each client's defaults, reported in Settings: franz-go lingers 10 ms and
-//     allows one produce request in flight per broker when idempotent; librdkafka lingers
-//     5 ms and allows five. Neither is tuned for the benchmark.
+//   - Batching: each client's defaults, reported in Settings: franz-go lingers 10 ms and,
+//     idempotent, allows up to five produce requests in flight per broker (one until the
+//     first response); librdkafka lingers 5 ms and allows five. Neither is tuned for the
+//     benchmark.
 //   - Same topic layout: every run writes to a fresh topic of -partitions partitions
 //     (replication 1); topics are deleted after each run.
 //   - Warm-up: each producer first writes -warmup records to a separate topic (connections,

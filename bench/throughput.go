@@ -180,7 +180,7 @@ func MeasureThroughput(ctx context.Context, brokers []string, spec ThroughputSpe
 		NewFigure(FigProduceRatio, "x", "median reference / median kcat", Median(refP)/Median(kcatP)),
 		NewFigure(FigProduceValue, "bytes", "mean value size of the reference producer's records", valueBytes...),
 		NewFigure(FigProduceReqKiB, "KiB", "mean produce request of the reference producer", reqKiB...),
-		NewFigure(FigProduceReqMs, "ms", "mean produce request write → response (1 in flight per broker)", reqMs...),
+		NewFigure(FigProduceReqMs, "ms", "mean produce request write → response (up to 5 in flight per broker)", reqMs...),
 		NewFigure(FigProduceCPURef, "µs/record", "CPU of this process during the reference producer's run", cpuRefP...),
 		NewFigure(FigProduceCPUKcat, "µs/record", "CPU of the kcat -P process", cpuKcatP...),
 		NewFigure(FigConsumeRef, "records/s", "reference consumer: decode + sequence validation", refC...),
