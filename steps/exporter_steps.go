@@ -42,11 +42,12 @@ func exporterWrongAddress(ctx context.Context, kind string) error {
 	case "is unresolvable":
 		addr = chaos.UnresolvableAddr()
 	case "refuses connections":
-		a, err := chaos.RefusingAddr()
+		r, err := chaos.RefusingPort()
 		if err != nil {
 			return err
 		}
-		addr = a
+		w.onCleanup("refusing port", func(context.Context) error { return r.Close() })
+		addr = r.Addr()
 	default:
 		h, err := chaos.HangingListener()
 		if err != nil {

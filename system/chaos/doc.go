@@ -42,7 +42,7 @@
 // BrokerOutages returns the broker faults in the order of OutageNames; ByName accepts a
 // short name (kill, stop, pause, network-cut, network-blackhole, network-latency,
 // network-reset) or the fault's name. Misconfigured endpoints for ServiceWrongBroker:
-// UnresolvableAddr (fails locally, no DNS query leaves the machine), RefusingAddr, and
+// UnresolvableAddr (fails locally, no DNS query leaves the machine), RefusingPort, and
 // HangingListener (accepts, never answers, counts connections and bytes).
 //
 // Corrupt record kinds and the wire reason a strict decoder reports: garbage and
@@ -76,5 +76,7 @@
 //     Service interface does not reveal the value a service was started with.
 //   - OffsetOfSequence and Mirror.Sync read up to the end offsets listed when they begin;
 //     a partition whose last offset is a transaction marker is never read "to its end".
-//   - RefusingAddr's port may be taken by another process later: use it at once.
+//   - A Refuser holds its port (bound, never listening) until Close: a port merely picked
+//     free and released was taken by another process of a concurrent scenario, which then
+//     answered (seen in a soak run); hold the Refuser for as long as the address is used.
 package chaos

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 )
 
 // unresolvableHost has an empty label (".."): Go's resolver rejects it as an invalid
@@ -21,19 +23,44 @@ const unresolvableHost = "dashstream-broker..invalid"
 // "dashstream-broker..invalid:9092".
 func UnresolvableAddr() string { return net.JoinHostPort(unresolvableHost, "9092") }
 
-// RefusingAddr returns a loopback address on which nothing listens, so connecting is
-// refused at once: a port that was bound and closed again. Another process may bind it
-// later, so use it at once.
-func RefusingAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+// Refuser holds a loopback port bound to a socket that never listens: connecting to it is
+// refused at once (the kernel answers with a reset), and no other process can take the
+// port while it is held, so it keeps refusing for as long as a scenario needs. Close
+// releases it. Create it with RefusingPort.
+type Refuser struct {
+	fd   int
+	addr string
+	once sync.Once
+}
+
+// RefusingPort reserves a loopback port on which connections are refused.
+func RefusingPort() (*Refuser, error) {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return "", fmt.Errorf("refusing address: %w", err)
+		return nil, fmt.Errorf("refusing port: socket: %w", err)
 	}
-	addr := l.Addr().String()
-	if err := l.Close(); err != nil {
-		return "", fmt.Errorf("refusing address: %w", err)
+	// No SO_REUSEADDR: nobody else can bind the port, listening or not.
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		_ = syscall.Close(fd)
+		return nil, fmt.Errorf("refusing port: bind: %w", err)
 	}
-	return addr, nil
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		_ = syscall.Close(fd)
+		return nil, fmt.Errorf("refusing port: %w", err)
+	}
+	port := sa.(*syscall.SockaddrInet4).Port
+	return &Refuser{fd: fd, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}, nil
+}
+
+// Addr is the refusing address (127.0.0.1:port).
+func (r *Refuser) Addr() string { return r.addr }
+
+// Close releases the port. Safe to call twice.
+func (r *Refuser) Close() error {
+	var err error
+	r.once.Do(func() { err = syscall.Close(r.fd) })
+	return err
 }
 
 // Hang is a TCP listener that accepts connections and never answers: what a client sees

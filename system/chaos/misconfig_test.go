@@ -39,11 +39,20 @@ func TestUnresolvableAddrSendsNoDNSQuery(t *testing.T) {
 	require.Less(t, time.Since(start), time.Second, "the system resolver rejects the name locally")
 }
 
-func TestRefusingAddrRefuses(t *testing.T) {
-	addr, err := chaos.RefusingAddr()
+func TestRefusingPortRefusesAndStaysReserved(t *testing.T) {
+	r, err := chaos.RefusingPort()
 	require.NoError(t, err)
-	_, err = net.DialTimeout("tcp", addr, time.Second)
-	require.ErrorContains(t, err, "connection refused")
+	for range 3 {
+		_, err = net.DialTimeout("tcp", r.Addr(), time.Second)
+		require.ErrorContains(t, err, "connection refused")
+	}
+	_, err = net.Listen("tcp", r.Addr())
+	require.ErrorContains(t, err, "address already in use", "no other process can take the port while it is held")
+	require.NoError(t, r.Close())
+	require.NoError(t, r.Close(), "Close is safe twice")
+	l, err := net.Listen("tcp", r.Addr())
+	require.NoError(t, err, "the port is released")
+	require.NoError(t, l.Close())
 }
 
 func TestHangingListenerCountsAndCloses(t *testing.T) {
@@ -77,8 +86,10 @@ func TestHangingListenerCountsAndCloses(t *testing.T) {
 // TestMisconfiguredBrokerGetsNoMetadata points a franz-go client at each bad address: the
 // metadata request fails within a bounded time and never succeeds.
 func TestMisconfiguredBrokerGetsNoMetadata(t *testing.T) {
-	refusing, err := chaos.RefusingAddr()
+	refuser, err := chaos.RefusingPort()
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = refuser.Close() })
+	refusing := refuser.Addr()
 	hang, err := chaos.HangingListener()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = hang.Close() })

@@ -71,7 +71,7 @@ func ServicePause(svc stack.Service, opts ...Option) Fault {
 }
 
 // ServiceWrongBroker restarts svc with KAFKA_BROKERS set to addr (UnresolvableAddr,
-// RefusingAddr, a Hang's Addr). Undo restarts it with KAFKA_BROKERS set back to k's
+// a Refuser's Addr, a Hang's Addr). Undo restarts it with KAFKA_BROKERS set back to k's
 // bootstrap addresses, the value the stack gives every service: the Service interface
 // does not tell the value it had, so a service started with another KAFKA_BROKERS gets
 // the stack's one back.

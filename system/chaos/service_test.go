@@ -138,8 +138,10 @@ func TestServiceFaultsOnARealService(t *testing.T) {
 	require.True(t, svc.Running())
 	consumed(2, 30*time.Second)
 
-	refusing, err := chaos.RefusingAddr()
+	refuser, err := chaos.RefusingPort()
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = refuser.Close() })
+	refusing := refuser.Addr()
 	tl := &timeline{}
 	h, err = chaos.ServiceWrongBroker(svc, refusing, k).Inject(ctx, tl)
 	require.NoError(t, err)
