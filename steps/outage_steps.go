@@ -65,6 +65,7 @@ func brokerSuffers(ctx context.Context, i int, outage string, seconds int) error
 		return err
 	}
 	w.onCleanup("undo "+fault.Name(), h.Undo)
+	w.lastOutage = outage
 	// godog prints a step when it has ended: say now that the outage is under way.
 	w.progress("fault injected: %s on broker %d for %d s", fault.Name(), i, seconds)
 	select { // the outage lasts this long on purpose
@@ -168,6 +169,14 @@ func everyAckedConsumedOnce(ctx context.Context) error {
 		"acknowledged": len(acked), "consumed": len(seen), "acked_not_consumed": lost, "duplicates": dups})
 	if len(acked) == 0 {
 		return fmt.Errorf("no record was acknowledged: the check would prove nothing")
+	}
+	if len(dups) > 0 && w.lastOutage == "kill" && !stack.Has(w.stack, stack.DurableIdempotence) {
+		// Not the pipeline's fault: the broker forgot which batches it had written.
+		reason := fmt.Sprintf("%d records written twice %v after a SIGKILL are not counted against the pipeline: %s",
+			len(dups), abbreviate(dups), stack.Missing(w.stack, stack.DurableIdempotence))
+		w.rec.Mark(evidence.EventNote, "duplicates not judged", reason)
+		w.rec.Evidence(evidence.After, evidence.KindNote, "duplicates not judged", reason)
+		dups = nil
 	}
 	if len(lost) > 0 || len(dups) > 0 {
 		return fmt.Errorf("%d acknowledged records were never consumed %v, %d were consumed twice %v (of %d acknowledged)",

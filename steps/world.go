@@ -45,6 +45,7 @@ type World struct {
 	consumed   int // records the scenario's consumer service had read at the last check
 	load       *load
 	brokerBack time.Time // when the last broker outage was undone
+	lastOutage string    // the kind of the last broker outage (kill, stop, ...)
 
 	mon          *monitoring.Stack
 	onset        time.Time    // when the last alert condition was made true

@@ -36,6 +36,10 @@ const (
 	Monitoring Capability = "monitoring"
 	// Destructive: allowed to break shared infrastructure.
 	Destructive Capability = "destructive"
+	// DurableIdempotence: a broker killed with SIGKILL keeps the idempotent producers'
+	// sequence state, so a batch retried across the kill is not written twice (Kafka
+	// rebuilds it from its log; kfake keeps it only across a graceful shutdown).
+	DurableIdempotence Capability = "keep-idempotence-across-kill"
 )
 
 // Stack hands out the infrastructure of one run.
