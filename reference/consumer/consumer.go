@@ -59,6 +59,7 @@ type Consumer struct {
 	cl      *kgo.Client
 	dec     *wire.Decoder
 	val     *sequence.Validator // used by the poll loop only
+	polled  batch               // used by the poll loop only
 	m       *metrics
 	running atomic.Bool
 
@@ -156,7 +157,11 @@ func (c *Consumer) Run(ctx context.Context) error {
 			return fatal
 		}
 		now := time.Now()
-		fetches.EachRecord(func(r *kgo.Record) { c.handle(ctx, r, now) })
+		c.polled.collect(fetches)
+		c.polled.decode(c, c.cfg.decoders)
+		for i, r := range c.polled.records {
+			c.handle(ctx, r, now, c.polled.out[i])
+		}
 	}
 }
 

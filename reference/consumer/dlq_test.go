@@ -1,7 +1,10 @@
 package consumer_test
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -12,6 +15,7 @@ import (
 	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/reference/internal/consumertest"
 	"github.com/dashstream/acceptance/reference/internal/kfaketest"
+	"github.com/dashstream/acceptance/reference/sequence"
 	"github.com/dashstream/acceptance/reference/wire"
 	"github.com/dashstream/acceptance/reference/wire/dspb"
 )
@@ -101,4 +105,53 @@ func TestDLQDisabled(t *testing.T) {
 	require.Equal(t, uint64(1), stats.DecodeFailures[wire.ReasonFraming])
 	require.Zero(t, stats.DLQRecords+stats.DLQFailures)
 	require.Zero(t, kfaketest.Count(t, c, consumer.DefaultDLQTopic))
+}
+
+// TestVerdictsDoNotDependOnDecoders reads one partition holding valid records of five
+// threads with a gap, a duplicate and undecodable records among them, all written before
+// the consumer starts so that a poll holds hundreds of records: with 1 and 4 decoders
+// the consumer reports the same verdicts and decode failures, in offset order.
+func TestVerdictsDoNotDependOnDecoders(t *testing.T) {
+	_, addrs := kfaketest.Cluster(t, 1, topic)
+	var values [][]byte
+	next := map[string]uint64{}
+	for i := range 400 {
+		th := fmt.Sprint("t", i%5)
+		next[th]++
+		switch {
+		case i == 101:
+			next[th]++ // a gap of one on t1
+		case i == 250:
+			next[th]-- // t0 sends its previous sequence again
+		case i%50 == 7:
+			values = append(values, []byte{0x09}) // undecodable
+		}
+		values = append(values, valid(t, th, next[th]))
+	}
+	produceRaw(t, addrs, values...)
+
+	type outcome struct {
+		offset  int64
+		thread  string
+		verdict sequence.Verdict
+	}
+	read := func(decoders int) ([]outcome, consumer.Stats) {
+		run := consumertest.Start(t, addrs, consumer.Decoders(decoders), consumer.DLQTopic(""))
+		stats := run.WaitStats(t, 10*time.Second, "every record handled", func(s consumer.Stats) bool {
+			return s.Received+s.DecodeFailures[wire.ReasonFraming] == uint64(len(values))
+		})
+		var got []outcome
+		for _, r := range run.Records() {
+			got = append(got, outcome{r.Offset, r.Header.ThreadId, r.Result.Verdict})
+		}
+		require.True(t, slices.IsSortedFunc(got, func(a, b outcome) int { return cmp.Compare(a.offset, b.offset) }), "offset order")
+		return got, stats
+	}
+	serial, serialStats := read(1)
+	parallel, parallelStats := read(4)
+	require.Equal(t, serial, parallel)
+	require.Equal(t, serialStats, parallelStats)
+	require.Equal(t, uint64(1), serialStats.Gaps)
+	require.Equal(t, uint64(1), serialStats.Duplicates)
+	require.Equal(t, uint64(8), serialStats.DecodeFailures[wire.ReasonFraming])
 }

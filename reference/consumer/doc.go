@@ -44,6 +44,11 @@
 // the start), without committing. With a group, the offset of each handled record is
 // marked and committed every 5 s, on rebalance and when Run ends: at-least-once.
 //
+// The records of one poll are decoded in parallel (Decoders, default GOMAXPROCS; polls
+// under 64 records are decoded on the poll loop), then validated, counted, logged and
+// handed to OnRecord one at a time in fetch order, so verdicts never depend on the
+// number of decoders.
+//
 // Traps:
 //   - Records deleted under the consumer (DeleteRecords, retention) put its offset out of
 //     range; it resumes at ResetOffset. With the default (start) that is the first record

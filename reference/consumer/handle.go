@@ -20,10 +20,11 @@ const (
 	HeaderSourceOffset    = "source_offset"
 )
 
-// handle decodes, validates and reports one record; it runs on the poll loop.
-func (c *Consumer) handle(ctx context.Context, r *kgo.Record, polledAt time.Time) {
+// handle validates and reports one record, given what decoding its value gave; it runs
+// on the poll loop.
+func (c *Consumer) handle(ctx context.Context, r *kgo.Record, polledAt time.Time, d decoded) {
 	defer c.cl.MarkCommitRecords(r) // no-op without a group
-	msg, err := c.dec.Decode(r.Value)
+	msg, err := d.msg, d.err
 	if err != nil {
 		c.decodeFailed(ctx, r, err)
 		return

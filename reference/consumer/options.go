@@ -3,6 +3,7 @@ package consumer
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,6 +42,7 @@ type config struct {
 	maxThreads    int
 	maxPayload    int
 	reset         kgo.Offset
+	decoders      int
 }
 
 func defaults() config {
@@ -50,6 +52,7 @@ func defaults() config {
 		dlqTimeout: DefaultDLQTimeout,
 		log:        slog.Default(),
 		reset:      kgo.NewOffset().AtStart(),
+		decoders:   runtime.GOMAXPROCS(0),
 	}
 }
 
@@ -109,3 +112,8 @@ func MaxPayload(n int) Opt { return opt(func(c *config) { c.maxPayload = n }) }
 // it resumes when its offset is out of range (records deleted under it). Default: the
 // start of each partition.
 func ResetOffset(o kgo.Offset) Opt { return opt(func(c *config) { c.reset = o }) }
+
+// Decoders sets how many goroutines decode the records of one poll in parallel (default
+// GOMAXPROCS; values below 1 mean 1). Records are still validated, counted and handed to
+// OnRecord one at a time, in the order they were fetched: only the decoding is parallel.
+func Decoders(n int) Opt { return opt(func(c *config) { c.decoders = max(n, 1) }) }

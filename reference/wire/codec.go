@@ -93,7 +93,7 @@ func (o decoderOpt) applyDecoder(d *Decoder) { o(d) }
 func MaxPayload(n int) DecoderOpt { return decoderOpt(func(d *Decoder) { d.max = n }) }
 
 // Decoder turns framed record values into messages. The zero value is not usable: call
-// NewDecoder.
+// NewDecoder. Decode is safe for concurrent use (the zstd decoder's DecodeAll is).
 type Decoder struct {
 	max  int
 	zstd *zstd.Decoder
