@@ -162,6 +162,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 		for i, r := range c.polled.records {
 			c.handle(ctx, r, now, c.polled.out[i])
 		}
+		c.polled.reset() // the records and messages are not kept while the next poll waits
 	}
 }
 
