@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -62,6 +63,28 @@ type World struct {
 	latencyBefore float64     // the exporter's latency observations before a step
 	stopTraffic   func()      // stops the background writer of corrupt records
 	breaker       *breakerWatch
+
+	// families holds each step family's own state (see state), keyed by its type.
+	families map[reflect.Type]any
+}
+
+// state returns the scenario's state of one step family, a *T created at first use. A
+// step family keeps what only its steps read in a type of its own in its own file, so
+// the code behind a step and the state it touches are read together; what crosses
+// families goes through the recorder's timeline.
+func state[T any](w *World) *T {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	k := reflect.TypeFor[T]()
+	if s, ok := w.families[k]; ok {
+		return s.(*T)
+	}
+	if w.families == nil {
+		w.families = map[reflect.Type]any{}
+	}
+	s := new(T)
+	w.families[k] = s
+	return s
 }
 
 type cleanup struct {
