@@ -59,7 +59,8 @@ func worse(a, b string) string {
 
 // Reconcile merges the scenario results of godog's cucumber JSON into the run: godog is
 // the authority on step results, the recorder on evidence. Each cucumber scenario is
-// matched to a recorded one by URI and name (by line first when several share a name).
+// matched to a recorded one by URI, name and line (an outline's example by its row's line);
+// by URI and name alone only where either side does not know the line.
 // A match gets the worse of the two statuses, an error or skip reason when it has none,
 // and its feature name, line and tags when unset. A cucumber scenario with no recorded
 // counterpart (its hooks never ran) is added without evidence. Safe to call twice.
@@ -99,10 +100,13 @@ func (r *Run) match(uri string, el cukeElement, used map[*Scenario]bool) *Scenar
 		if used[sc] || sc.URI != uri || sc.Name != el.Name {
 			continue
 		}
-		if sc.Line != 0 && sc.Line == el.Line {
-			return sc
+		if sc.Line != 0 && el.Line != 0 {
+			if sc.Line == el.Line { // an outline's examples differ by line, not always by name
+				return sc
+			}
+			continue
 		}
-		if byName == nil && (sc.Line == 0 || el.Line == 0) {
+		if byName == nil {
 			byName = sc
 		}
 	}
