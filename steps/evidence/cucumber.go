@@ -147,11 +147,50 @@ func joinErrors(godog, recorded string) string {
 	return godog + "\n" + recorded
 }
 
+// CucumberResult is one scenario of godog's cucumber JSON: its status (the worst of its
+// steps) and the step that decided it.
+type CucumberResult struct {
+	URI, Name string
+	Line      int
+	Status    string
+	// Step is the deciding step's text without its keyword ("" when every step passed);
+	// Error is that step's error message.
+	Step, Error string
+}
+
+// ParseCucumber reads godog's cucumber JSON into one result per scenario, in file order.
+func ParseCucumber(cucumberJSON []byte) ([]CucumberResult, error) {
+	var feats []cukeFeature
+	if err := json.Unmarshal(cucumberJSON, &feats); err != nil {
+		return nil, fmt.Errorf("parse cucumber json: not godog's cucumber format (a list of features): %w", err)
+	}
+	var out []CucumberResult
+	for _, f := range feats {
+		for _, el := range f.Elements {
+			if el.Type != "" && el.Type != "scenario" {
+				continue
+			}
+			status, _, st := decide(el)
+			r := CucumberResult{URI: f.URI, Name: el.Name, Line: el.Line, Status: status}
+			if st != nil {
+				r.Step, r.Error = st.Name, st.Result.Error
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 // elementResult derives a scenario's status from its steps (the worst step status) and
 // a message naming the step that decided it.
 func elementResult(el cukeElement) (status, msg string) {
+	status, msg, _ = decide(el)
+	return status, msg
+}
+
+// decide is elementResult that also returns the deciding step (nil when all passed).
+func decide(el cukeElement) (status, msg string, decider *cukeStep) {
 	status = StatusPassed
-	var decider *cukeStep
 	for i := range el.Steps {
 		st := &el.Steps[i]
 		if w := worse(status, st.Result.Status); w != status {
@@ -161,15 +200,15 @@ func elementResult(el cukeElement) (status, msg string) {
 		}
 	}
 	if decider == nil {
-		return status, ""
+		return status, "", nil
 	}
 	step := strings.TrimSpace(decider.Keyword) + " " + decider.Name
 	switch {
 	case decider.Result.Error != "":
-		return status, fmt.Sprintf("step %q: %s", step, decider.Result.Error)
+		return status, fmt.Sprintf("step %q: %s", step, decider.Result.Error), decider
 	case status == StatusSkipped:
-		return status, fmt.Sprintf("step %q was skipped", step)
+		return status, fmt.Sprintf("step %q was skipped", step), decider
 	default:
-		return status, fmt.Sprintf("step %q is %s", step, status)
+		return status, fmt.Sprintf("step %q is %s", step, status), decider
 	}
 }

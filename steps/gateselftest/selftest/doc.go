@@ -1,0 +1,34 @@
+// Package selftest proves the release gate: for each mutant (a defect a developer could
+// plausibly make, put into a temporary copy of the repository) it builds the copy, runs the
+// scenarios that guard the mutated promise, and attributes the result.
+//
+// Mutants are data, steps/gateselftest/mutants/*.yml, one list per family:
+//
+//	- name: sequence-always-zero          # unique id
+//	  promise: The producer stamps ...     # the behaviour the mutant breaks, and where it is promised
+//	  file: reference/producer/header.go   # the file to change
+//	  find: h.Sequence = seq               # text that occurs exactly once in file
+//	  replace: h.Sequence = 0              # what it becomes
+//	  tags: "@sequences"                   # godog tag expression: the scenarios to run
+//	  scenario: 100 messages on a thread   # the guarding scenario (a substring of its name)
+//	  step: the thread's sequences are     # the guarding step (a substring of its text)
+//	  expect: sequence                     # optional: a substring of that step's error
+//
+// Verdicts (Attribute, a pure function over godog's cucumber JSON):
+//
+//	killed            the guarding scenario failed, at the guarding step, with the expected error
+//	killed-elsewhere  the gate failed, but not there: another scenario or step, or another error
+//	                  (it does not count: a kill must be the promise's own scenario catching it)
+//	survived          the gate passed with the defect in place: a hole in the gate
+//	broken            the mutant does not build, or the suite did not run to a verdict: a broken
+//	                  self-test, never a kill
+//	not-run           the guarding scenario did not run (not selected by tags, or skipped)
+//
+// Before any mutant, the clean copy runs the union of every selected mutant's tags once and
+// must pass; each guarding scenario must have run and passed there, or its mutant proves
+// nothing and is reported as such.
+//
+// Traps: the copy keeps the checkout's build cache but builds its own .bin/repo binaries;
+// the pinned tools and the Kafka jars are shared through DASHSTREAM_BIN_DIR and a link.
+// Every run uses the release profile "none", so a skipped guarding scenario cannot hide.
+package selftest
