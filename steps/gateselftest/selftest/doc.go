@@ -2,17 +2,18 @@
 // plausibly make, put into a temporary copy of the repository) it builds the copy, runs the
 // scenarios that guard the mutated promise, and attributes the result.
 //
-// Mutants are data, steps/gateselftest/mutants/*.yml, one list per family:
+// Mutants are data, steps/gateselftest/mutants/*.yml, one YAML list per family
+// (incidents.yml is an example). The fields of a mutant:
 //
-//	- name: sequence-always-zero          # unique id
-//	  promise: The producer stamps ...     # the behaviour the mutant breaks, and where it is promised
-//	  file: reference/producer/header.go   # the file to change
-//	  find: h.Sequence = seq               # text that occurs exactly once in file
-//	  replace: h.Sequence = 0              # what it becomes
-//	  tags: "@sequences"                   # godog tag expression: the scenarios to run
-//	  scenario: 100 messages on a thread   # the guarding scenario (a substring of its name)
-//	  step: the thread's sequences are     # the guarding step (a substring of its text)
-//	  expect: sequence                     # optional: a substring of that step's error
+//	name      unique id, e.g. sequence-always-zero
+//	promise   the behaviour the mutant breaks, and where it is promised
+//	file      the file to change, relative to the repository
+//	find      text that occurs exactly once in file
+//	replace   what it becomes; the copy must still build and vet
+//	tags      godog tag filter selecting the scenarios to run (',' or, '&&' and, '~' not)
+//	scenario  the guarding scenario: a substring of its name
+//	step      the guarding step: a substring of its text
+//	expect    optional: a substring of that step's error
 //
 // Verdicts (Attribute, a pure function over godog's cucumber JSON):
 //
