@@ -150,12 +150,13 @@ func joinErrors(godog, recorded string) string {
 // CucumberResult is one scenario of godog's cucumber JSON: its status (the worst of its
 // steps) and the step that decided it.
 type CucumberResult struct {
+	Feature   string
 	URI, Name string
 	Line      int
 	Status    string
-	// Step is the deciding step's text without its keyword ("" when every step passed);
-	// Error is that step's error message.
-	Step, Error string
+	// Step is the deciding step's text without its keyword ("" when every step passed),
+	// Keyword its keyword ("Then"); Error is that step's error message.
+	Step, Keyword, Error string
 }
 
 // ParseCucumber reads godog's cucumber JSON into one result per scenario, in file order.
@@ -171,9 +172,9 @@ func ParseCucumber(cucumberJSON []byte) ([]CucumberResult, error) {
 				continue
 			}
 			status, _, st := decide(el)
-			r := CucumberResult{URI: f.URI, Name: el.Name, Line: el.Line, Status: status}
+			r := CucumberResult{Feature: f.Name, URI: f.URI, Name: el.Name, Line: el.Line, Status: status}
 			if st != nil {
-				r.Step, r.Error = st.Name, st.Result.Error
+				r.Step, r.Keyword, r.Error = st.Name, strings.TrimSpace(st.Keyword), st.Result.Error
 			}
 			out = append(out, r)
 		}
