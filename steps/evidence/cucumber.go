@@ -9,8 +9,9 @@ import (
 
 // cucumber JSON as godog's "cucumber" formatter writes it (only the fields used here).
 type cukeFeature struct {
-	URI      string        `json:"uri"`
-	Name     string        `json:"name"`
+	URI         string        `json:"uri"`
+	Name        string        `json:"name"`
+	Description string        `json:"description"`
 	Tags     []cukeTag     `json:"tags"`
 	Elements []cukeElement `json:"elements"`
 }
@@ -20,7 +21,8 @@ type cukeTag struct {
 }
 
 type cukeElement struct {
-	Name  string     `json:"name"`
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
 	Line  int        `json:"line"`
 	Type  string     `json:"type"`
 	Tags  []cukeTag  `json:"tags"`
@@ -71,6 +73,7 @@ func (r *Run) Reconcile(cucumberJSON []byte) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.Deviations = deviations(feats)
 	used := map[*Scenario]bool{}
 	for _, f := range feats {
 		for _, el := range f.Elements {
@@ -212,4 +215,62 @@ func decide(el cukeElement) (status, msg string, decider *cukeStep) {
 	default:
 		return status, fmt.Sprintf("step %q is %s", step, status), decider
 	}
+}
+
+// DeviationPrefix starts a paragraph of a feature's or scenario's description that says
+// where the harness keeps a rule other than the incident document's, and why.
+const DeviationPrefix = "Deviation:"
+
+// Deviation is one such paragraph: the report lists them all.
+type Deviation struct {
+	Feature  string `json:"feature"`
+	Scenario string `json:"scenario,omitempty"` // empty for a feature-wide deviation
+	URI      string `json:"uri"`
+	Text     string `json:"text"`
+}
+
+// deviations collects the Deviation paragraphs of the features' and scenarios'
+// descriptions, once each (an outline's examples share their description).
+func deviations(feats []cukeFeature) []Deviation {
+	var out []Deviation
+	seen := map[string]bool{}
+	add := func(f cukeFeature, scenario, desc string) {
+		for _, para := range paragraphs(desc) {
+			if !strings.HasPrefix(para, DeviationPrefix) {
+				continue
+			}
+			text := strings.TrimSpace(strings.TrimPrefix(para, DeviationPrefix))
+			if key := f.URI + "\x00" + text; !seen[key] {
+				seen[key] = true
+				out = append(out, Deviation{Feature: f.Name, Scenario: scenario, URI: f.URI, Text: text})
+			}
+		}
+	}
+	for _, f := range feats {
+		add(f, "", f.Description)
+		for _, el := range f.Elements {
+			add(f, el.Name, el.Description)
+		}
+	}
+	return out
+}
+
+// paragraphs splits a description at blank lines and joins each paragraph's lines.
+func paragraphs(desc string) []string {
+	var out, cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.Join(cur, " "))
+			cur = nil
+		}
+	}
+	for _, line := range strings.Split(desc, "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			flush()
+			continue
+		}
+		cur = append(cur, line)
+	}
+	flush()
+	return out
 }

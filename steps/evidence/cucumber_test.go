@@ -150,3 +150,19 @@ func TestReconcileTellsOutlineExamplesApart(t *testing.T) {
 		}
 	}
 }
+
+// TestReconcileCollectsDeviations: paragraphs starting with "Deviation:" in feature and
+// scenario descriptions are collected once each, for the report.
+func TestReconcileCollectsDeviations(t *testing.T) {
+	run, _ := newRun(t)
+	cj := `[{"uri":"a.feature","name":"A","description":"  Intro line.\n\n  Deviation: the lag alert fires at 1000,\n  as the incident asks.\n","elements":[
+	  {"name":"x","line":3,"type":"scenario","description":"Deviation: stricter, because.","steps":[]},
+	  {"name":"y","line":9,"type":"scenario","description":"Deviation: stricter, because.","steps":[]},
+	  {"name":"z","line":12,"type":"scenario","description":"No deviation here.","steps":[]}]}]`
+	require.NoError(t, run.Reconcile([]byte(cj)))
+	got := run.Snapshot().Deviations
+	require.Equal(t, []evidence.Deviation{
+		{Feature: "A", URI: "a.feature", Text: "the lag alert fires at 1000, as the incident asks."},
+		{Feature: "A", Scenario: "x", URI: "a.feature", Text: "stricter, because."},
+	}, got)
+}

@@ -24,8 +24,11 @@ type Run struct {
 	Versions map[string]string `json:"versions,omitempty"`
 	// Profile is the release profile the run is judged with: the capabilities it accepts
 	// not to cover. Nil accepts nothing: every skip makes the run INCOMPLETE.
-	Profile   *ReleaseProfile `json:"release_profile,omitempty"`
-	Scenarios []*Scenario     `json:"scenarios"`
+	Profile *ReleaseProfile `json:"release_profile,omitempty"`
+	// Deviations are where the features keep a rule other than the incident document's
+	// (paragraphs starting with DeviationPrefix in their descriptions), set by Reconcile.
+	Deviations []Deviation `json:"deviations,omitempty"`
+	Scenarios  []*Scenario `json:"scenarios"`
 
 	cfg config
 }
@@ -205,6 +208,7 @@ func (r *Run) Snapshot() *Run {
 	for k, v := range r.Versions {
 		c.Versions[k] = v
 	}
+	c.Deviations = append([]Deviation(nil), r.Deviations...)
 	if r.Profile != nil {
 		p := ReleaseProfile{Name: r.Profile.Name, Accepts: append([]Accepted(nil), r.Profile.Accepts...)}
 		c.Profile = &p

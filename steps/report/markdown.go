@@ -74,6 +74,17 @@ func renderMarkdown(run *evidence.Run) []byte {
 		}
 		b.WriteString("\n")
 	}
+	if len(run.Deviations) > 0 {
+		b.WriteString("### Where the harness keeps another rule than the incident document\n\n")
+		for _, d := range run.Deviations {
+			where := md(d.Feature)
+			if d.Scenario != "" {
+				where += " / " + md(d.Scenario)
+			}
+			fmt.Fprintf(&b, "- **%s**: %s\n", where, md(d.Text))
+		}
+		b.WriteString("\n")
+	}
 	c := run.Counts()
 	b.WriteString("| Total | Passed | Failed | Skipped | Undefined | Pending | Other |\n|---:|---:|---:|---:|---:|---:|---:|\n")
 	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d | %d |\n\n", c.Total, c.Passed, c.Failed, c.Skipped, c.Undefined, c.Pending, c.Ambiguous+c.Unknown)

@@ -50,3 +50,14 @@ func TestSummary(t *testing.T) {
 
 	require.NotContains(t, report.Summary(run, report.Paths{}), "report:")
 }
+
+// TestDeviationsAreListed: a feature's "Deviation:" paragraph reaches every report.
+func TestDeviationsAreListed(t *testing.T) {
+	run := fixtureRun(t, "dev-run")
+	cj := `[{"uri":"a.feature","name":"Alerting","description":"Deviation: the harness fires at 1000, the incident's number.","elements":[]}]`
+	p, err := report.Write(t.TempDir(), run, []byte(cj), nil)
+	require.NoError(t, err)
+	require.Contains(t, readFile(t, p.Markdown), "- **Alerting**: the harness fires at 1000, the incident's number.")
+	require.Contains(t, readFile(t, p.HTML), `id="deviations"`)
+	require.Contains(t, report.Summary(run, p), "deviations from the incident document: 1")
+}

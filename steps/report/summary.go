@@ -63,6 +63,9 @@ func Summary(run *evidence.Run, p Paths) string {
 	if snap.Profile != nil || len(snap.NotCovered()) > 0 {
 		fmt.Fprintf(&b, "  release profile: %s\n", profileName(snap))
 	}
+	if n := len(snap.Deviations); n > 0 {
+		fmt.Fprintf(&b, "  deviations from the incident document: %d, listed in the report\n", n)
+	}
 	if p.HTML != "" {
 		fmt.Fprintf(&b, "  report:   %s\n", p.HTML)
 	}

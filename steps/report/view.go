@@ -23,6 +23,7 @@ type page struct {
 	Pass             bool
 	NotCovered       []evidence.Gap
 	Profile          string
+	Deviations       []evidence.Deviation
 	Counts           evidence.Counts
 	Meta, Versions   []kv
 	Scenarios        []scView
@@ -67,7 +68,7 @@ type logView struct {
 
 func buildPage(run *evidence.Run, files []string, now time.Time) page {
 	p := page{Verdict: run.Verdict(), Pass: run.Passed(), Reasons: strings.Join(run.GateReasons(), ", "), Counts: run.Counts(),
-		NotCovered: run.NotCovered(), Profile: profileName(run), Generated: stamp(now)}
+		NotCovered: run.NotCovered(), Profile: profileName(run), Deviations: run.Deviations, Generated: stamp(now)}
 	tags := run.Tags
 	if tags == "" {
 		tags = "all scenarios"
