@@ -12,8 +12,8 @@ type cukeFeature struct {
 	URI         string        `json:"uri"`
 	Name        string        `json:"name"`
 	Description string        `json:"description"`
-	Tags     []cukeTag     `json:"tags"`
-	Elements []cukeElement `json:"elements"`
+	Tags        []cukeTag     `json:"tags"`
+	Elements    []cukeElement `json:"elements"`
 }
 
 type cukeTag struct {
@@ -23,10 +23,10 @@ type cukeTag struct {
 type cukeElement struct {
 	Name        string     `json:"name"`
 	Description string     `json:"description"`
-	Line  int        `json:"line"`
-	Type  string     `json:"type"`
-	Tags  []cukeTag  `json:"tags"`
-	Steps []cukeStep `json:"steps"`
+	Line        int        `json:"line"`
+	Type        string     `json:"type"`
+	Tags        []cukeTag  `json:"tags"`
+	Steps       []cukeStep `json:"steps"`
 }
 
 type cukeStep struct {
