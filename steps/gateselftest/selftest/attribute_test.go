@@ -46,3 +46,18 @@ func TestBaseline(t *testing.T) {
 	require.Contains(t, Baseline(m, []evidence.CucumberResult{{Name: "the guard", Status: "skipped"}}), "skipped")
 	require.Contains(t, Baseline(m, nil), "no scenario")
 }
+
+func TestReportHoles(t *testing.T) {
+	killed := Outcome{Mutant: Mutant{Name: "a"}, Verdict: Killed}
+	survived := Outcome{Mutant: Mutant{Name: "b"}, Verdict: Survived}
+	hole := Outcome{Mutant: Mutant{Name: "c", Hole: "no scenario yet"}, Verdict: Survived}
+	closed := Outcome{Mutant: Mutant{Name: "d", Hole: "was a hole"}, Verdict: Killed}
+	require.True(t, Report{Outcomes: []Outcome{killed, hole}}.Passed(), "a declared hole does not fail the run")
+	require.False(t, Report{Outcomes: []Outcome{killed, survived, hole}}.Passed(), "an undeclared survivor does")
+	require.False(t, Report{}.Passed(), "no mutant proves nothing")
+	r := Report{Outcomes: []Outcome{killed, hole, closed}}
+	require.Equal(t, 1, r.Holes())
+	require.Contains(t, r.Table(), "c SURVIVED, a declared hole: no scenario yet")
+	require.Contains(t, r.Table(), "d is killed now: remove its hole mark")
+	require.Contains(t, r.Markdown(), "survived (declared hole)")
+}

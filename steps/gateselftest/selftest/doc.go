@@ -14,6 +14,8 @@
 //	scenario  the guarding scenario: a substring of its name
 //	step      the guarding step: a substring of its text
 //	expect    optional: a substring of that step's error
+//	hole      optional: declares a known hole (why no scenario kills it yet, and what would);
+//	          reported in every table, never counted as a kill, and not failing the run
 //
 // Verdicts (Attribute, a pure function over godog's cucumber JSON):
 //
