@@ -8,6 +8,11 @@ Feature: The producer keeps the wire contract
   tenant and thread, and a value is zstd-compressed only when its message is above 512
   bytes and compressing makes it smaller.
 
+  Most records come from the quality aggregator as it is deployed. Two scenarios hand the
+  reference producer messages in-process instead, because the aggregator cannot make
+  them: a header a caller filled with claims, and messages sized to the byte around the
+  threshold.
+
   Where the harness is stricter than the contract: the contract asks for a 16-byte UUID as
   message id; the harness asks for a UUID version 4, as the producer promises. The
   timestamp must lie between the moments the harness started and finished the write, with
@@ -68,3 +73,15 @@ Feature: The producer keeps the wire contract
       | text    | 500  | larger than | zstd    |
       | text    | 300  | at most     | plain   |
       | random  | 2000 | larger than | plain   |
+
+  Scenario Outline: The threshold is exact: a message of <size> bytes is <framing>-framed
+    Given a caller hands the producer 5 events of exactly <size> bytes of compressible text
+    Then 5 records are read back from Kafka by an independent decoder
+    And every record's message is exactly <size> bytes
+    And every record read back is <framing>-framed
+    And every record's compression field mirrors its framing
+
+    Examples:
+      | size | framing |
+      | 512  | plain   |
+      | 513  | zstd    |

@@ -226,6 +226,11 @@ func messageSize(r readRecord) int {
 }
 
 func everyMessageSize(ctx context.Context, relation string, limit int) error {
+	holds := map[string]func(size int) bool{
+		"larger than": func(size int) bool { return size > limit },
+		"at most":     func(size int) bool { return size <= limit },
+		"exactly":     func(size int) bool { return size == limit },
+	}[relation]
 	lo, hi := -1, 0
 	defer func() {
 		world(ctx).rec.Evidence(evidence.After, evidence.KindNote, "message sizes read back", map[string]int{"min": lo, "max": hi})
@@ -236,7 +241,7 @@ func everyMessageSize(ctx context.Context, relation string, limit int) error {
 			lo = size
 		}
 		hi = max(hi, size)
-		if (relation == "larger than") != (size > limit) {
+		if !holds(size) {
 			return fmt.Sprintf("the message is %d bytes, expected %s %d: the example does not test what it says", size, relation, limit)
 		}
 		return ""

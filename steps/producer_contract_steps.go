@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/dashstream/acceptance/reference/wire/dspb"
 	"github.com/dashstream/acceptance/steps/evidence"
@@ -27,6 +29,7 @@ func registerProducerContractSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the quality aggregator with TENANT_ID "([^"]*)" writes (\d+) (events|quality events) on each of (\d+) threads?$`, tenantWrites)
 	sc.Step(`^the quality aggregator with TENANT_ID "([^"]*)" writes (\d+) events with (\d+) bytes of (text|random) padding on (\d+) threads?$`, tenantWritesPadded)
 	sc.Step(`^a caller hands the producer (\d+) error messages whose header claims another type, tenant, sequence, message id, timestamp, schema version and compression$`, callerClaimsHeader)
+	sc.Step(`^a caller hands the producer (\d+) events of exactly (\d+) bytes of compressible text$`, callerSendsExactSize)
 	sc.Step(`^every record's key is its thread id$`, everyKeyIsThread)
 	sc.Step(`^every record's "tenant_id" record header equals its protobuf tenant$`, everyTenantHeaderMatches)
 	sc.Step(`^every message_id is a 16-byte UUID version 4$`, everyMessageIDIsV4)
@@ -38,7 +41,7 @@ func registerProducerContractSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^every record's compression field mirrors its framing$`, everyCompressionMirrors)
 	sc.Step(`^the sequences of every tenant and thread are exactly 1 to (\d+) in order$`, sequencesPerTenantThread)
 	sc.Step(`^the records hold (\d+) tenants on the same (\d+) thread ids$`, tenantsShareThreads)
-	sc.Step(`^every record's message is (larger than|at most) (\d+) bytes$`, everyMessageSize)
+	sc.Step(`^every record's message is (larger than|at most|exactly) (\d+) bytes$`, everyMessageSize)
 	sc.Step(`^every record read back is (plain|zstd)-framed$`, everyRecordFramed)
 }
 
@@ -126,6 +129,58 @@ func callerClaimsHeader(ctx context.Context, n int) error {
 				Header: claimed(), ErrorCode: "CLAIMS", Message: "a caller filled the header"}}}
 			if _, err := p.Send(sctx, w.thread, msg); err != nil {
 				return fmt.Errorf("send message %d of %d: %w", i+1, n, err)
+			}
+		}
+		return nil
+	})
+}
+
+// callerSendsExactSize sends n events whose marshalled size, with the header the producer
+// will stamp, is exactly size bytes: the compression threshold is judged at its edge. It
+// uses the reference producer in-process, because only there can the harness size a
+// message to the byte; the sizes are checked again on the records read back.
+func callerSendsExactSize(ctx context.Context, n, size int) error {
+	w := world(ctx)
+	if _, err := w.ensureTopic(ctx, "events"); err != nil {
+		return err
+	}
+	p, err := w.libraryProducer(ctx)
+	if err != nil {
+		return err
+	}
+	if w.thread == "" {
+		w.thread = w.name("thread")
+	}
+	if n > 127 {
+		return fmt.Errorf("at most 127 events: a larger sequence number would change the size")
+	}
+	// A stand-in for the header the producer stamps: every field has the length it
+	// will have (a 16-byte id, a current timestamp, a one-byte sequence).
+	stand := &dspb.Header{MessageId: make([]byte, 16), TimestampUs: time.Now().UnixMicro(), TenantId: p.Tenant(),
+		ThreadId: w.thread, Sequence: 1, Type: dspb.MessageType_MESSAGE_TYPE_EVENT, SchemaVersion: 1}
+	event := func(pad int, h *dspb.Header) *dspb.DashStreamMessage {
+		return &dspb.DashStreamMessage{Message: &dspb.DashStreamMessage_Event{Event: &dspb.Event{
+			Header: h, EventType: dspb.EventType_EVENT_TYPE_NODE_START, NodeId: "threshold",
+			Attributes: map[string]*dspb.AttributeValue{"padding": {Value: &dspb.AttributeValue_StringValue{
+				StringValue: strings.Repeat("threshold-padding-", pad/18+1)[:pad]}}},
+		}}}
+	}
+	pad := -1
+	for l := range size {
+		if proto.Size(event(l, stand)) == size {
+			pad = l
+			break
+		}
+	}
+	if pad < 0 {
+		return fmt.Errorf("no padding makes an event of exactly %d bytes", size)
+	}
+	return timedWrite(w, p.Tenant(), func() error {
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		for i := range n {
+			if _, err := p.Send(sctx, w.thread, event(pad, nil)); err != nil {
+				return fmt.Errorf("send event %d of %d: %w", i+1, n, err)
 			}
 		}
 		return nil
