@@ -13,10 +13,14 @@ Feature: The producer keeps the wire contract
   them: a header a caller filled with claims, and messages sized to the byte around the
   threshold.
 
-  Where the harness is stricter than the contract: the contract asks for a 16-byte UUID as
-  message id; the harness asks for a UUID version 4, as the producer promises. The
-  timestamp must lie between the moments the harness started and finished the write, with
-  no allowance for clock skew, because producer and harness share one clock on every stack.
+  Deviation: the wire contract asks for a 16-byte UUID as message id; the harness asks
+  for a UUID version 4, as the producer promises and the original producer wrote
+  (new_v4 in the incident document).
+
+  Deviation: the contract gives no tolerance for timestamp_us; the harness requires it
+  to lie between the moments it started and finished the write, with no allowance for
+  clock skew, because the producer runs as a child process of the harness on every stack
+  and so reads the same clock.
 
   Scenario: Every record carries the producer's complete header
     Given the quality aggregator with TENANT_ID "acme" writes 25 events on each of 2 threads
