@@ -26,9 +26,10 @@ type readRecord struct {
 	// Headers are the record's headers by key, every value in arrival order.
 	Headers map[string][]string
 	Framing byte // the value's first byte
-	// Msg is the decoded value and Header its header; both are zero when Err is set.
+	// Msg is the decoded value (zero when Err is set) and Header its header (nil when Err
+	// is set; its getters then return zeros).
 	Msg    wiredecode.Record
-	Header wiredecode.Header
+	Header *wiredecode.Header
 	Err    error
 }
 
@@ -100,7 +101,8 @@ func (w *World) readBack(ctx context.Context, topic string, want int, within tim
 			if msg, err := dec.Decode(r.Value); err != nil {
 				rr.Err = err
 			} else {
-				rr.Msg, rr.Header = msg, msg.Header
+				h := msg.Header
+				rr.Msg, rr.Header = msg, &h
 			}
 			out = append(out, rr)
 		})

@@ -148,8 +148,8 @@ func everyAckedConsumedOnce(ctx context.Context) error {
 		if r.Err != nil {
 			return fmt.Errorf("record at %d/%d does not decode: %w", r.Partition, r.Offset, r.Err)
 		}
-		if r.Header.ThreadID == w.thread {
-			seen[r.Header.Sequence]++
+		if r.Header.GetThreadId() == w.thread {
+			seen[r.Header.GetSequence()]++
 		}
 	}
 	var lost, dups []uint64

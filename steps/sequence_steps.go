@@ -79,12 +79,12 @@ func sequencesExactly(ctx context.Context, n int) error {
 	thread := ""
 	for _, r := range w.records { // one thread: one key, one partition, offset order
 		if thread == "" {
-			thread = r.Header.ThreadID
+			thread = r.Header.GetThreadId()
 		}
-		if r.Header.ThreadID != thread {
-			return fmt.Errorf("records of two threads read back (%s and %s), expected one", thread, r.Header.ThreadID)
+		if r.Header.GetThreadId() != thread {
+			return fmt.Errorf("records of two threads read back (%s and %s), expected one", thread, r.Header.GetThreadId())
 		}
-		seqs = append(seqs, r.Header.Sequence)
+		seqs = append(seqs, r.Header.GetSequence())
 	}
 	want := make([]uint64, n)
 	for i := range want {

@@ -140,7 +140,7 @@ func everyRecordCarriesTenant(ctx context.Context, tenant string) error {
 		if r.Err != nil {
 			return fmt.Errorf("record at %d/%d does not decode: %w", r.Partition, r.Offset, r.Err)
 		}
-		tenants[r.Header.TenantID]++
+		tenants[r.Header.GetTenantId()]++
 	}
 	if len(tenants) != 1 || tenants[tenant] != len(w.records) {
 		return fmt.Errorf("tenant ids read back: %v, expected all %d to be %q", tenants, len(w.records), tenant)

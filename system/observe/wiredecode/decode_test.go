@@ -139,3 +139,20 @@ func TestDecodeProtobufRules(t *testing.T) {
 		require.ErrorIs(t, err, wiredecode.ErrProtobuf, "below the maximum the frame decodes (to garbage): %+v", rec)
 	})
 }
+
+func TestHeaderGettersAreNilSafe(t *testing.T) {
+	var nilHeader *wiredecode.Header
+	require.Zero(t, nilHeader.GetSequence())
+	require.Empty(t, nilHeader.GetThreadId())
+	require.Empty(t, nilHeader.GetTenantId())
+	require.Nil(t, nilHeader.GetMessageId())
+	require.Zero(t, nilHeader.GetTimestampUs())
+	require.Zero(t, nilHeader.GetSchemaVersion())
+	h := handHeader(3, 1, 0)
+	require.Equal(t, uint64(3), h.GetSequence())
+	require.Equal(t, "thread-0001", h.GetThreadId())
+	require.Equal(t, "customer-123", h.GetTenantId())
+	require.Equal(t, goldenID, h.GetMessageId())
+	require.Equal(t, int64(goldenTS), h.GetTimestampUs())
+	require.Equal(t, uint32(1), h.GetSchemaVersion())
+}

@@ -76,3 +76,54 @@ type Record struct {
 	// EventType is set for KindEvent only.
 	EventType int32 `json:"event_type,omitempty"`
 }
+
+// Nil-safe getters, named as the generated protobuf code names them, so that code written
+// against a *dspb.Header reads the same against a *Header. A nil *Header yields zeros.
+
+// GetMessageId returns h.MessageID, or nil for a nil h.
+func (h *Header) GetMessageId() []byte {
+	if h == nil {
+		return nil
+	}
+	return h.MessageID
+}
+
+// GetTimestampUs returns h.TimestampUs, or 0 for a nil h.
+func (h *Header) GetTimestampUs() int64 {
+	if h == nil {
+		return 0
+	}
+	return h.TimestampUs
+}
+
+// GetTenantId returns h.TenantID, or "" for a nil h.
+func (h *Header) GetTenantId() string {
+	if h == nil {
+		return ""
+	}
+	return h.TenantID
+}
+
+// GetThreadId returns h.ThreadID, or "" for a nil h.
+func (h *Header) GetThreadId() string {
+	if h == nil {
+		return ""
+	}
+	return h.ThreadID
+}
+
+// GetSequence returns h.Sequence, or 0 for a nil h.
+func (h *Header) GetSequence() uint64 {
+	if h == nil {
+		return 0
+	}
+	return h.Sequence
+}
+
+// GetSchemaVersion returns h.SchemaVersion, or 0 for a nil h.
+func (h *Header) GetSchemaVersion() uint32 {
+	if h == nil {
+		return 0
+	}
+	return h.SchemaVersion
+}
