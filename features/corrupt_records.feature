@@ -27,3 +27,12 @@ Feature: Records that are not DashStream never stop the pipeline
     And every record read back was compressed with zstd
     When a consumer reads all 50 records
     Then the consumer counts no decode failures
+
+  # The dead-letter copy of a value above the maximum payload is not judged here: the copy
+  # is larger than a Kafka record may be, so the consumer counts it as a failed DLQ write.
+  Scenario: Records above the maximum payload are counted as "too_large" and skipped
+    Given an independent client writes 3 oversized records to the topic
+    And the quality aggregator writes 10 events on each of 2 threads
+    When a consumer reads all 23 records
+    Then the consumer counts 3 decode failures for reason "too_large"
+    And the consumer reports 0 duplicates, 0 gaps and 0 reorders

@@ -10,9 +10,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/reference/consumer"
-	"github.com/dashstream/acceptance/reference/wire"
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/chaos"
+	"github.com/dashstream/acceptance/system/observe/wiredecode"
 )
 
 func registerCorruptionSteps(sc *godog.ScenarioContext) {
@@ -123,7 +123,7 @@ func aggregatorWritesLarge(ctx context.Context, messages, size, threads int) err
 func everyRecordZstd(ctx context.Context) error {
 	w := world(ctx)
 	for _, r := range w.records {
-		if r.Framing != wire.FramingZstd {
+		if r.Framing != wiredecode.FramingZstd {
 			return fmt.Errorf("record at %d/%d has framing 0x%02x, not zstd (0x01)", r.Partition, r.Offset, r.Framing)
 		}
 	}

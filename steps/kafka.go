@@ -12,20 +12,25 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/dashstream/acceptance/reference/wire"
-	"github.com/dashstream/acceptance/reference/wire/dspb"
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/observe/wiredecode"
 	"github.com/dashstream/acceptance/system/stack"
 )
 
-// readRecord is a record read back from Kafka and decoded independently of the producer.
+// readRecord is a record read back from Kafka and decoded by the harness's own decoder
+// (system/observe/wiredecode), independently of the pipeline's wire package.
 type readRecord struct {
 	Partition int32
 	Offset    int64
 	Key       string
-	Framing   byte // the value's first byte
-	Header    *dspb.Header
-	Err       error
+	// Headers are the record's headers by key, every value in arrival order.
+	Headers map[string][]string
+	Framing byte // the value's first byte
+	// Msg is the decoded value (zero when Err is set) and Header its header (nil when Err
+	// is set; its getters then return zeros).
+	Msg    wiredecode.Record
+	Header *wiredecode.Header
+	Err    error
 }
 
 // ensureTopic creates the scenario's topic for a logical name if it does not exist yet
@@ -66,7 +71,7 @@ func (w *World) runProducer(ctx context.Context, env map[string]string, args ...
 }
 
 // readBack reads the topic from the start with a plain franz-go client and decodes every
-// record with the wire package, until want records arrived or within elapsed.
+// record with the harness's own decoder, until want records arrived or within elapsed.
 func (w *World) readBack(ctx context.Context, topic string, want int, within time.Duration) ([]readRecord, error) {
 	cl, err := w.stack.Kafka().Client(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {
@@ -75,7 +80,7 @@ func (w *World) readBack(ctx context.Context, topic string, want int, within tim
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(ctx, within)
 	defer cancel()
-	dec := wire.NewDecoder()
+	dec := wiredecode.New()
 	var out []readRecord
 	for len(out) < want {
 		fs := cl.PollFetches(ctx)
@@ -86,14 +91,18 @@ func (w *World) readBack(ctx context.Context, topic string, want int, within tim
 			w.rec.Mark(evidence.EventNote, "fetch error", fmt.Sprintf("%s/%d: %v", t, p, err))
 		})
 		fs.EachRecord(func(r *kgo.Record) {
-			rr := readRecord{Partition: r.Partition, Offset: r.Offset, Key: string(r.Key)}
+			rr := readRecord{Partition: r.Partition, Offset: r.Offset, Key: string(r.Key), Headers: map[string][]string{}}
+			for _, h := range r.Headers {
+				rr.Headers[h.Key] = append(rr.Headers[h.Key], string(h.Value))
+			}
 			if len(r.Value) > 0 {
 				rr.Framing = r.Value[0]
 			}
 			if msg, err := dec.Decode(r.Value); err != nil {
 				rr.Err = err
 			} else {
-				rr.Header = wire.HeaderOf(msg)
+				h := msg.Header
+				rr.Msg, rr.Header = msg, &h
 			}
 			out = append(out, rr)
 		})

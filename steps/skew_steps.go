@@ -20,8 +20,10 @@ func registerSkewSteps(sc *godog.ScenarioContext) {
 }
 
 // skewedProducerWrites writes events whose timestamp_us is ahead of the real time, as a
-// producer with a fast clock does. The records are encoded with the wire package and
-// written with a plain franz-go client.
+// producer with a fast clock does. The records are encoded with the reference wire
+// package and written with a plain franz-go client: here the harness is a writer of the
+// format (the reference producer stamps the real time and cannot be told to lie), and
+// what is judged is the exporter's reaction, not these bytes.
 func skewedProducerWrites(ctx context.Context, ahead, n int) error {
 	w := world(ctx)
 	cl, err := w.stack.Kafka().Client()

@@ -250,6 +250,7 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerWebSocketSteps(sc)
 	registerExporterSteps(sc)
 	registerSkewSteps(sc)
+	registerProducerContractSteps(sc)
 	registerTrafficSteps(sc)
 	registerBreakerSteps(sc)
 }

@@ -245,6 +245,11 @@ func (m *Mirror) run(ctx context.Context, cl *kgo.Client) {
 	}
 }
 
+// decoder reads the records the mirror selects from. It is the pipeline's own wire
+// package because drop is given a *dspb.Header; selecting which records to drop is part
+// of causing the fault, not of judging it.
+var decoder = wire.NewDecoder()
+
 // copy writes the records drop does not match and records the progress.
 func (m *Mirror) copy(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) error {
 	var out []*kgo.Record

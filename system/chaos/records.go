@@ -9,7 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/dashstream/acceptance/reference/wire"
+	"github.com/dashstream/acceptance/system/observe/wiredecode"
 	"github.com/dashstream/acceptance/system/stack"
 )
 
@@ -70,16 +70,17 @@ func (f *deleteBelow) Inject(ctx context.Context, tl Timeline) (Handle, error) {
 
 // OffsetOfSequence finds the record of thread with header sequence seq in topic, reading
 // every partition from its start to the end it has when the call begins, and decoding
-// each record with reference/wire. It returns ErrNotFound when there is none (records
+// each record with the harness's own decoder (observe/wiredecode), so a defect in the
+// pipeline's decoder cannot pick the record to replay. It returns ErrNotFound when there is none (records
 // that fail to decode are skipped). Bounded by ctx.
 func OffsetOfSequence(ctx context.Context, k stack.Kafka, topic, thread string, seq uint64) (partition int32, offset int64, err error) {
 	found := errors.New("found")
 	err = scanTopic(ctx, k, topic, func(r *kgo.Record) error {
-		msg, err := decoder.Decode(r.Value)
+		rec, err := harnessDecoder.Decode(r.Value)
 		if err != nil {
 			return nil
 		}
-		if h := wire.HeaderOf(msg); h.GetThreadId() == thread && h.GetSequence() == seq {
+		if h := rec.Header; h.ThreadID == thread && h.Sequence == seq {
 			partition, offset = r.Partition, r.Offset
 			return found
 		}
@@ -94,7 +95,7 @@ func OffsetOfSequence(ctx context.Context, k stack.Kafka, topic, thread string, 
 	return 0, 0, fmt.Errorf("offset of %s sequence %d in %s: %w", thread, seq, topic, ErrNotFound)
 }
 
-var decoder = wire.NewDecoder()
+var harnessDecoder = wiredecode.New()
 
 // scanTopic calls fn with every record of topic, from the start of each partition to the
 // end offset it had when the scan began; an error from fn stops the scan and is returned.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	crand "crypto/rand"
 	"fmt"
 	"math"
 	"strings"
@@ -146,21 +147,30 @@ func padding(n int) string {
 	return strings.Repeat(unit, n/len(unit)+1)[:n]
 }
 
+// randomBytes returns n random bytes: padding that does not compress.
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = crand.Read(b) // crypto/rand.Read never fails
+	return b
+}
+
 // message builds message n of a thread; the producer fills the header.
 func message(cfg config, thread string, n int) *dspb.DashStreamMessage {
 	if cfg.kind == "quality" {
 		tags := map[string]string{"suite": "load"}
-		if cfg.payloadSize > 0 {
+		metrics := map[string]*dspb.MetricValue{
+			"score":  {Value: &dspb.MetricValue_FloatValue{FloatValue: 0.5 + 0.5*math.Sin(float64(n)/10)}, Type: dspb.MetricType_METRIC_TYPE_GAUGE},
+			"checks": {Value: &dspb.MetricValue_IntValue{IntValue: int64(n + 1)}, Type: dspb.MetricType_METRIC_TYPE_COUNTER},
+			"passed": {Value: &dspb.MetricValue_BoolValue{BoolValue: n%10 != 9}},
+		}
+		switch {
+		case cfg.payloadSize > 0 && cfg.padding == "random":
+			metrics["padding"] = &dspb.MetricValue{Value: &dspb.MetricValue_BytesValue{BytesValue: randomBytes(cfg.payloadSize)}}
+		case cfg.payloadSize > 0:
 			tags["padding"] = padding(cfg.payloadSize)
 		}
 		return &dspb.DashStreamMessage{Message: &dspb.DashStreamMessage_Metrics{Metrics: &dspb.Metrics{
-			Scope: "quality", ScopeId: thread,
-			Metrics: map[string]*dspb.MetricValue{
-				"score":  {Value: &dspb.MetricValue_FloatValue{FloatValue: 0.5 + 0.5*math.Sin(float64(n)/10)}, Type: dspb.MetricType_METRIC_TYPE_GAUGE},
-				"checks": {Value: &dspb.MetricValue_IntValue{IntValue: int64(n + 1)}, Type: dspb.MetricType_METRIC_TYPE_COUNTER},
-				"passed": {Value: &dspb.MetricValue_BoolValue{BoolValue: n%10 != 9}},
-			},
-			Tags: tags,
+			Scope: "quality", ScopeId: thread, Metrics: metrics, Tags: tags,
 		}}}
 	}
 	ev := &dspb.Event{
@@ -173,7 +183,10 @@ func message(cfg config, thread string, n int) *dspb.DashStreamMessage {
 	if n%2 == 1 {
 		ev.EventType, ev.DurationUs = dspb.EventType_EVENT_TYPE_NODE_END, int64(1000+n%500)
 	}
-	if cfg.payloadSize > 0 {
+	switch {
+	case cfg.payloadSize > 0 && cfg.padding == "random":
+		ev.Attributes["padding"] = &dspb.AttributeValue{Value: &dspb.AttributeValue_BytesValue{BytesValue: randomBytes(cfg.payloadSize)}}
+	case cfg.payloadSize > 0:
 		ev.Attributes["padding"] = &dspb.AttributeValue{Value: &dspb.AttributeValue_StringValue{StringValue: padding(cfg.payloadSize)}}
 	}
 	return &dspb.DashStreamMessage{Message: &dspb.DashStreamMessage_Event{Event: ev}}

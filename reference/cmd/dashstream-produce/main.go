@@ -4,7 +4,8 @@
 // Environment: KAFKA_BROKERS (comma list, default localhost:9092), TENANT_ID (default
 // "default"). Flags: -topic, -threads, -messages (per thread, 0 = until SIGINT/SIGTERM),
 // -rate (messages per second in total, 0 = as fast as possible), -payload-size (bytes of
-// attribute padding), -compress-threshold, -kind event|quality (quality = Metrics with
+// attribute padding), -padding text|random (compressible text, or random bytes that zstd
+// cannot shrink), -compress-threshold, -kind event|quality (quality = Metrics with
 // scope "quality", to dashstream-quality unless -topic says otherwise), -thread-prefix,
 // -connect-timeout, -flush-timeout.
 //
@@ -39,6 +40,7 @@ type config struct {
 	messages       int
 	rate           float64
 	payloadSize    int
+	padding        string
 	compress       int
 	kind           string
 	threadPrefix   string
@@ -90,6 +92,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.messages, "messages", 100, "messages per thread; 0 = until SIGINT or SIGTERM")
 	fs.Float64Var(&cfg.rate, "rate", 0, "messages per second over all threads; 0 = as fast as possible")
 	fs.IntVar(&cfg.payloadSize, "payload-size", 0, "bytes of attribute padding per message")
+	fs.StringVar(&cfg.padding, "padding", "text", "what the padding is: text (compresses well) or random (random bytes, does not compress)")
 	fs.IntVar(&cfg.compress, "compress-threshold", 512, "marshalled size in bytes above which values are zstd compressed; negative disables")
 	fs.StringVar(&cfg.kind, "kind", "event", "what to write: event (NODE_START/NODE_END events) or quality (Metrics with scope \"quality\")")
 	fs.StringVar(&cfg.threadPrefix, "thread-prefix", "thread-", "thread ids are this prefix followed by a 4-digit index")
@@ -130,6 +133,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.payloadSize < 0 {
 		problems = append(problems, fmt.Sprintf("-payload-size %d must be 0 or more", cfg.payloadSize))
+	}
+	if cfg.padding != "text" && cfg.padding != "random" {
+		problems = append(problems, fmt.Sprintf("-padding %q is not text or random", cfg.padding))
 	}
 	if cfg.topic == "" {
 		problems = append(problems, "-topic is empty")

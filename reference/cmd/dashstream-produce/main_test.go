@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,7 @@ func TestBadInputExitsTwo(t *testing.T) {
 		{"unicode tenant", map[string]string{"TENANT_ID": "tenänt"}, nil, "character 'ä' at position 4"},
 		{"zero threads", nil, []string{"-threads", "0"}, "-threads 0 must be at least 1"},
 		{"unknown kind", nil, []string{"-kind", "bogus"}, `-kind "bogus" is not event or quality`},
+		{"unknown padding", nil, []string{"-padding", "zeros"}, `-padding "zeros" is not text or random`},
 		{"unknown flag", nil, []string{"-nope"}, "flag provided but not defined"},
 	}
 	for _, tc := range tests {
@@ -118,6 +120,7 @@ func TestProducesAndSummarises(t *testing.T) {
 		total int
 	}{
 		{"events", []string{"-threads", "3", "-messages", "20", "-payload-size", "2000"}, "dashstream-events", dspb.MessageType_MESSAGE_TYPE_EVENT, 60},
+		{"random padding", []string{"-threads", "1", "-messages", "5", "-payload-size", "2000", "-padding", "random"}, "dashstream-events", dspb.MessageType_MESSAGE_TYPE_EVENT, 5},
 		{"quality to its own topic", []string{"-kind", "quality", "-threads", "2", "-messages", "5", "-rate", "200"}, "dashstream-quality", dspb.MessageType_MESSAGE_TYPE_METRICS, 10},
 	}
 	for _, tc := range tests {
@@ -147,6 +150,10 @@ func TestProducesAndSummarises(t *testing.T) {
 				require.Equal(t, "customer-123", h.TenantId)
 				if tc.typ == dspb.MessageType_MESSAGE_TYPE_METRICS {
 					require.Equal(t, "quality", msg.GetMetrics().GetScope())
+				}
+				if slices.Contains(tc.args, "random") {
+					require.Len(t, msg.GetEvent().GetAttributes()["padding"].GetBytesValue(), 2000)
+					require.Equal(t, wire.FramingPlain, r.Value[0], "random bytes do not compress: sent plain")
 				}
 			}
 		})
