@@ -26,6 +26,8 @@
 //     4 s) and fixtures/alertmanager/alertmanager.yml (timings / 60: group_wait 1 s,
 //     group_interval 5 s, repeat_interval 4 m, pager 1 m; receivers pager and team become
 //     webhooks). Severity critical goes to "pager", every other severity to "team".
+//   - Stack.GroupWait tells how long the running Alertmanager waits before it first
+//     notifies a receiver (from the generated configuration), for latency floors.
 //   - The Alertmanager API v2 is read with net/http + JSON (Alerts, Status); see amapi.go
 //     for why not the generated client. Prometheus is queried with client_golang's
 //     api/prometheus/v1 (Prometheus.API).
