@@ -87,11 +87,13 @@ func exporterInstanceStopped(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
+	// The onset is taken before the stop: a scrape may already fail while it shuts down.
+	onset := time.Now()
 	h, err := chaos.ServiceStop(svc).Inject(ctx, w.rec)
 	if err != nil {
 		return err
 	}
-	w.onset = time.Now()
+	w.onset = onset
 	st := state[alertingState](w)
 	if st.stopped == nil {
 		st.stopped = map[int]chaos.Handle{}

@@ -100,29 +100,11 @@ func deliveries(mon *monitoring.Stack) []string {
 	return out
 }
 
-func exporterStopped(ctx context.Context) error {
-	w := world(ctx)
-	h, err := chaos.ServiceStop(w.services["exporter"]).Inject(ctx, w.rec)
-	if err != nil {
-		return err
-	}
-	w.onset = time.Now()
-	w.exporterDown = h
-	w.onCleanup("restart exporter", h.Undo)
-	return nil
-}
+// exporterStopped stops the Background's exporter, instance 1 of its scrape job.
+func exporterStopped(ctx context.Context) error { return exporterInstanceStopped(ctx, 1) }
 
-func exporterStartedAgain(ctx context.Context) error {
-	w := world(ctx)
-	if w.exporterDown == nil {
-		return fmt.Errorf("the exporter was not stopped in this scenario")
-	}
-	if err := w.exporterDown.Undo(ctx); err != nil {
-		return err
-	}
-	w.cleared = time.Now()
-	return nil
-}
+// exporterStartedAgain starts the Background's exporter again.
+func exporterStartedAgain(ctx context.Context) error { return exporterInstanceStarted(ctx, 1) }
 
 func exporterCountsGaps(ctx context.Context, n int) error {
 	return world(ctx).exporterMetricReaches(ctx, "dashstream_sequence_gaps_total", n)
