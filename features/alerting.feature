@@ -80,7 +80,7 @@ Feature: Alerts fire for real and reach the right people
   @lag
   Scenario: A consumer that falls behind raises ConsumerLagHigh to the team
     Given a consumer has read the first 10 messages of a thread
-    When the consumer falls behind while 12000 more messages are written
+    When the consumer falls behind while 2000 more messages are written
     Then "ConsumerLagHigh" fires and reaches the "team" receiver within 30 seconds
     When the consumer resumes and its group's lag falls to 0 within 30 seconds
     Then "ConsumerLagHigh" is resolved within 40 seconds
