@@ -18,8 +18,9 @@
 //     ErrNotReady, names the component and ends with the last 40 lines of its log.
 //   - Prometheus: scrape and evaluation interval DefaultInterval (1 s); the config comes
 //     from the template fixtures/prometheus/prometheus.yml.tmpl; --web.enable-lifecycle
-//     is on, so Reconfigure and SetScrapeJobs reload it in place. Built with the
-//     remove_all_sd tag: static targets only.
+//     is on, so Reconfigure and SetScrapeJobs reload it in place; new targets are
+//     applied within 250 ms (--scrape.discovery-reload-interval, 5 s by default). Built
+//     with the remove_all_sd tag: static targets only.
 //   - Alertmanager: gossip off (--cluster.listen-address=""); Reload swaps the config.
 //   - StartStack uses the fast profile (package profile) of the production fixtures:
 //     fixtures/prometheus/rules/dashstream.rules.yml (for: and windows / 60, floors 1 s and
