@@ -88,7 +88,7 @@ func (w *World) awaitAlert(ctx context.Context, alert, receiver string, within t
 	w.rec.MarkAt(d.Arrived, evidence.EventAlertFiring, alert, "delivered to "+receiver)
 	w.rec.Evidence(evidence.During, evidence.KindAlert, "alertmanager alerts", listed)
 	if w.onset.IsZero() {
-		return nil
+		return fmt.Errorf("%s reached %s, but the scenario did not record when its condition began: its latency cannot be judged", alert, receiver)
 	}
 	return w.alertLatencyWithinFloor(ctx, alert, receiver, d.Arrived.Sub(w.onset))
 }

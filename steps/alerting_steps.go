@@ -111,20 +111,33 @@ func exporterCountsGaps(ctx context.Context, n int) error {
 }
 
 // exporterMetricReaches waits until the exporter's metric (summed over its series) is n,
-// and fails at once when it goes past n.
+// and fails as soon as it goes past n. A metric the exporter does not export is never
+// read as 0: the wait ends saying it is missing.
 func (w *World) exporterMetricReaches(ctx context.Context, metric string, n int) error {
 	svc := w.services["exporter"]
-	return w.eventually(ctx, fmt.Sprintf("%s to reach %d", metric, n), 20*time.Second, func(ctx context.Context) (bool, string, error) {
+	var past error
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	err := w.eventually(pctx, fmt.Sprintf("%s to reach %d", metric, n), 20*time.Second, func(ctx context.Context) (bool, string, error) {
 		m, err := scrape(ctx, svc.Addr())
 		if err != nil {
 			return false, "", err
 		}
-		got := m[metric]
+		got, ok := m[metric]
+		if !ok {
+			return false, metric + " is not exported", nil
+		}
 		if got > float64(n) {
-			return false, "", fmt.Errorf("%s = %v, more than %d", metric, got, n)
+			past = fmt.Errorf("%s = %v, more than %d", metric, got, n)
+			stop()
+			return false, past.Error(), nil
 		}
 		return got == float64(n), fmt.Sprintf("%s = %v", metric, got), nil
 	})
+	if past != nil {
+		return past
+	}
+	return err
 }
 
 // lostOnTheWay writes n messages to a source topic and copies them to the exporter's
