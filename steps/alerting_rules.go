@@ -23,6 +23,7 @@ type loadedRule struct {
 	For       float64  `json:"for_seconds"`
 	Selectors []string `json:"selectors"`
 	Threshold string   `json:"threshold"`
+	Windows   []string `json:"windows"`
 }
 
 // loadedRules reads every alerting rule from the rules API of the scenario's Prometheus.
@@ -36,7 +37,7 @@ func (w *World) loadedRules(ctx context.Context) (map[string]loadedRule, error) 
 		for _, r := range g.Rules {
 			if a, ok := r.(v1.AlertingRule); ok {
 				out[a.Name] = loadedRule{Severity: string(a.Labels["severity"]), Query: a.Query, For: a.Duration,
-					Selectors: selectors(a.Query), Threshold: threshold(a.Query)}
+					Selectors: selectors(a.Query), Threshold: threshold(a.Query), Windows: windows(a.Query)}
 			}
 		}
 	}
@@ -45,8 +46,9 @@ func (w *World) loadedRules(ctx context.Context) (map[string]loadedRule, error) 
 
 // alertsLoaded compares every alerting rule of the running Prometheus with the table's
 // production values: severity, the series it measures, the threshold its expression
-// ends with, and its for:, which must be the production for: through the stack's
-// profile. Rules loaded but not in the table fail too.
+// ends with, the window of its range selectors ("-" for none) and its for:; window and
+// for: must be the production ones through the stack's profile. Rules loaded but not in
+// the table fail too.
 func alertsLoaded(ctx context.Context, table *godog.Table) error {
 	w := world(ctx)
 	loaded, err := w.loadedRules(ctx)
@@ -55,7 +57,7 @@ func alertsLoaded(ctx context.Context, table *godog.Table) error {
 	}
 	w.rec.Evidence(evidence.Before, evidence.KindAlert, "alert rules loaded", loaded)
 	head := cells(table, 0)
-	want := []string{"alert", "severity", "measures", "threshold", "for"}
+	want := []string{"alert", "severity", "measures", "threshold", "window", "for"}
 	if !slices.Equal(head, want) {
 		return fmt.Errorf("the table's columns are %v, expected %v", head, want)
 	}
@@ -70,7 +72,7 @@ func alertsLoaded(ctx context.Context, table *godog.Table) error {
 			problems = append(problems, name+" is not loaded")
 			continue
 		}
-		problems = append(problems, w.compareRule(name, got, c[1], c[2], c[3], c[4])...)
+		problems = append(problems, w.compareRule(name, got, c[1:])...)
 	}
 	for name := range loaded {
 		if !listed[name] {
@@ -84,8 +86,10 @@ func alertsLoaded(ctx context.Context, table *godog.Table) error {
 	return nil
 }
 
-// compareRule lists how a loaded rule differs from its production values.
-func (w *World) compareRule(name string, got loadedRule, severity, measures, thresh, prodFor string) []string {
+// compareRule lists how a loaded rule differs from its production values: the table's
+// severity, measures, threshold, window and for cells.
+func (w *World) compareRule(name string, got loadedRule, prod []string) []string {
+	severity, measures, thresh, window, prodFor := prod[0], prod[1], prod[2], prod[3], prod[4]
 	var problems []string
 	if got.Severity != severity {
 		problems = append(problems, fmt.Sprintf("%s has severity %q, expected %q", name, got.Severity, severity))
@@ -97,6 +101,18 @@ func (w *World) compareRule(name string, got loadedRule, severity, measures, thr
 	}
 	if !sameThreshold(got.Threshold, thresh) {
 		problems = append(problems, fmt.Sprintf("%s fires at %q, expected %q (query %s)", name, got.Threshold, thresh, got.Query))
+	}
+	wantWin := []string{}
+	if window != "-" {
+		d, err := model.ParseDuration(window)
+		if err != nil {
+			return append(problems, fmt.Sprintf("%s: the table's window %q: %v", name, window, err))
+		}
+		wantWin = []string{model.Duration(w.mon.Profile.Duration(time.Duration(d), w.mon.Profile.MinWindow)).String()}
+	}
+	if !slices.Equal(got.Windows, wantWin) {
+		problems = append(problems, fmt.Sprintf("%s looks back over %v, expected %v (production %s through the %s profile; query %s)",
+			name, got.Windows, wantWin, window, w.mon.Profile.Name, got.Query))
 	}
 	d, err := model.ParseDuration(prodFor)
 	if err != nil {
@@ -130,6 +146,21 @@ var (
 
 // promqlWords are the PromQL keywords that are not followed by a parenthesis.
 var promqlWords = map[string]bool{"bool": true, "and": true, "or": true, "unless": true, "offset": true}
+
+// windowRE is a range selector's duration ("[5s]"); subqueries are not used by the rules.
+var windowRE = regexp.MustCompile(`\[\s*([0-9][0-9a-z]*)\s*\]`)
+
+// windows returns the sorted, distinct range durations of a query's selectors.
+func windows(q string) []string {
+	out := []string{}
+	for _, m := range windowRE.FindAllStringSubmatch(q, -1) {
+		if !slices.Contains(out, m[1]) {
+			out = append(out, m[1])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
 
 // threshold returns the comparison a query ends with, "" when it ends with none.
 func threshold(q string) string {

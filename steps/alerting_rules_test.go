@@ -25,6 +25,8 @@ func TestRuleQueryParts(t *testing.T) {
 		require.Equal(t, tc.threshold, threshold(tc.q), tc.q)
 		require.Equal(t, tc.selectors, selectors(tc.q), tc.q)
 	}
+	require.Equal(t, []string{"5s"}, windows("rate(a[5s]) / rate(b[ 5s ])"))
+	require.Equal(t, []string{}, windows("up == 0"))
 	require.True(t, sameThreshold("> 1000", "> 1e3"))
 	require.False(t, sameThreshold("> 10000", "> 1000"))
 	require.False(t, sameThreshold(">= 1000", "> 1000"))
