@@ -134,14 +134,18 @@ func (w *World) alertLatencyWithinFloor(ctx context.Context, alert, receiver str
 }
 
 // alertResolved waits until the alert's resolution reaches the receiver that got its
-// firing notification in this scenario, and fails as soon as the alert reaches another.
+// firing notification in this scenario, and fails as soon as the alert reaches another,
+// or when the resolution arrived before the scenario cleared the condition.
 func alertResolved(ctx context.Context, alert string, seconds int) error {
 	w := world(ctx)
 	f, ok := state[alertingState](w).fired[alert]
 	if !ok {
 		return fmt.Errorf("%s was not seen firing in this scenario: a resolution is judged at the receiver of its firing notification", alert)
 	}
-	var stray string
+	var (
+		stray string
+		early error
+	)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	err := w.eventually(pctx, fmt.Sprintf("%s to be resolved at %s", alert, f.receiver), time.Duration(seconds)*time.Second,
@@ -154,6 +158,12 @@ func alertResolved(ctx context.Context, alert string, seconds int) error {
 			for _, x := range ds {
 				if resolved(x, alert, f.receiver, f.match) {
 					w.rec.MarkAt(x.Arrived, evidence.EventAlertResolved, alert, "resolved at "+x.Receiver)
+					if !w.cleared.IsZero() && x.Arrived.Before(w.cleared) {
+						early = fmt.Errorf("%s was resolved at %s, %.1f s before its condition was cleared: it resolved while the condition held",
+							alert, x.Arrived.Format("15:04:05.000"), w.cleared.Sub(x.Arrived).Seconds())
+						stop()
+						return false, early.Error(), nil
+					}
 					return true, x.String(), nil
 				}
 			}
@@ -161,6 +171,9 @@ func alertResolved(ctx context.Context, alert string, seconds int) error {
 		})
 	if stray != "" {
 		return fmt.Errorf("%s must be resolved at %s, the receiver it fired at: %s", alert, f.receiver, stray)
+	}
+	if early != nil {
+		return early
 	}
 	return err
 }

@@ -112,10 +112,11 @@ func exporterInstanceStarted(ctx context.Context, n int) error {
 	if !ok {
 		return fmt.Errorf("exporter instance %d was not stopped in this scenario", n)
 	}
+	cleared := time.Now() // the condition holds until the restart is under way, not after
 	if err := h.Undo(ctx); err != nil {
 		return err
 	}
-	w.cleared = time.Now()
+	w.cleared = cleared
 	return nil
 }
 
