@@ -137,7 +137,7 @@ func consumerFallsBehind(ctx context.Context, n int) error {
 
 // lagThreshold is ConsumerLagHigh's threshold in the production rules (records of lag
 // summed over a topic's partitions).
-const lagThreshold = 10000
+const lagThreshold = 1000
 
 // deleteUpTo deletes every record of the thread's partition up to and including the
 // message with sequence k, as retention deletes data a slow consumer has not read.

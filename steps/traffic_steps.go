@@ -101,7 +101,9 @@ func responsesDelayed(ctx context.Context, ms int) error {
 		return err
 	}
 	w.outage = h
-	w.onset = time.Now()
+	// The alert's condition (p99 above 500 ms) cannot hold before the first delayed
+	// response has arrived: its onset is one delay after the injection.
+	w.onset = time.Now().Add(time.Duration(ms) * time.Millisecond)
 	w.onCleanup("undo latency "+strconv.Itoa(ms)+"ms", h.Undo)
 	return nil
 }

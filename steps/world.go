@@ -48,10 +48,9 @@ type World struct {
 	brokerBack time.Time // when the last broker outage was undone
 	lastOutage string    // the kind of the last broker outage (kill, stop, ...)
 
-	mon          *monitoring.Stack
-	onset        time.Time    // when the last alert condition was made true
-	cleared      time.Time    // when it was made false again
-	exporterDown chaos.Handle // undoes the exporter's stop
+	mon     *monitoring.Stack
+	onset   time.Time // when the last alert condition was made true
+	cleared time.Time // when it was made false again
 
 	clients        map[string]*wsClient // WebSocket clients by tenant
 	outage         chaos.Handle         // the broker outage in progress

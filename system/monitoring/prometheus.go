@@ -22,6 +22,9 @@ type Prometheus struct {
 	api      v1.API
 }
 
+// discoveryReload is how often Prometheus applies changed scrape targets.
+const discoveryReload = 250 * time.Millisecond
+
 // StartPrometheus starts Prometheus as a child process on a free loopback port, with a
 // configuration rendered from the scenario template into a new temporary directory, and
 // returns once /-/ready answers 200. Defaults: scrape and evaluation interval 1 s, no
@@ -51,6 +54,9 @@ func StartPrometheus(ctx context.Context, opts ...PrometheusOption) (*Prometheus
 				"--web.listen-address=" + listen,
 				"--web.external-url=http://" + listen + "/",
 				"--web.enable-lifecycle",
+				// Prometheus applies new scrape targets every 5 s by default (a hidden
+				// flag): a scenario would wait that long for its first scrape.
+				"--scrape.discovery-reload-interval=" + discoveryReload.String(),
 				"--log.level=info",
 			}
 			if s.resendDelay > 0 {

@@ -38,34 +38,38 @@ type Stack struct {
 // returns once all are ready. opts configure Prometheus after the stack's defaults (1 s
 // intervals, the fast rules, the Alertmanager): add scrape jobs with Scrape. LogTo,
 // ReadyTimeout, Grace and ExtraArgs options are passed to Alertmanager too; Binary is not.
-// On error everything started is stopped.
-func StartStack(ctx context.Context, opts ...PrometheusOption) (st *Stack, err error) {
-	st = &Stack{Profile: profile.Fast}
-	defer func() {
-		if err != nil {
-			_ = st.Close()
-			st = nil
-		}
-	}()
+// On error everything started is stopped, the stack is nil and the error names the part
+// that failed and what to do about it.
+func StartStack(ctx context.Context, opts ...PrometheusOption) (*Stack, error) {
+	st := &Stack{Profile: profile.Fast}
+	if err := st.start(ctx, opts); err != nil {
+		// st, not a named result: `return nil, err` would nil it before a deferred Close.
+		return nil, errors.Join(err, st.Close())
+	}
+	return st, nil
+}
+
+// start starts the parts of st one by one; the caller closes st when it fails.
+func (st *Stack) start(ctx context.Context, opts []PrometheusOption) (err error) {
 	if st.dir, err = os.MkdirTemp("", "dashstream-monitoring-"); err != nil {
-		return nil, fmt.Errorf("start stack: %w", err)
+		return fmt.Errorf("start stack: %w (the temporary directory must be writable: check TMPDIR)", err)
 	}
 	if st.Webhook, err = webhook.Start(ctx); err != nil {
-		return nil, fmt.Errorf("start stack: %w", err)
+		return fmt.Errorf("start stack: webhook receiver: %w", err)
 	}
 	if st.RulesFile, err = st.generate(ProductionRules, "dashstream.fast.rules.yml", func(src []byte) ([]byte, error) {
 		return profile.Rules(src, st.Profile, "fixtures/"+ProductionRules)
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	if st.AlertmanagerFile, err = st.generate(ProductionAlertmanager, "alertmanager.test.yml", func(src []byte) ([]byte, error) {
 		return profile.Alertmanager(src, st.Profile, "fixtures/"+ProductionAlertmanager, st.Webhook.URL)
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	amConfig, err := os.ReadFile(st.AlertmanagerFile)
 	if err != nil {
-		return nil, fmt.Errorf("start stack: %w", err)
+		return fmt.Errorf("start stack: %w", err)
 	}
 	var amOpts []AlertmanagerOption
 	for _, o := range opts {
@@ -76,31 +80,31 @@ func StartStack(ctx context.Context, opts ...PrometheusOption) (st *Stack, err e
 		}
 	}
 	if st.Alertmanager, err = StartAlertmanager(ctx, amConfig, amOpts...); err != nil {
-		return nil, fmt.Errorf("start stack: %w", err)
+		return fmt.Errorf("start stack: %w (check the config with `make rules-test`; the tools build with `make tools`)", err)
 	}
 	promOpts := append([]PrometheusOption{
 		ScrapeInterval(DefaultInterval), EvaluationInterval(DefaultInterval),
 		RuleFiles(st.RulesFile), AlertmanagerTargets(st.Alertmanager.HostPort()),
 	}, opts...)
 	if st.Prometheus, err = StartPrometheus(ctx, promOpts...); err != nil {
-		return nil, fmt.Errorf("start stack: %w", err)
+		return fmt.Errorf("start stack: %w (check the rules with `make rules-test`; the tools build with `make tools`)", err)
 	}
-	return st, nil
+	return nil
 }
 
 // generate reads a fixture, transforms it and writes the result into the stack's dir.
 func (st *Stack) generate(fixture, name string, transform func([]byte) ([]byte, error)) (string, error) {
 	path, err := Fixture(fixture)
 	if err != nil {
-		return "", fmt.Errorf("start stack: %w", err)
+		return "", fmt.Errorf("start stack: %w (run inside the repository or set %s)", err, EnvFixturesDir)
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("start stack: %w", err)
+		return "", fmt.Errorf("start stack: read fixture: %w (%s must point at the repository's fixtures folder)", err, EnvFixturesDir)
 	}
 	out, err := transform(src)
 	if err != nil {
-		return "", fmt.Errorf("start stack: %w", err)
+		return "", fmt.Errorf("start stack: %w (fix %s; `make rules-test` checks it)", err, fixture)
 	}
 	dst := filepath.Join(st.dir, name)
 	if err := os.WriteFile(dst, out, 0o644); err != nil {

@@ -92,3 +92,14 @@ func TestStackCloseStopsEverything(t *testing.T) {
 	_, err = st.Webhook.WaitFor(context.Background(), func(webhook.Delivery) bool { return false })
 	require.ErrorContains(t, err, "receiver closed")
 }
+
+// TestStartStackFailureNamesTheCause: a stack that cannot start returns an error that says
+// what failed and what to do, and no half-built stack (it used to panic on a nil Stack).
+func TestStartStackFailureNamesTheCause(t *testing.T) {
+	t.Setenv(monitoring.EnvFixturesDir, t.TempDir()) // no fixtures there
+	st, err := monitoring.StartStack(testCtx(t, 30*time.Second))
+	require.Nil(t, st)
+	require.ErrorContains(t, err, "start stack: read fixture")
+	require.ErrorContains(t, err, monitoring.ProductionRules)
+	require.ErrorContains(t, err, monitoring.EnvFixturesDir)
+}
