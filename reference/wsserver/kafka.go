@@ -18,17 +18,24 @@ func (s *Server) kafkaEvent(ev backoff.Event) {
 	case ev.Kind.Failure():
 		s.m.kafkaErrors.Inc()
 		s.track.kafkaError()
-		s.record(false)
+		s.record(false, false)
 	case ev.Kind == backoff.ConnectOK || ev.Kind == backoff.ResponseOK:
-		s.record(true)
+		s.record(true, false)
 	}
 }
 
-// record reports a success or failure to the breaker and logs its transitions.
-func (s *Server) record(ok bool) {
+// record reports a success or failure to the breaker and logs its transitions. probe is
+// true for the outcome of a half-open probe; in half-open only probes count as
+// successes (traffic the consumer resumes on its own is not a paced probe).
+func (s *Server) record(ok, probe bool) {
 	now := s.cfg.now()
 	s.bmu.Lock()
 	from := s.breaker.state // before State(now) moves open to half-open
+	if st := s.breaker.State(now); ok && (st == HalfOpen) != probe {
+		s.bmu.Unlock()
+		s.logTransition(from, st, s.breaker.Config())
+		return // a success outside half-open from a probe, or in half-open from other traffic
+	}
 	var to BreakerState
 	if ok {
 		to = s.breaker.Success(now)
@@ -65,7 +72,7 @@ func (s *Server) logTransition(from, to BreakerState, cfg BreakerConfig) {
 	case Open:
 		s.cfg.log.Warn("circuit breaker open: kafka retries paused", "for", cfg.OpenFor.String(), "from", from.String())
 	case Closed:
-		s.cfg.log.Info("circuit breaker closed: kafka is back", "probes", cfg.CloseAfter)
+		s.cfg.log.Info("circuit breaker closed: kafka is back", "after_probes", cfg.CloseAfter)
 	}
 }
 
