@@ -66,7 +66,7 @@ func New(opts ...Opt) (*Server, error) {
 	s.dedup = backoff.NewDedup(cfg.log.Handler(), backoff.Interval(cfg.dedup))
 	s.klog = slog.New(s.dedup)
 	gopts := []backoff.GuardOpt{backoff.DialTimeout(cfg.dialTimeout), backoff.Logger(s.klog),
-		backoff.OnEvent(s.kafkaEvent), backoff.Gate(s.gate)}
+		backoff.Gate(s.gate)}
 	if cfg.policy != nil {
 		gopts = append(gopts, backoff.Backoff(cfg.policy))
 	}
@@ -82,7 +82,7 @@ func New(opts ...Opt) (*Server, error) {
 		return nil, fmt.Errorf("new websocket server: register metrics: %w", err)
 	}
 	s.m = m
-	kopts := append(s.guard.ClientOpts(), kgo.WithHooks(&s.raw), kgo.ClientID(ClientID))
+	kopts := append(s.guard.ClientOpts(), kgo.WithHooks(&s.raw, outcomes{s}), kgo.ClientID(ClientID))
 	copts := []consumer.Opt{
 		consumer.Topics(cfg.topics...),
 		consumer.Group(""),
