@@ -30,6 +30,8 @@
 // Traps:
 //   - When the upstream is down, the proxy still accepts: the client sees its connection
 //     close (EOF) right after its first request, not "connection refused". Cut refuses.
+//     A connection that ends before any answer always ends with EOF, so ResetPeer
+//     resets only connections that were already answered.
 //   - A Kafka client never half-closes: when the client's side ends, the proxy closes
 //     the upstream side at once. When the upstream ends, the client is half-closed and
 //     read for up to 2 s more, so the request it had already sent is recorded.

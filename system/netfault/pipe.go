@@ -36,8 +36,10 @@ func (c *pipe) abort() {
 }
 
 // run forwards until either side ends, then closes both and records the close. An
-// upstream that ends cleanly half-closes the client, which then sees EOF as from the
-// broker; an upstream reset resets the client.
+// upstream that ends cleanly, or ends before it answered anything (toxiproxy closing a
+// connection it could not forward resets it when the request is unread), half-closes
+// the client, which then sees EOF as from a broker that is down; a reset after answers
+// resets the client.
 func (c *pipe) run(innerAddr string) {
 	defer func() { c.rec.closed(c.conn, time.Now()) }()
 	in, err := net.DialTimeout("tcp", innerAddr, 5*time.Second)
@@ -74,9 +76,11 @@ func (c *pipe) run(innerAddr string) {
 	}()
 	buf := make([]byte, 32<<10)
 	var rerr error
+	answered := false
 	for {
 		n, err := in.Read(buf)
 		if n > 0 {
+			answered = true
 			c.rec.down(c.conn, buf[:n], time.Now())
 			if _, werr := c.client.Write(buf[:n]); werr != nil {
 				rerr = werr
@@ -89,7 +93,7 @@ func (c *pipe) run(innerAddr string) {
 		}
 	}
 	if tc, ok := c.client.(*net.TCPConn); ok {
-		if errors.Is(rerr, io.EOF) {
+		if errors.Is(rerr, io.EOF) || !answered {
 			_ = tc.CloseWrite()
 			_ = tc.SetReadDeadline(time.Now().Add(drainClient))
 		} else {

@@ -33,6 +33,7 @@ type config struct {
 	backoffMin      time.Duration
 	backoffMax      time.Duration
 	dialTimeout     time.Duration
+	metadataMinAge  time.Duration
 	shutdownGrace   time.Duration
 }
 
@@ -59,6 +60,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.dedup, "log-dedup-interval", env.Dur("LOG_DEDUP_INTERVAL", time.Minute), "a repeated Kafka error is logged once per interval (env LOG_DEDUP_INTERVAL)")
 	fs.DurationVar(&cfg.backoffMin, "backoff-min", env.Dur("KAFKA_BACKOFF_MIN", 250*time.Millisecond), "first Kafka retry delay (env KAFKA_BACKOFF_MIN)")
 	fs.DurationVar(&cfg.backoffMax, "backoff-max", env.Dur("KAFKA_BACKOFF_MAX", wsserver.DefaultBackoffMax), "Kafka retry delay cap (env KAFKA_BACKOFF_MAX)")
+	fs.DurationVar(&cfg.metadataMinAge, "metadata-min-age", env.Dur("KAFKA_METADATA_MIN_AGE", 5*time.Second), "least time between two Kafka metadata refreshes, so between two reconnection attempts of an unreachable broker (env KAFKA_METADATA_MIN_AGE)")
 	fs.DurationVar(&cfg.dialTimeout, "dial-timeout", env.Dur("KAFKA_DIAL_TIMEOUT", 5*time.Second), "bound on one broker dial, DNS included (env KAFKA_DIAL_TIMEOUT)")
 	fs.DurationVar(&cfg.shutdownGrace, "shutdown-grace", env.Dur("SHUTDOWN_GRACE", 5*time.Second), "how long a shutdown waits for HTTP requests in flight (env SHUTDOWN_GRACE)")
 	cfg.token = os.Getenv("WS_AUTH_TOKEN") // environment only: a flag would show in ps
@@ -89,7 +91,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		v    time.Duration
 	}{{"health window", cfg.window}, {"write timeout", cfg.writeTimeout}, {"circuit breaker open-for", cfg.breaker.OpenFor}, {"circuit breaker probe interval", cfg.probeInterval},
 		{"log dedup interval", cfg.dedup}, {"backoff min", cfg.backoffMin}, {"backoff max", cfg.backoffMax},
-		{"dial timeout", cfg.dialTimeout}, {"shutdown grace", cfg.shutdownGrace}} {
+		{"dial timeout", cfg.dialTimeout}, {"metadata min age", cfg.metadataMinAge}, {"shutdown grace", cfg.shutdownGrace}} {
 		if d.v <= 0 {
 			problems = append(problems, fmt.Sprintf("%s %s must be positive", d.name, d.v))
 		}

@@ -24,6 +24,7 @@
 //	LOG_DEDUP_INTERVAL         -log-dedup-interval      default 1m
 //	KAFKA_BACKOFF_MIN/MAX      -backoff-min/-max        default 250ms / 4s (live data: back within ~4 s of the broker)
 //	KAFKA_DIAL_TIMEOUT         -dial-timeout            default 5s
+//	KAFKA_METADATA_MIN_AGE     -metadata-min-age        default 5s (franz-go's): an unreachable broker is retried about this often
 //	SHUTDOWN_GRACE             -shutdown-grace          default 5s
 //
 // Kafka being unreachable is not a configuration error: the server starts, /health says
@@ -48,6 +49,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/reference/backoff"
 	"github.com/dashstream/acceptance/reference/internal/envcfg"
@@ -83,7 +86,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		wsserver.ReadLimit(int64(cfg.readLimit)), wsserver.WriteTimeout(cfg.writeTimeout),
 		wsserver.CircuitBreaker(cfg.breaker), wsserver.DedupInterval(cfg.dedup),
 		wsserver.Backoff(backoff.New(backoff.Min(cfg.backoffMin), backoff.Max(cfg.backoffMax))),
-		wsserver.DialTimeout(cfg.dialTimeout),
+		wsserver.DialTimeout(cfg.dialTimeout), wsserver.ClientOpts(kgo.MetadataMinAge(cfg.metadataMinAge)),
 	}
 	if len(cfg.brokers) > 0 {
 		opts = append(opts, wsserver.Brokers(cfg.brokers...))
