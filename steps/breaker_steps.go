@@ -135,8 +135,14 @@ func breakerOpensAtThreshold(ctx context.Context, seconds, threshold int) error 
 	w.rec.Evidence(evidence.During, evidence.KindMetric, "failed connections seen at the broker's proxy before the breaker was seen open",
 		map[string]any{"failed_connections": before, "threshold": threshold, "opened_seen_at": first.At})
 	if before < threshold {
-		return fmt.Errorf("the breaker was open at %s after %d failed connections seen at the broker's proxy, below its threshold of %d (timeline: %s)",
-			first.At.UTC().Format("15:04:05.000"), before, threshold, st.watch.transitions())
+		unnamed := 0
+		for _, c := range st.proxy.Conns() {
+			if c.ClientID == "" && c.Failed() && c.Accepted.After(st.started) {
+				unnamed++
+			}
+		}
+		return fmt.Errorf("the breaker was open at %s after %d failed connections seen at the broker's proxy, below its threshold of %d (%d failed connections sent no request; timeline: %s)",
+			first.At.UTC().Format("15:04:05.000"), before, threshold, unnamed, st.watch.transitions())
 	}
 	st.opened = failed[threshold-1].Closed
 	// A breaker that opens at its threshold lets nothing through after that failure.

@@ -41,7 +41,10 @@ func (c *pipe) abort() {
 // the client, which then sees EOF as from a broker that is down; a reset after answers
 // resets the client.
 func (c *pipe) run(innerAddr string) {
-	defer func() { c.rec.closed(c.conn, time.Now()) }()
+	defer func() {
+		c.rec.closed(c.conn, time.Now())
+		c.rec.done(c.conn)
+	}()
 	in, err := net.DialTimeout("tcp", innerAddr, 5*time.Second)
 	c.mu.Lock()
 	c.inner = in
@@ -92,6 +95,8 @@ func (c *pipe) run(innerAddr string) {
 			break
 		}
 	}
+	// The client can learn that its connection ended from now on: that is its close.
+	c.rec.closed(c.conn, time.Now())
 	if tc, ok := c.client.(*net.TCPConn); ok {
 		if errors.Is(rerr, io.EOF) || !answered {
 			_ = tc.CloseWrite()

@@ -193,6 +193,7 @@ func (p *Proxy) accept(ln net.Listener) {
 			p.mu.Unlock()
 			_ = c.Close()
 			p.rec.closed(id, time.Now())
+			p.rec.done(id)
 			continue
 		}
 		p.open[pp] = struct{}{}

@@ -11,7 +11,8 @@ type Conn struct {
 	// ID numbers the connections in the order they were accepted, from 1.
 	ID       int
 	Accepted time.Time
-	// Closed is zero while the connection is open.
+	// Closed is when the proxy ended the connection towards the client (or saw the
+	// client end it); zero while it is open.
 	Closed time.Time
 	// ClientID is the client_id of the first Kafka request header read on it; "" when
 	// none was read.
@@ -78,6 +79,12 @@ func (r *recorder) closed(id int, at time.Time) {
 	if c := &r.conns[id-1]; c.Closed.IsZero() {
 		c.Closed = at
 	}
+}
+
+// done forgets a connection's framing state once nothing more is read from it.
+func (r *recorder) done(id int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	delete(r.streams, id)
 }
 
