@@ -63,3 +63,16 @@ Feature: The WebSocket server tells the truth about its health and recovers by i
     Then the breaker stays open for its open period with no connection from the server reaching the proxy
     And the breaker closes through half-open within 20 seconds, only after 3 answered probes at the proxy
     And /health reports "healthy" within 20 seconds of the broker's return
+
+  # A client that reads too slowly loses its oldest frames (the documented queue of
+  # WS_QUEUE_SIZE frames); the harness counts what it missed, and the server must have
+  # counted exactly those as dropped. Fast clients of the same tenant miss nothing.
+  @ws-frames @slow-clients
+  Scenario: A slow client loses only its oldest frames, each counted as dropped, while a fast client beside it misses nothing
+    Given the WebSocket server runs with a queue of 256 frames per client
+    And a client subscribed to tenant "acme" is connected
+    And a slow client of tenant "acme" is connected, reading one frame every 200 ms through a 4 KiB receive buffer
+    When tenant "acme" writes 15000 events on one thread, 3000 a second
+    Then after a settle period of 2 seconds, every client has exactly its tenant's frames: each thread's sequences once and in order
+    When the slow client catches up
+    Then the slow client got its tenant's frames in order without duplicates, missed some, and the server counted every one it missed as dropped

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -21,6 +24,7 @@ type wsClient struct {
 	conn   *websocket.Conn
 	cancel context.CancelFunc
 	done   chan struct{}
+	pause  atomic.Int64 // time.Duration to wait after each frame: a slow reader
 
 	mu           sync.Mutex
 	frames       []wsFrame
@@ -34,6 +38,9 @@ type wsDial struct {
 	token  string        // Authorization: Bearer <token> when set
 	origin string        // Origin header when set
 	pause  time.Duration // a slow client waits this long after each frame
+	// tinyBuffer gives the connection a 4 KiB receive buffer, so a client that reads
+	// slowly backs the server up at once instead of after megabytes of kernel buffering.
+	tinyBuffer bool
 }
 
 // dialWS connects a client for tenant to the server at addr and starts reading.
@@ -57,7 +64,11 @@ func dialWSWith(ctx context.Context, addr, tenant string, o wsDial) (*wsClient, 
 	if o.origin != "" {
 		h.Set("Origin", o.origin)
 	}
-	conn, resp, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPHeader: h})
+	opts := &websocket.DialOptions{HTTPHeader: h}
+	if o.tinyBuffer {
+		opts.HTTPClient = tinyBufferClient()
+	}
+	conn, resp, err := websocket.Dial(dctx, u, opts)
 	status := 0
 	if resp != nil {
 		status = resp.StatusCode
@@ -68,11 +79,12 @@ func dialWSWith(ctx context.Context, addr, tenant string, o wsDial) (*wsClient, 
 	conn.SetReadLimit(1 << 20)
 	rctx, rcancel := context.WithCancel(context.Background())
 	c := &wsClient{tenant: tenant, binary: o.format == "binary", conn: conn, cancel: rcancel, done: make(chan struct{})}
-	go c.read(rctx, o.pause)
+	c.pause.Store(int64(o.pause))
+	go c.read(rctx)
 	return c, status, nil
 }
 
-func (c *wsClient) read(ctx context.Context, pause time.Duration) {
+func (c *wsClient) read(ctx context.Context) {
 	defer close(c.done)
 	for {
 		typ, data, err := c.conn.Read(ctx)
@@ -96,7 +108,7 @@ func (c *wsClient) read(ctx context.Context, pause time.Duration) {
 			c.frames = append(c.frames, decodeFrame(now, data))
 		}
 		c.mu.Unlock()
-		if pause > 0 {
+		if pause := time.Duration(c.pause.Load()); pause > 0 {
 			select {
 			case <-ctx.Done():
 			case <-time.After(pause):
@@ -134,6 +146,18 @@ func (c *wsClient) firstAfter(t time.Time) (time.Time, bool) {
 func (c *wsClient) close() {
 	c.cancel()
 	_ = c.conn.Close(websocket.StatusNormalClosure, "scenario over")
+}
+
+// tinyBufferClient returns an HTTP client whose connections have a 4 KiB receive buffer.
+func tinyBufferClient() *http.Client {
+	d := &net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, c syscall.RawConn) error {
+		var err error
+		if cerr := c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) }); cerr != nil {
+			return cerr
+		}
+		return err
+	}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
 }
 
 // wsHealth is the part of the server's /health JSON the steps check.

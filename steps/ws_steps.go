@@ -24,10 +24,17 @@ func registerWebSocketSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the WebSocket server's consumer loop never restarted$`, consumerLoopNeverRestarted)
 	sc.Step(`^the client was never disconnected and receives frames written after the recovery$`, clientKeptReceiving)
 	registerTenantFrameSteps(sc)
+	registerSlowClientSteps(sc)
 }
 
 func wsServerRuns(ctx context.Context, window, stale, openFor int) error {
-	w := world(ctx)
+	return world(ctx).startWSServer(ctx, map[string]string{"HEALTH_WINDOW": strconv.Itoa(window) + "s",
+		"HEALTH_STALE_AFTER": strconv.Itoa(stale) + "s", "CB_OPEN_FOR": strconv.Itoa(openFor) + "s"})
+}
+
+// startWSServer starts the scenario's WebSocket server on its events topic with env
+// added, closes its clients at the end, and waits until /health answers.
+func (w *World) startWSServer(ctx context.Context, env map[string]string) error {
 	if err := w.need(stack.RunServices); err != nil {
 		return err
 	}
@@ -35,9 +42,8 @@ func wsServerRuns(ctx context.Context, window, stale, openFor int) error {
 	if err != nil {
 		return err
 	}
-	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "wsserver", Binary: stack.WSServer, AddrEnv: "WS_ADDR",
-		Env: map[string]string{"KAFKA_TOPICS": topic, "HEALTH_WINDOW": strconv.Itoa(window) + "s",
-			"HEALTH_STALE_AFTER": strconv.Itoa(stale) + "s", "CB_OPEN_FOR": strconv.Itoa(openFor) + "s"}})
+	env["KAFKA_TOPICS"] = topic
+	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "wsserver", Binary: stack.WSServer, AddrEnv: "WS_ADDR", Env: env})
 	if err != nil {
 		return err
 	}

@@ -54,10 +54,10 @@ func (f *wsTenantFamily) of(tenant string) (map[string]int, int) {
 }
 
 // writeTenant runs the quality aggregator once for tenant: threads threads named
-// prefix0000, prefix0001, ..., n events each.
-func (w *World) writeTenant(ctx context.Context, tenant, prefix string, threads, n int) error {
-	res, err := w.runProducer(ctx, map[string]string{"TENANT_ID": tenant}, "-topic", w.topic("events"), "-threads", strconv.Itoa(threads),
-		"-messages", strconv.Itoa(n), "-thread-prefix", prefix)
+// prefix0000, prefix0001, ..., n events each; args are more of its flags.
+func (w *World) writeTenant(ctx context.Context, tenant, prefix string, threads, n int, args ...string) error {
+	res, err := w.runProducer(ctx, map[string]string{"TENANT_ID": tenant}, append([]string{"-topic", w.topic("events"), "-threads", strconv.Itoa(threads),
+		"-messages", strconv.Itoa(n), "-thread-prefix", prefix}, args...)...)
 	if err != nil {
 		return err
 	}
