@@ -76,3 +76,31 @@ Feature: The WebSocket server tells the truth about its health and recovers by i
     Then after a settle period of 2 seconds, every client has exactly its tenant's frames: each thread's sequences once and in order
     When the slow client catches up
     Then the slow client got its tenant's frames in order without duplicates, missed some, and the server counted every one it missed as dropped
+
+  # Incident #7's tiers by the age of the last message: healthy while it is younger
+  # than the stale time (60 s by default), degraded until the reconnecting time (300 s),
+  # reconnecting after. Shortened to 2 s and 5 s here; judged against the time the
+  # harness's own client received the last frame.
+  @health-tiers
+  Scenario: As the last message ages, /health goes healthy, degraded, reconnecting, and a new message makes it healthy
+    Given the WebSocket server runs with stale after 2 seconds and reconnecting after 5 seconds
+    And a client subscribed to tenant "acme" is connected
+    When tenant "acme" writes 10 events on one thread, 100 a second
+    Then as the last message ages, /health goes from healthy to degraded after 2 seconds and to reconnecting after 5 seconds
+    And a new message makes /health healthy again within 10 seconds
+
+  # These numbers are read from /health's thresholds object: the server's word for its
+  # configuration, not a verdict on its behaviour (the scenarios above prove the
+  # behaviour with shortened times). It pins the incident's numbers as the defaults.
+  @health-tiers
+  Scenario: Without settings, the WebSocket server uses incident #7's numbers
+    Given the WebSocket server runs with its defaults
+    Then its /health thresholds are:
+      | threshold                  | value |
+      | window_seconds             | 60    |
+      | stale_after_seconds        | 60    |
+      | reconnecting_after_seconds | 300   |
+      | reconnecting_errors        | 5     |
+      | breaker_failure_threshold  | 10    |
+      | breaker_open_for_seconds   | 60    |
+      | breaker_close_after        | 5     |

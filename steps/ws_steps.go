@@ -25,6 +25,7 @@ func registerWebSocketSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the client was never disconnected and receives frames written after the recovery$`, clientKeptReceiving)
 	registerTenantFrameSteps(sc)
 	registerSlowClientSteps(sc)
+	registerHealthTierSteps(sc)
 }
 
 func wsServerRuns(ctx context.Context, window, stale, openFor int) error {
