@@ -4,60 +4,90 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
 )
 
 // wsClient is a real WebSocket client of the scenario's server, subscribed to one
-// tenant, that keeps every frame it receives and notices when it is disconnected.
+// tenant, that keeps every frame it receives, decoded by the harness (wsframes.go), for
+// the whole scenario, and notices when it is disconnected.
 type wsClient struct {
 	tenant string
+	binary bool
 	conn   *websocket.Conn
 	cancel context.CancelFunc
+	done   chan struct{}
+	pause  atomic.Int64 // time.Duration to wait after each frame: a slow reader
 
 	mu           sync.Mutex
 	frames       []wsFrame
-	arrived      []time.Time // when each frame arrived
+	raw          [][]byte // binary frames as received
 	disconnected error
 }
 
-// wsFrame is the part of a JSON frame the steps check.
-type wsFrame struct {
-	Header struct {
-		TenantID string `json:"tenant_id"`
-		ThreadID string `json:"thread_id"`
-		Sequence uint64 `json:"sequence"`
-	} `json:"header"`
+// wsDial is how a client connects: format, bearer token, Origin header, read pace.
+type wsDial struct {
+	format string        // "" (json by default), json or binary
+	token  string        // Authorization: Bearer <token> when set
+	origin string        // Origin header when set
+	pause  time.Duration // a slow client waits this long after each frame
+	// tinyBuffer gives the connection a 4 KiB receive buffer, so a client that reads
+	// slowly backs the server up at once instead of after megabytes of kernel buffering.
+	tinyBuffer bool
 }
 
 // dialWS connects a client for tenant to the server at addr and starts reading.
 func dialWS(ctx context.Context, addr, tenant string) (*wsClient, error) {
+	c, _, err := dialWSWith(ctx, addr, tenant, wsDial{})
+	return c, err
+}
+
+// dialWSWith connects with options; on refusal it returns the HTTP status.
+func dialWSWith(ctx context.Context, addr, tenant string, o wsDial) (*wsClient, int, error) {
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	conn, resp, err := websocket.Dial(dctx, "ws://"+addr+"/ws?tenant="+tenant, nil)
-	if err != nil {
-		status := 0
-		if resp != nil {
-			status = resp.StatusCode
-		}
-		return nil, fmt.Errorf("dial websocket for tenant %s (HTTP %d): %w", tenant, status, err)
+	u := "ws://" + addr + "/ws?tenant=" + url.QueryEscape(tenant)
+	if o.format != "" {
+		u += "&format=" + url.QueryEscape(o.format)
 	}
-	if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
-		return nil, fmt.Errorf("dial websocket: HTTP %d", resp.StatusCode)
+	h := http.Header{}
+	if o.token != "" {
+		h.Set("Authorization", "Bearer "+o.token)
+	}
+	if o.origin != "" {
+		h.Set("Origin", o.origin)
+	}
+	opts := &websocket.DialOptions{HTTPHeader: h}
+	if o.tinyBuffer {
+		opts.HTTPClient = tinyBufferClient()
+	}
+	conn, resp, err := websocket.Dial(dctx, u, opts)
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	if err != nil {
+		return nil, status, fmt.Errorf("dial websocket for tenant %s (HTTP %d): %w", tenant, status, err)
 	}
 	conn.SetReadLimit(1 << 20)
 	rctx, rcancel := context.WithCancel(context.Background())
-	c := &wsClient{tenant: tenant, conn: conn, cancel: rcancel}
+	c := &wsClient{tenant: tenant, binary: o.format == "binary", conn: conn, cancel: rcancel, done: make(chan struct{})}
+	c.pause.Store(int64(o.pause))
 	go c.read(rctx)
-	return c, nil
+	return c, status, nil
 }
 
 func (c *wsClient) read(ctx context.Context) {
+	defer close(c.done)
 	for {
-		_, data, err := c.conn.Read(ctx)
+		typ, data, err := c.conn.Read(ctx)
 		if err != nil {
 			c.mu.Lock()
 			if ctx.Err() == nil {
@@ -66,12 +96,23 @@ func (c *wsClient) read(ctx context.Context) {
 			c.mu.Unlock()
 			return
 		}
-		var f wsFrame
-		if json.Unmarshal(data, &f) == nil {
-			c.mu.Lock()
-			c.frames = append(c.frames, f)
-			c.arrived = append(c.arrived, time.Now())
-			c.mu.Unlock()
+		now := time.Now()
+		c.mu.Lock()
+		switch {
+		case typ == websocket.MessageBinary:
+			c.raw = append(c.raw, data)
+			c.frames = append(c.frames, wsFrame{At: now, Problem: "binary frame"})
+		case c.binary:
+			c.frames = append(c.frames, wsFrame{At: now, Problem: "text frame on a binary subscription"})
+		default:
+			c.frames = append(c.frames, decodeFrame(now, data))
+		}
+		c.mu.Unlock()
+		if pause := time.Duration(c.pause.Load()); pause > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(pause):
+			}
 		}
 	}
 }
@@ -83,13 +124,20 @@ func (c *wsClient) snapshot() ([]wsFrame, error) {
 	return append([]wsFrame(nil), c.frames...), c.disconnected
 }
 
+// binaries returns the binary frames received so far.
+func (c *wsClient) binaries() [][]byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([][]byte(nil), c.raw...)
+}
+
 // firstAfter returns when the first frame after t arrived.
 func (c *wsClient) firstAfter(t time.Time) (time.Time, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, at := range c.arrived {
-		if at.After(t) {
-			return at, true
+	for _, f := range c.frames {
+		if f.At.After(t) {
+			return f.At, true
 		}
 	}
 	return time.Time{}, false
@@ -98,6 +146,18 @@ func (c *wsClient) firstAfter(t time.Time) (time.Time, bool) {
 func (c *wsClient) close() {
 	c.cancel()
 	_ = c.conn.Close(websocket.StatusNormalClosure, "scenario over")
+}
+
+// tinyBufferClient returns an HTTP client whose connections have a 4 KiB receive buffer.
+func tinyBufferClient() *http.Client {
+	d := &net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, c syscall.RawConn) error {
+		var err error
+		if cerr := c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) }); cerr != nil {
+			return cerr
+		}
+		return err
+	}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
 }
 
 // wsHealth is the part of the server's /health JSON the steps check.

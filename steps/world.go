@@ -61,7 +61,6 @@ type World struct {
 	wrongAddrSpan string      // its span on the timeline
 	latencyBefore float64     // the exporter's latency observations before a step
 	stopTraffic   func()      // stops the background writer of corrupt records
-	breaker       *breakerWatch
 
 	// families holds each step family's own state (see state), keyed by its type.
 	families map[reflect.Type]any

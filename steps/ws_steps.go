@@ -23,12 +23,19 @@ func registerWebSocketSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^its recent-window error counts are 0$`, recentErrorsZero)
 	sc.Step(`^the WebSocket server's consumer loop never restarted$`, consumerLoopNeverRestarted)
 	sc.Step(`^the client was never disconnected and receives frames written after the recovery$`, clientKeptReceiving)
-	sc.Step(`^the quality aggregators of tenants "([^"]*)" and "([^"]*)" write (\d+) events each to the same topic$`, twoTenantsWrite)
-	sc.Step(`^the client of tenant "([^"]*)" receives (\d+) frames, every one of tenant "([^"]*)"$`, clientReceivesOnlyTenant)
+	registerTenantFrameSteps(sc)
+	registerSlowClientSteps(sc)
+	registerHealthTierSteps(sc)
 }
 
 func wsServerRuns(ctx context.Context, window, stale, openFor int) error {
-	w := world(ctx)
+	return world(ctx).startWSServer(ctx, map[string]string{"HEALTH_WINDOW": strconv.Itoa(window) + "s",
+		"HEALTH_STALE_AFTER": strconv.Itoa(stale) + "s", "CB_OPEN_FOR": strconv.Itoa(openFor) + "s"})
+}
+
+// startWSServer starts the scenario's WebSocket server on its events topic with env
+// added, closes its clients at the end, and waits until /health answers.
+func (w *World) startWSServer(ctx context.Context, env map[string]string) error {
 	if err := w.need(stack.RunServices); err != nil {
 		return err
 	}
@@ -36,9 +43,8 @@ func wsServerRuns(ctx context.Context, window, stale, openFor int) error {
 	if err != nil {
 		return err
 	}
-	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "wsserver", Binary: stack.WSServer, AddrEnv: "WS_ADDR",
-		Env: map[string]string{"KAFKA_TOPICS": topic, "HEALTH_WINDOW": strconv.Itoa(window) + "s",
-			"HEALTH_STALE_AFTER": strconv.Itoa(stale) + "s", "CB_OPEN_FOR": strconv.Itoa(openFor) + "s"}})
+	env["KAFKA_TOPICS"] = topic
+	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "wsserver", Binary: stack.WSServer, AddrEnv: "WS_ADDR", Env: env})
 	if err != nil {
 		return err
 	}
@@ -189,50 +195,6 @@ func clientKeptReceiving(ctx context.Context) error {
 		w.rec.MarkAt(at, evidence.EventRecovered, "first frame", fmt.Sprintf("%.1f s after the broker's return", d.Seconds()))
 		w.rec.Evidence(evidence.After, evidence.KindMetric, "data recovery", map[string]any{
 			"first_frame_after_return_seconds": d.Seconds()})
-	}
-	return nil
-}
-
-func twoTenantsWrite(ctx context.Context, a, b string, n int) error {
-	w := world(ctx)
-	topic := w.topic("events")
-	for _, tenant := range []string{a, b} {
-		res, err := w.runProducer(ctx, map[string]string{"TENANT_ID": tenant}, "-topic", topic, "-threads", "1",
-			"-messages", strconv.Itoa(n), "-thread-prefix", w.name("thread-"+tenant)+"-")
-		if err != nil {
-			return err
-		}
-		if res.ExitCode != 0 {
-			return fmt.Errorf("dashstream-produce for %s exited %d: %s", tenant, res.ExitCode, tailLines(res.Stderr, 5))
-		}
-	}
-	return nil
-}
-
-func clientReceivesOnlyTenant(ctx context.Context, client string, n int, tenant string) error {
-	w := world(ctx)
-	c, ok := w.clients[client]
-	if !ok {
-		return fmt.Errorf("no client of tenant %s is connected", client)
-	}
-	err := w.eventually(ctx, fmt.Sprintf("the %s client to receive %d frames", client, n), 20*time.Second, func(context.Context) (bool, string, error) {
-		frames, disc := c.snapshot()
-		if disc != nil {
-			return false, "", fmt.Errorf("disconnected: %w", disc)
-		}
-		return len(frames) >= n, fmt.Sprintf("%d frames", len(frames)), nil
-	})
-	if err != nil {
-		return err
-	}
-	frames, _ := c.snapshot()
-	tenants := map[string]int{}
-	for _, f := range frames {
-		tenants[f.Header.TenantID]++
-	}
-	w.rec.Evidence(evidence.After, evidence.KindHeaders, "tenants received by the "+client+" client", tenants)
-	if len(frames) != n || tenants[tenant] != n {
-		return fmt.Errorf("the %s client received %d frames by tenant %v, expected exactly %d of %s", client, len(frames), tenants, n, tenant)
 	}
 	return nil
 }

@@ -32,37 +32,59 @@
 //	    metrics {all-time kafka_errors, infrastructure_errors, decode_errors,
 //	    dropped_messages, messages_received; the same within the window prefixed recent_;
 //	    window_seconds, connected_clients, uptime_seconds, seconds_since_last_message
-//	    (null before the first message)}.
+//	    (null before the first message)}, thresholds {window_seconds,
+//	    stale_after_seconds, reconnecting_after_seconds, reconnecting_errors,
+//	    breaker_failure_threshold, breaker_open_for_seconds, breaker_close_after,
+//	    probe_interval_seconds}.
 //	/metrics
 //	    Prometheus.
 //
 // # Health status
 //
-// Computed from the sliding window (HealthWindow, default 60 s, in 60 buckets), the
-// breaker and the Kafka client's last outcome, never from all-time counters:
+// The tiers of incident #7, computed from the sliding window (HealthWindow, default 60 s,
+// in 60 buckets), the age of the last Kafka message, the breaker and the Kafka client's
+// last outcome, never from all-time counters:
 //
-//	reconnecting  the breaker is not closed, or the last Kafka dial or request failed (or
-//	              none succeeded yet)
-//	degraded      otherwise, when the window holds Kafka, infrastructure (consumer loop
-//	              restarts, frame rendering) or decode errors, or, with StaleAfter > 0,
-//	              the last Kafka message is older than StaleAfter
-//	healthy       otherwise
+//	healthy       no Kafka error in the window, and the last message younger than
+//	              StaleAfter (60 s)
+//	degraded      1 to 4 Kafka errors in the window, or infrastructure (consumer loop
+//	              restarts, frame rendering) or decode errors in it, or the last
+//	              message at least StaleAfter old
+//	reconnecting  5 (ReconnectingErrors) or more Kafka errors in the window, or the
+//	              last message at least ReconnectingAfter (300 s) old, or the breaker
+//	              not closed, or the last Kafka dial or request failed (or none
+//	              succeeded yet)
 //
-// After an outage the status goes reconnecting -> degraded -> healthy once the errors
-// have left the window. Kafka retries are paced by a backoff.Guard capped at
-// DefaultBackoffMax (4 s, Backoff to change): records flow again within about that long
-// after the broker is back, while the breaker is closed. Dropped frames are reported but do not degrade the status: a
-// slow client is the client's problem.
+// Before the first message the age is the server's uptime: a server that never got a
+// message is degraded after a minute. StaleAfter or ReconnectingAfter 0 turns that rule
+// off (a topic quiet by design). /health's thresholds object shows every number in use.
+//
+// Errors are not reset after 10 consecutive successful messages, as incident #7
+// suggested: they leave the window one bucket at a time, so an error is visible for the
+// window's length whatever the traffic (at 20 messages a second a reset would hide it in
+// half a second, and scattered errors between successes would never show). After an
+// outage the status goes reconnecting -> degraded -> healthy once the errors have left
+// the window: healthy after at most one window (1 minute) of successful operation. The
+// all-time counters (kafka_errors ...) only grow, as counters must for rate().
+//
+// Kafka retries are paced by a backoff.Guard capped at DefaultBackoffMax (4 s, Backoff
+// to change): records flow again within about that long after the broker is back,
+// while the breaker is closed. Dropped frames are reported but do not degrade the
+// status: a slow client is the client's problem.
 //
 // # Circuit breaker
 //
 // Kafka failures (failed dials, DNS lookups, connection initialisations, reads and
 // writes, seen by a backoff.Guard hook) feed a Breaker: FailureThreshold (10) in a row
-// open it; open, it is the floor of every franz-go retry delay, so nothing dials until
-// OpenFor (60 s) has passed; then half-open, it pings Kafka every ProbeInterval (1 s) and
-// CloseAfter (5) successful responses close it, while one failure opens it again. A
-// success in closed resets the run. Breaker state is in /health and in
-// dashstream_ws_circuit_breaker_state. No Kafka error ends the process or Run.
+// open it (a success in closed resets the run, so scattered errors never open it);
+// open, it is the floor of every franz-go retry delay, so nothing dials until OpenFor
+// (60 s) has passed; then half-open, it sends one probe, a broker-only Metadata request
+// (franz-go's Ping), every ProbeInterval (1 s): CloseAfter (5) successful probes in a
+// row close it, one failed probe or Kafka failure opens it again. In half-open, other
+// Kafka successes (the consumer resuming on its own) are not probes. It never goes from
+// open to closed without half-open. Breaker state is in /health and in
+// dashstream_ws_circuit_breaker_state. No Kafka error ends the process or Run. The
+// consumer's Kafka client_id is ClientID ("dashstream-wsserver").
 //
 // # Slow clients
 //

@@ -26,6 +26,21 @@ type Health struct {
 	WebSocketStatus string          `json:"websocket_status"`
 	CircuitBreaker  BreakerSnapshot `json:"circuit_breaker"`
 	Metrics         HealthMetrics   `json:"metrics"`
+	// Thresholds are the numbers the status is computed with.
+	Thresholds HealthThresholds `json:"thresholds"`
+}
+
+// HealthThresholds are the settings behind a Health, shown so an operator can read the
+// rules a status came from. 0 seconds means the rule is off.
+type HealthThresholds struct {
+	WindowSeconds            float64 `json:"window_seconds"`
+	StaleAfterSeconds        float64 `json:"stale_after_seconds"`
+	ReconnectingAfterSeconds float64 `json:"reconnecting_after_seconds"`
+	ReconnectingErrors       uint64  `json:"reconnecting_errors"`
+	BreakerFailureThreshold  int     `json:"breaker_failure_threshold"`
+	BreakerOpenForSeconds    float64 `json:"breaker_open_for_seconds"`
+	BreakerCloseAfter        int     `json:"breaker_close_after"`
+	ProbeIntervalSeconds     float64 `json:"probe_interval_seconds"`
 }
 
 // HealthMetrics are the counts behind a Health: all-time totals and, prefixed recent_,
@@ -50,6 +65,10 @@ type HealthMetrics struct {
 	SecondsSinceLastMessage *float64 `json:"seconds_since_last_message"`
 }
 
+// ReconnectingErrors is the number of Kafka errors within the health window from which
+// the status is reconnecting; fewer (1 to 4) make it degraded (incident #7's tiers).
+const ReconnectingErrors = 5
+
 // counts is a total and its sliding window.
 type counts struct {
 	total  uint64
@@ -58,10 +77,11 @@ type counts struct {
 
 // tracker holds what /health is computed from; safe for concurrent use.
 type tracker struct {
-	now        func() time.Time
-	window     time.Duration
-	staleAfter time.Duration
-	started    time.Time
+	now          func() time.Time
+	window       time.Duration
+	staleAfter   time.Duration // degraded when the last message is older; 0 off
+	reconnecting time.Duration // reconnecting when the last message is older; 0 off
+	started      time.Time
 
 	mu                                  sync.Mutex
 	kafka, infra, decode, dropped, msgs counts
@@ -69,9 +89,9 @@ type tracker struct {
 	shuttingDown                        bool
 }
 
-func newTracker(now func() time.Time, window, staleAfter time.Duration) *tracker {
+func newTracker(now func() time.Time, window, staleAfter, reconnecting time.Duration) *tracker {
 	nc := func() counts { return counts{recent: newWindow(window)} }
-	return &tracker{now: now, window: window, staleAfter: staleAfter, started: now(),
+	return &tracker{now: now, window: window, staleAfter: staleAfter, reconnecting: reconnecting, started: now(),
 		kafka: nc(), infra: nc(), decode: nc(), dropped: nc(), msgs: nc()}
 }
 
@@ -123,7 +143,9 @@ func (t *tracker) health(connected bool, breaker BreakerSnapshot, clients int) H
 		m.SecondsSinceLastMessage = &s
 	}
 	h := Health{Status: StatusHealthy, Reasons: []string{}, KafkaStatus: "connected", WebSocketStatus: "accepting",
-		CircuitBreaker: breaker, Metrics: m}
+		CircuitBreaker: breaker, Metrics: m, Thresholds: HealthThresholds{WindowSeconds: t.window.Seconds(),
+			StaleAfterSeconds: t.staleAfter.Seconds(), ReconnectingAfterSeconds: t.reconnecting.Seconds(),
+			ReconnectingErrors: ReconnectingErrors}}
 	if !connected {
 		h.KafkaStatus = "disconnected"
 	}
@@ -131,13 +153,9 @@ func (t *tracker) health(connected bool, breaker BreakerSnapshot, clients int) H
 		h.WebSocketStatus = "shutting_down"
 	}
 	win := t.window.String()
-	switch {
-	case breaker.State != Closed.String():
+	reconnect := func(reason string) {
 		h.Status = StatusReconnecting
-		h.Reasons = append(h.Reasons, "circuit breaker "+breaker.State)
-	case !connected:
-		h.Status = StatusReconnecting
-		h.Reasons = append(h.Reasons, "kafka disconnected: not connected yet, or the last connection attempt or request failed")
+		h.Reasons = append(h.Reasons, reason)
 	}
 	degrade := func(reason string) {
 		if h.Status == StatusHealthy {
@@ -145,7 +163,16 @@ func (t *tracker) health(connected bool, breaker BreakerSnapshot, clients int) H
 		}
 		h.Reasons = append(h.Reasons, reason)
 	}
-	if n := m.RecentKafkaErrors; n > 0 {
+	if breaker.State != Closed.String() {
+		reconnect("circuit breaker " + breaker.State)
+	}
+	if !connected {
+		reconnect("kafka disconnected: not connected yet, or the last connection attempt or request failed")
+	}
+	switch n := m.RecentKafkaErrors; {
+	case n >= ReconnectingErrors:
+		reconnect(fmt.Sprintf("%d kafka errors in the last %s (reconnecting from %d)", n, win, ReconnectingErrors))
+	case n > 0:
 		degrade(fmt.Sprintf("%d kafka errors in the last %s", n, win))
 	}
 	if n := m.RecentInfrastructureErrors; n > 0 {
@@ -154,8 +181,16 @@ func (t *tracker) health(connected bool, breaker BreakerSnapshot, clients int) H
 	if n := m.RecentDecodeErrors; n > 0 {
 		degrade(fmt.Sprintf("%d undecodable records in the last %s", n, win))
 	}
-	if t.staleAfter > 0 && !t.lastMessage.IsZero() && age > t.staleAfter {
-		degrade(fmt.Sprintf("no kafka message for %s (stale after %s)", age.Round(time.Second), t.staleAfter))
+	// The age of the last message, or of the server while none arrived.
+	quiet, since := age, "the last kafka message"
+	if t.lastMessage.IsZero() {
+		quiet, since = now.Sub(t.started), "start, no kafka message yet"
+	}
+	switch {
+	case t.reconnecting > 0 && quiet >= t.reconnecting:
+		reconnect(fmt.Sprintf("%s since %s (reconnecting after %s)", quiet.Round(time.Second), since, t.reconnecting))
+	case t.staleAfter > 0 && quiet >= t.staleAfter:
+		degrade(fmt.Sprintf("%s since %s (stale after %s)", quiet.Round(time.Second), since, t.staleAfter))
 	}
 	return h
 }

@@ -58,6 +58,7 @@ func TestHealthStatusRules(t *testing.T) {
 		{"kafka errors that left the window", func(tr *tracker, c *fakeClock) {
 			tr.kafkaError()
 			c.add(61 * time.Second)
+			tr.message()
 		}, true, closed, StatusHealthy, 0},
 		{"decode and infrastructure errors", func(tr *tracker, _ *fakeClock) {
 			tr.decodeError()
@@ -69,10 +70,36 @@ func TestHealthStatusRules(t *testing.T) {
 			c.add(3 * time.Minute)
 		}, true, closed, StatusDegraded, 1},
 		{"disconnected with errors", func(tr *tracker, _ *fakeClock) { tr.kafkaError() }, false, closed, StatusReconnecting, 2},
+		{"four kafka errors: degraded", func(tr *tracker, _ *fakeClock) { kafkaErrors(tr, 4) }, true, closed, StatusDegraded, 1},
+		{"five kafka errors: reconnecting", func(tr *tracker, _ *fakeClock) { kafkaErrors(tr, 5) }, true, closed, StatusReconnecting, 1},
+		{"last message 59 s ago: healthy", func(tr *tracker, c *fakeClock) {
+			tr.message()
+			c.add(59 * time.Second)
+		}, true, closed, StatusHealthy, 0},
+		{"last message 60 s ago: degraded", func(tr *tracker, c *fakeClock) {
+			tr.message()
+			c.add(60 * time.Second)
+		}, true, closed, StatusDegraded, 1},
+		{"last message 299 s ago: degraded", func(tr *tracker, c *fakeClock) {
+			tr.message()
+			c.add(299 * time.Second)
+		}, true, closed, StatusDegraded, 1},
+		{"last message 300 s ago: reconnecting", func(tr *tracker, c *fakeClock) {
+			tr.message()
+			c.add(300 * time.Second)
+		}, true, closed, StatusReconnecting, 1},
+		{"no message for 61 s since start: degraded", func(_ *tracker, c *fakeClock) { c.add(61 * time.Second) }, true, closed, StatusDegraded, 1},
+		{"healthy after a minute of successful operation", func(tr *tracker, c *fakeClock) {
+			kafkaErrors(tr, 7)
+			for range 60 {
+				c.add(time.Second)
+				tr.message()
+			}
+		}, true, closed, StatusHealthy, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &fakeClock{t: time.Unix(1_700_000_000, 0)}
-			tr := newTracker(c.now, time.Minute, 2*time.Minute)
+			tr := newTracker(c.now, time.Minute, DefaultStaleAfter, DefaultReconnectingAfter)
 			tc.prepare(tr, c)
 			h := tr.health(tc.connected, tc.breaker, 3)
 			require.Equal(t, tc.want, h.Status, "reasons: %v", h.Reasons)
@@ -82,9 +109,15 @@ func TestHealthStatusRules(t *testing.T) {
 	}
 }
 
+func kafkaErrors(tr *tracker, n int) {
+	for range n {
+		tr.kafkaError()
+	}
+}
+
 func TestHealthMetricsTotalsAndRecent(t *testing.T) {
 	c := &fakeClock{t: time.Unix(1_700_000_000, 0)}
-	tr := newTracker(c.now, 10*time.Second, 0)
+	tr := newTracker(c.now, 10*time.Second, 0, 0)
 	require.Nil(t, tr.health(true, BreakerSnapshot{State: "closed"}, 0).Metrics.SecondsSinceLastMessage)
 	tr.kafkaError()
 	tr.message()

@@ -2,33 +2,77 @@ package wsserver
 
 import (
 	"context"
+	"errors"
+	"net"
 	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
-	"github.com/dashstream/acceptance/reference/backoff"
 	"github.com/dashstream/acceptance/reference/consumer"
 )
 
-// kafkaEvent feeds the Guard's observations to the health window and the breaker; it
-// runs on franz-go's goroutines.
-func (s *Server) kafkaEvent(ev backoff.Event) {
-	switch {
-	case ev.Kind.Failure():
-		s.m.kafkaErrors.Inc()
-		s.track.kafkaError()
-		s.record(false)
-	case ev.Kind == backoff.ConnectOK || ev.Kind == backoff.ResponseOK:
-		s.record(true)
+// outcomes turns franz-go's hooks into one outcome per connection attempt and one per
+// request, for the breaker, the health window and dashstream_ws_kafka_errors_total. A
+// connection attempt's ApiVersions request is part of the attempt: franz-go reports its
+// failure to the read or write hook and then, again, to the connect hook, so only the
+// connect hook's outcome counts (one failed attempt is one failure, as a proxy in front
+// of the broker sees it).
+type outcomes struct{ s *Server }
+
+var (
+	_ kgo.HookBrokerConnect = outcomes{}
+	_ kgo.HookBrokerRead    = outcomes{}
+	_ kgo.HookBrokerWrite   = outcomes{}
+)
+
+// OnBrokerConnect implements kgo.HookBrokerConnect: the outcome of a connection attempt.
+func (o outcomes) OnBrokerConnect(_ kgo.BrokerMetadata, _ time.Duration, _ net.Conn, err error) {
+	o.s.outcome(err)
+}
+
+// OnBrokerRead implements kgo.HookBrokerRead: the outcome of a request.
+func (o outcomes) OnBrokerRead(_ kgo.BrokerMetadata, key int16, _ int, _, _ time.Duration, err error) {
+	if key != kmsg.ApiVersions.Int16() {
+		o.s.outcome(err)
 	}
 }
 
-// record reports a success or failure to the breaker and logs its transitions.
-func (s *Server) record(ok bool) {
+// OnBrokerWrite implements kgo.HookBrokerWrite; only failures matter (a written request
+// has its outcome when its response is read).
+func (o outcomes) OnBrokerWrite(_ kgo.BrokerMetadata, key int16, _ int, _, _ time.Duration, err error) {
+	if err != nil && key != kmsg.ApiVersions.Int16() {
+		o.s.outcome(err)
+	}
+}
+
+// outcome feeds one success (nil) or failure to the health window and the breaker;
+// errors of the client's own making (shutdown, a connection it closed) are neither.
+func (s *Server) outcome(err error) {
+	switch {
+	case err == nil:
+		s.record(true, false)
+	case errors.Is(err, context.Canceled) || errors.Is(err, kgo.ErrClientClosed) || errors.Is(err, net.ErrClosed):
+	default:
+		s.m.kafkaErrors.Inc()
+		s.track.kafkaError()
+		s.record(false, false)
+	}
+}
+
+// record reports a success or failure to the breaker and logs its transitions. probe is
+// true for the outcome of a half-open probe; in half-open only probes count as
+// successes (traffic the consumer resumes on its own is not a paced probe).
+func (s *Server) record(ok, probe bool) {
 	now := s.cfg.now()
 	s.bmu.Lock()
 	from := s.breaker.state // before State(now) moves open to half-open
+	if st := s.breaker.State(now); ok && (st == HalfOpen) != probe {
+		s.bmu.Unlock()
+		s.logTransition(from, st, s.breaker.Config())
+		return // a success outside half-open from a probe, or in half-open from other traffic
+	}
 	var to BreakerState
 	if ok {
 		to = s.breaker.Success(now)
@@ -65,7 +109,7 @@ func (s *Server) logTransition(from, to BreakerState, cfg BreakerConfig) {
 	case Open:
 		s.cfg.log.Warn("circuit breaker open: kafka retries paused", "for", cfg.OpenFor.String(), "from", from.String())
 	case Closed:
-		s.cfg.log.Info("circuit breaker closed: kafka is back", "probes", cfg.CloseAfter)
+		s.cfg.log.Info("circuit breaker closed: kafka is back", "after_probes", cfg.CloseAfter)
 	}
 }
 

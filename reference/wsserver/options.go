@@ -14,6 +14,16 @@ import (
 const (
 	// DefaultHealthWindow is the sliding window of recent errors /health looks at.
 	DefaultHealthWindow = 60 * time.Second
+	// DefaultStaleAfter: /health is degraded when the last Kafka message (or, before the
+	// first, the server's start) is older (incident #7: healthy needs a message younger
+	// than 60 s).
+	DefaultStaleAfter = 60 * time.Second
+	// DefaultReconnectingAfter: /health is reconnecting when the last Kafka message is
+	// older (incident #7: degraded only while it is younger than 300 s).
+	DefaultReconnectingAfter = 300 * time.Second
+	// ClientID is the Kafka client_id of the server's consumer, so brokers and proxies
+	// can tell its connections from others'.
+	ClientID = "dashstream-wsserver"
 	// DefaultQueueSize is the number of frames queued per client before the oldest drop.
 	DefaultQueueSize = 256
 	// DefaultReadLimit is the largest inbound WebSocket message accepted, in bytes.
@@ -43,40 +53,43 @@ type opt func(*config)
 func (o opt) apply(c *config) { o(c) }
 
 type config struct {
-	brokers         []string
-	topics          []string
-	log             *slog.Logger
-	now             func() time.Time
-	window          time.Duration
-	staleAfter      time.Duration
-	breaker         BreakerConfig
-	probeInterval   time.Duration
-	queueSize       int
-	disconnectAfter int
-	readLimit       int64
-	writeTimeout    time.Duration
-	origins         []string
-	token           string
-	policy          *backoff.Policy
-	dialTimeout     time.Duration
-	dedup           time.Duration
-	consumerOpts    []consumer.Opt
-	clientOpts      []kgo.Opt
+	brokers           []string
+	topics            []string
+	log               *slog.Logger
+	now               func() time.Time
+	window            time.Duration
+	staleAfter        time.Duration
+	reconnectingAfter time.Duration
+	breaker           BreakerConfig
+	probeInterval     time.Duration
+	queueSize         int
+	disconnectAfter   int
+	readLimit         int64
+	writeTimeout      time.Duration
+	origins           []string
+	token             string
+	policy            *backoff.Policy
+	dialTimeout       time.Duration
+	dedup             time.Duration
+	consumerOpts      []consumer.Opt
+	clientOpts        []kgo.Opt
 }
 
 func defaults() config {
 	return config{
-		topics:        DefaultTopics,
-		log:           slog.Default(),
-		now:           time.Now,
-		window:        DefaultHealthWindow,
-		probeInterval: DefaultProbeInterval,
-		queueSize:     DefaultQueueSize,
-		readLimit:     DefaultReadLimit,
-		writeTimeout:  DefaultWriteTimeout,
-		policy:        backoff.New(backoff.Max(DefaultBackoffMax)),
-		dialTimeout:   backoff.DefaultDialTimeout,
-		dedup:         backoff.DefaultDedupInterval,
+		topics:            DefaultTopics,
+		log:               slog.Default(),
+		now:               time.Now,
+		window:            DefaultHealthWindow,
+		staleAfter:        DefaultStaleAfter,
+		reconnectingAfter: DefaultReconnectingAfter,
+		probeInterval:     DefaultProbeInterval,
+		queueSize:         DefaultQueueSize,
+		readLimit:         DefaultReadLimit,
+		writeTimeout:      DefaultWriteTimeout,
+		policy:            backoff.New(backoff.Max(DefaultBackoffMax)),
+		dialTimeout:       backoff.DefaultDialTimeout,
+		dedup:             backoff.DefaultDedupInterval,
 	}
 }
 
@@ -99,16 +112,22 @@ func Clock(now func() time.Time) Opt { return opt(func(c *config) { c.now = now 
 // Default DefaultHealthWindow.
 func HealthWindow(d time.Duration) Opt { return opt(func(c *config) { c.window = d }) }
 
-// StaleAfter makes /health degraded when the last Kafka message is older than d (after
-// a first one arrived). Default 0: off, a quiet topic is not unhealthy.
+// StaleAfter makes /health degraded when the last Kafka message (before the first one,
+// the server's start) is older than d. Default DefaultStaleAfter; 0 turns it off (a
+// topic that is quiet by design).
 func StaleAfter(d time.Duration) Opt { return opt(func(c *config) { c.staleAfter = d }) }
+
+// ReconnectingAfter makes /health reconnecting when the last Kafka message (before the
+// first one, the server's start) is older than d. Default DefaultReconnectingAfter; 0
+// turns it off.
+func ReconnectingAfter(d time.Duration) Opt { return opt(func(c *config) { c.reconnectingAfter = d }) }
 
 // CircuitBreaker sets the circuit breaker's thresholds; zero fields keep the defaults (10
 // failures, 60 s, 5 probes).
 func CircuitBreaker(cfg BreakerConfig) Opt { return opt(func(c *config) { c.breaker = cfg }) }
 
-// ProbeInterval sets how often a half-open breaker pings Kafka, so probes happen even
-// when no traffic would. Default DefaultProbeInterval.
+// ProbeInterval sets how often a half-open breaker pings Kafka; each ping is one probe.
+// Default DefaultProbeInterval.
 func ProbeInterval(d time.Duration) Opt { return opt(func(c *config) { c.probeInterval = d }) }
 
 // QueueSize sets the frames queued per client; when full, its oldest frame is dropped.

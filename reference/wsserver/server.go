@@ -57,16 +57,16 @@ func New(opts ...Opt) (*Server, error) {
 		return nil, fmt.Errorf("new websocket server: no topics: give Topics at least one")
 	case cfg.window <= 0 || cfg.probeInterval <= 0 || cfg.writeTimeout <= 0 || cfg.dedup <= 0:
 		return nil, fmt.Errorf("new websocket server: health window, probe interval, write timeout and dedup interval must be positive")
-	case cfg.queueSize <= 0 || cfg.readLimit <= 0 || cfg.disconnectAfter < 0 || cfg.staleAfter < 0:
-		return nil, fmt.Errorf("new websocket server: queue size and read limit must be positive, disconnect-after-drops and stale-after 0 or more")
+	case cfg.queueSize <= 0 || cfg.readLimit <= 0 || cfg.disconnectAfter < 0 || cfg.staleAfter < 0 || cfg.reconnectingAfter < 0:
+		return nil, fmt.Errorf("new websocket server: queue size and read limit must be positive, disconnect-after-drops, stale-after and reconnecting-after 0 or more")
 	}
 	s := &Server{cfg: cfg, reg: prometheus.NewRegistry(), hub: newHub(), breaker: NewBreaker(cfg.breaker),
-		track: newTracker(cfg.now, cfg.window, cfg.staleAfter)}
+		track: newTracker(cfg.now, cfg.window, cfg.staleAfter, cfg.reconnectingAfter)}
 	s.base, s.stopBase = context.WithCancel(context.Background())
 	s.dedup = backoff.NewDedup(cfg.log.Handler(), backoff.Interval(cfg.dedup))
 	s.klog = slog.New(s.dedup)
 	gopts := []backoff.GuardOpt{backoff.DialTimeout(cfg.dialTimeout), backoff.Logger(s.klog),
-		backoff.OnEvent(s.kafkaEvent), backoff.Gate(s.gate)}
+		backoff.Gate(s.gate)}
 	if cfg.policy != nil {
 		gopts = append(gopts, backoff.Backoff(cfg.policy))
 	}
@@ -82,7 +82,7 @@ func New(opts ...Opt) (*Server, error) {
 		return nil, fmt.Errorf("new websocket server: register metrics: %w", err)
 	}
 	s.m = m
-	kopts := append(s.guard.ClientOpts(), kgo.WithHooks(&s.raw))
+	kopts := append(s.guard.ClientOpts(), kgo.WithHooks(&s.raw, outcomes{s}), kgo.ClientID(ClientID))
 	copts := []consumer.Opt{
 		consumer.Topics(cfg.topics...),
 		consumer.Group(""),
@@ -115,8 +115,12 @@ func (s *Server) Guard() *backoff.Guard { return s.guard }
 func (s *Server) Health() Health {
 	s.bmu.Lock()
 	snap := s.breaker.Snapshot(s.cfg.now())
+	bc := s.breaker.Config()
 	s.bmu.Unlock()
-	return s.track.health(s.guard.Connected(), snap, s.hub.count())
+	h := s.track.health(s.guard.Connected(), snap, s.hub.count())
+	h.Thresholds.BreakerFailureThreshold, h.Thresholds.BreakerOpenForSeconds = bc.FailureThreshold, bc.OpenFor.Seconds()
+	h.Thresholds.BreakerCloseAfter, h.Thresholds.ProbeIntervalSeconds = bc.CloseAfter, s.cfg.probeInterval.Seconds()
+	return h
 }
 
 // Run consumes until ctx ends, then closes every client (1001 going away) and waits for
@@ -138,7 +142,7 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		s.m.restarts.Inc()
 		s.track.infraError()
-		s.record(false)
+		s.record(false, false)
 		wait := s.guard.Backoff(restarts)
 		s.cfg.log.Error("kafka consumer loop ended; restarting it", "error", err.Error(), "restart", restarts, "in", wait.String())
 		t := time.NewTimer(wait)
@@ -178,8 +182,9 @@ func (s *Server) flushLoop(ctx context.Context) {
 	}
 }
 
-// probeLoop pings Kafka while the breaker is half-open, so probes happen even when the
-// consumer has nothing to fetch; their outcomes reach the breaker through the hooks.
+// probeLoop pings Kafka (a broker-only Metadata request) every ProbeInterval while the
+// breaker is half-open; each ping's outcome is one probe. Other Kafka traffic does not
+// count as a probe, only its failures reopen the breaker.
 func (s *Server) probeLoop(ctx context.Context) {
 	t := time.NewTicker(s.cfg.probeInterval)
 	defer t.Stop()
@@ -193,7 +198,10 @@ func (s *Server) probeLoop(ctx context.Context) {
 			continue
 		}
 		pctx, cancel := context.WithTimeout(ctx, max(s.cfg.probeInterval, 2*time.Second))
-		_ = s.cons.Client().Ping(pctx)
+		err := s.cons.Client().Ping(pctx)
 		cancel()
+		if ctx.Err() == nil {
+			s.record(err == nil, true)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -14,14 +15,21 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Proxy is a TCP proxy whose traffic can be cut, delayed and reset. Its methods are safe
-// for concurrent use.
+// Proxy is a TCP proxy whose traffic can be cut, delayed and reset, and which records
+// every connection and Kafka request it forwards. Its methods are safe for concurrent use.
 type Proxy struct {
+	name  string
+	p     *toxiproxy.Proxy // toxics live here, behind the front listener
+	addr  string           // the front address clients dial
+	inner string           // toxiproxy's address
+	rec   *recorder
+
 	mu     sync.Mutex
-	p      *toxiproxy.Proxy
-	addr   string
+	ln     net.Listener // nil while cut
+	open   map[*pipe]struct{}
 	cut    bool
 	closed bool
+	wg     sync.WaitGroup
 }
 
 var server = sync.OnceValue(func() *toxiproxy.ApiServer {
@@ -31,11 +39,19 @@ var server = sync.OnceValue(func() *toxiproxy.ApiServer {
 // New starts a proxy listening on listen ("127.0.0.1:0" picks a free port) and forwarding
 // to upstream. name appears in errors.
 func New(name, listen, upstream string) (*Proxy, error) {
-	p := toxiproxy.NewProxy(server(), name, listen, upstream)
+	p := toxiproxy.NewProxy(server(), name, "127.0.0.1:0", upstream)
 	if err := p.Start(); err != nil {
+		return nil, fmt.Errorf("start proxy %s: %w", name, err)
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		p.Stop()
 		return nil, fmt.Errorf("start proxy %s on %s: %w", name, listen, err)
 	}
-	return &Proxy{p: p, addr: p.Listen}, nil
+	px := &Proxy{name: name, p: p, addr: ln.Addr().String(), inner: p.Listen, rec: &recorder{},
+		ln: ln, open: map[*pipe]struct{}{}}
+	px.wg.Go(func() { px.accept(ln) })
+	return px, nil
 }
 
 // FreeAddr returns a loopback address with a port free right now, to fix a proxy's
@@ -64,13 +80,24 @@ func (p *Proxy) Cut() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
-		return fmt.Errorf("cut %s: proxy closed", p.p.Name)
+		return fmt.Errorf("cut %s: proxy closed", p.name)
 	}
 	if !p.cut {
-		p.p.Stop()
 		p.cut = true
+		p.closeConnsLocked()
 	}
 	return nil
+}
+
+// closeConnsLocked closes the listener and every connection; p.mu is held.
+func (p *Proxy) closeConnsLocked() {
+	if p.ln != nil {
+		_ = p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.open {
+		c.abort()
+	}
 }
 
 // Blackhole drops all data in both directions while keeping connections open.
@@ -102,13 +129,13 @@ func (p *Proxy) addToxic(name, typ, stream string, attrs map[string]any) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
-		return fmt.Errorf("toxic %s on %s: proxy closed", name, p.p.Name)
+		return fmt.Errorf("toxic %s on %s: proxy closed", name, p.name)
 	}
 	if p.p.Toxics.GetToxic(name) != nil {
 		return nil // already in place: injecting twice is a no-op
 	}
 	if _, err := p.p.Toxics.AddToxicJson(bytes.NewReader(body)); err != nil {
-		return fmt.Errorf("toxic %s on %s: %w", name, p.p.Name, err)
+		return fmt.Errorf("toxic %s on %s: %w", name, p.name, err)
 	}
 	return nil
 }
@@ -122,10 +149,12 @@ func (p *Proxy) Heal() error {
 	}
 	p.p.Toxics.ResetToxics(context.Background())
 	if p.cut {
-		if err := p.p.Start(); err != nil {
-			return fmt.Errorf("heal %s: reopen %s: %w", p.p.Name, p.addr, err)
+		ln, err := net.Listen("tcp", p.addr)
+		if err != nil {
+			return fmt.Errorf("heal %s: reopen %s: %w", p.name, p.addr, err)
 		}
-		p.cut = false
+		p.ln, p.cut = ln, false
+		p.wg.Go(func() { p.accept(ln) })
 	}
 	return nil
 }
@@ -140,11 +169,43 @@ func (p *Proxy) Faulty() bool {
 // Close stops the proxy for good. Safe to call twice.
 func (p *Proxy) Close() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.closed {
-		p.closed = true
-		if !p.cut {
-			p.p.Stop()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	p.closed = true
+	p.closeConnsLocked()
+	p.mu.Unlock()
+	p.wg.Wait()
+	p.p.Stop()
+}
+
+func (p *Proxy) accept(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return // closed by Cut or Close
 		}
+		id := p.rec.accepted(time.Now())
+		pp := &pipe{client: c, conn: id, rec: p.rec}
+		p.mu.Lock()
+		if p.cut || p.closed || p.ln != ln {
+			p.mu.Unlock()
+			_ = c.Close()
+			p.rec.closed(id, time.Now())
+			p.rec.done(id)
+			continue
+		}
+		p.open[pp] = struct{}{}
+		p.mu.Unlock()
+		p.wg.Go(func() {
+			pp.run(p.inner)
+			p.mu.Lock()
+			delete(p.open, pp)
+			p.mu.Unlock()
+		})
 	}
 }
+
+// errAborted marks a pipe closed by Cut or Close.
+var errAborted = errors.New("proxy cut")

@@ -20,6 +20,8 @@ type config struct {
 	topics          []string
 	window          time.Duration
 	staleAfter      time.Duration
+	reconnecting    time.Duration
+	probeInterval   time.Duration
 	origins         []string
 	token           string
 	queueSize       int
@@ -31,6 +33,7 @@ type config struct {
 	backoffMin      time.Duration
 	backoffMax      time.Duration
 	dialTimeout     time.Duration
+	metadataMinAge  time.Duration
 	shutdownGrace   time.Duration
 }
 
@@ -43,7 +46,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	brokers := fs.String("brokers", env.Str(envcfg.EnvBrokers, ""), "Kafka bootstrap servers, comma list (env KAFKA_BROKERS; default localhost:9092)")
 	topics := fs.String("topics", env.Str("KAFKA_TOPICS", strings.Join(wsserver.DefaultTopics, ",")), "topics to consume, comma list (env KAFKA_TOPICS)")
 	fs.DurationVar(&cfg.window, "health-window", env.Dur("HEALTH_WINDOW", wsserver.DefaultHealthWindow), "sliding window of recent errors behind /health (env HEALTH_WINDOW)")
-	fs.DurationVar(&cfg.staleAfter, "health-stale-after", env.Dur("HEALTH_STALE_AFTER", 0), "degraded when the last message is older; 0 = off (env HEALTH_STALE_AFTER)")
+	fs.DurationVar(&cfg.staleAfter, "health-stale-after", env.Dur("HEALTH_STALE_AFTER", wsserver.DefaultStaleAfter), "degraded when the last message is older; 0 = off (env HEALTH_STALE_AFTER)")
+	fs.DurationVar(&cfg.reconnecting, "health-reconnecting-after", env.Dur("HEALTH_RECONNECTING_AFTER", wsserver.DefaultReconnectingAfter), "reconnecting when the last message is older; 0 = off (env HEALTH_RECONNECTING_AFTER)")
 	origins := fs.String("allowed-origins", env.Str("WS_ALLOWED_ORIGINS", ""), "cross-origin host patterns allowed, comma list; * = any (env WS_ALLOWED_ORIGINS)")
 	fs.IntVar(&cfg.queueSize, "queue-size", env.Int("WS_QUEUE_SIZE", wsserver.DefaultQueueSize), "frames queued per client (env WS_QUEUE_SIZE)")
 	fs.IntVar(&cfg.disconnectAfter, "disconnect-after-drops", env.Int("WS_DISCONNECT_AFTER_DROPS", 0), "disconnect a client after this many dropped frames; 0 = never (env WS_DISCONNECT_AFTER_DROPS)")
@@ -52,9 +56,11 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.breaker.FailureThreshold, "cb-failure-threshold", env.Int("CB_FAILURE_THRESHOLD", wsserver.DefaultFailureThreshold), "Kafka failures in a row that open the circuit breaker (env CB_FAILURE_THRESHOLD)")
 	fs.DurationVar(&cfg.breaker.OpenFor, "cb-open-for", env.Dur("CB_OPEN_FOR", wsserver.DefaultOpenFor), "how long the breaker stays open (env CB_OPEN_FOR)")
 	fs.IntVar(&cfg.breaker.CloseAfter, "cb-close-after", env.Int("CB_CLOSE_AFTER", wsserver.DefaultCloseAfter), "successful probes that close a half-open breaker (env CB_CLOSE_AFTER)")
+	fs.DurationVar(&cfg.probeInterval, "cb-probe-interval", env.Dur("CB_PROBE_INTERVAL", wsserver.DefaultProbeInterval), "how often a half-open breaker probes Kafka (env CB_PROBE_INTERVAL)")
 	fs.DurationVar(&cfg.dedup, "log-dedup-interval", env.Dur("LOG_DEDUP_INTERVAL", time.Minute), "a repeated Kafka error is logged once per interval (env LOG_DEDUP_INTERVAL)")
 	fs.DurationVar(&cfg.backoffMin, "backoff-min", env.Dur("KAFKA_BACKOFF_MIN", 250*time.Millisecond), "first Kafka retry delay (env KAFKA_BACKOFF_MIN)")
 	fs.DurationVar(&cfg.backoffMax, "backoff-max", env.Dur("KAFKA_BACKOFF_MAX", wsserver.DefaultBackoffMax), "Kafka retry delay cap (env KAFKA_BACKOFF_MAX)")
+	fs.DurationVar(&cfg.metadataMinAge, "metadata-min-age", env.Dur("KAFKA_METADATA_MIN_AGE", 5*time.Second), "least time between two Kafka metadata refreshes, so between two reconnection attempts of an unreachable broker (env KAFKA_METADATA_MIN_AGE)")
 	fs.DurationVar(&cfg.dialTimeout, "dial-timeout", env.Dur("KAFKA_DIAL_TIMEOUT", 5*time.Second), "bound on one broker dial, DNS included (env KAFKA_DIAL_TIMEOUT)")
 	fs.DurationVar(&cfg.shutdownGrace, "shutdown-grace", env.Dur("SHUTDOWN_GRACE", 5*time.Second), "how long a shutdown waits for HTTP requests in flight (env SHUTDOWN_GRACE)")
 	cfg.token = os.Getenv("WS_AUTH_TOKEN") // environment only: a flag would show in ps
@@ -83,9 +89,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"health window", cfg.window}, {"write timeout", cfg.writeTimeout}, {"circuit breaker open-for", cfg.breaker.OpenFor},
+	}{{"health window", cfg.window}, {"write timeout", cfg.writeTimeout}, {"circuit breaker open-for", cfg.breaker.OpenFor}, {"circuit breaker probe interval", cfg.probeInterval},
 		{"log dedup interval", cfg.dedup}, {"backoff min", cfg.backoffMin}, {"backoff max", cfg.backoffMax},
-		{"dial timeout", cfg.dialTimeout}, {"shutdown grace", cfg.shutdownGrace}} {
+		{"dial timeout", cfg.dialTimeout}, {"metadata min age", cfg.metadataMinAge}, {"shutdown grace", cfg.shutdownGrace}} {
 		if d.v <= 0 {
 			problems = append(problems, fmt.Sprintf("%s %s must be positive", d.name, d.v))
 		}
@@ -104,6 +110,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.staleAfter < 0 {
 		problems = append(problems, fmt.Sprintf("health stale-after %s must be 0 (off) or more", cfg.staleAfter))
+	}
+	if cfg.reconnecting < 0 {
+		problems = append(problems, fmt.Sprintf("health reconnecting-after %s must be 0 (off) or more", cfg.reconnecting))
 	}
 	if cfg.backoffMin > cfg.backoffMax {
 		problems = append(problems, fmt.Sprintf("backoff min %s is above backoff max %s", cfg.backoffMin, cfg.backoffMax))

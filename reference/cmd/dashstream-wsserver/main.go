@@ -9,7 +9,8 @@
 //	WS_ADDR                    -addr                    listen address (default :8081)
 //	KAFKA_TOPICS               -topics                  default dashstream-events,dashstream-quality
 //	HEALTH_WINDOW              -health-window           default 60s
-//	HEALTH_STALE_AFTER         -health-stale-after      default 0 (off)
+//	HEALTH_STALE_AFTER         -health-stale-after      default 60s: degraded when the last message is older (0 off)
+//	HEALTH_RECONNECTING_AFTER  -health-reconnecting-after  default 300s: reconnecting when older (0 off)
 //	WS_ALLOWED_ORIGINS         -allowed-origins         cross-origin host patterns, comma list
 //	WS_AUTH_TOKEN              (environment only)       required bearer token; empty = none
 //	WS_QUEUE_SIZE              -queue-size              default 256
@@ -19,9 +20,11 @@
 //	CB_FAILURE_THRESHOLD       -cb-failure-threshold    default 10
 //	CB_OPEN_FOR                -cb-open-for             default 60s
 //	CB_CLOSE_AFTER             -cb-close-after          default 5
+//	CB_PROBE_INTERVAL          -cb-probe-interval       default 1s
 //	LOG_DEDUP_INTERVAL         -log-dedup-interval      default 1m
 //	KAFKA_BACKOFF_MIN/MAX      -backoff-min/-max        default 250ms / 4s (live data: back within ~4 s of the broker)
 //	KAFKA_DIAL_TIMEOUT         -dial-timeout            default 5s
+//	KAFKA_METADATA_MIN_AGE     -metadata-min-age        default 5s (franz-go's): an unreachable broker is retried about this often
 //	SHUTDOWN_GRACE             -shutdown-grace          default 5s
 //
 // Kafka being unreachable is not a configuration error: the server starts, /health says
@@ -46,6 +49,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/reference/backoff"
 	"github.com/dashstream/acceptance/reference/internal/envcfg"
@@ -75,12 +80,13 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	opts := []wsserver.Opt{
 		wsserver.Topics(cfg.topics...), wsserver.Logger(log), wsserver.HealthWindow(cfg.window),
-		wsserver.StaleAfter(cfg.staleAfter), wsserver.AllowedOrigins(cfg.origins...), wsserver.AuthToken(cfg.token),
+		wsserver.StaleAfter(cfg.staleAfter), wsserver.ReconnectingAfter(cfg.reconnecting), wsserver.ProbeInterval(cfg.probeInterval),
+		wsserver.AllowedOrigins(cfg.origins...), wsserver.AuthToken(cfg.token),
 		wsserver.QueueSize(cfg.queueSize), wsserver.DisconnectAfterDrops(cfg.disconnectAfter),
 		wsserver.ReadLimit(int64(cfg.readLimit)), wsserver.WriteTimeout(cfg.writeTimeout),
 		wsserver.CircuitBreaker(cfg.breaker), wsserver.DedupInterval(cfg.dedup),
 		wsserver.Backoff(backoff.New(backoff.Min(cfg.backoffMin), backoff.Max(cfg.backoffMax))),
-		wsserver.DialTimeout(cfg.dialTimeout),
+		wsserver.DialTimeout(cfg.dialTimeout), wsserver.ClientOpts(kgo.MetadataMinAge(cfg.metadataMinAge)),
 	}
 	if len(cfg.brokers) > 0 {
 		opts = append(opts, wsserver.Brokers(cfg.brokers...))
