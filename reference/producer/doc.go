@@ -15,7 +15,11 @@
 // Records: key = thread id (so a thread stays on one partition), value = the framed
 // message, record header "tenant_id" (TenantHeader) duplicating the protobuf tenant.
 // Delivery: franz-go's idempotent producer with acks=all, so retries neither duplicate
-// nor reorder records within a partition.
+// nor reorder records within a partition, even when an acknowledgement is lost on the way
+// back. There is no delivery timeout and no retry limit (franz-go's defaults, kept on
+// purpose): a record waits out a broker outage of any length in the client's buffer, and
+// a send fails only when its ctx ends before the record was first written, or when Close
+// gives up. An Ack's Topic, Partition and Offset are where Kafka wrote the record.
 //
 // Ordering: the sequence is assigned and the record handed to franz-go under one lock per
 // thread, so concurrent Sends on a thread land in Kafka in sequence order, with no
