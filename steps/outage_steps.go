@@ -25,6 +25,7 @@ func registerOutageSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the producer's acknowledgements never paused for more than (\d+) seconds from the fault until it stopped$`, acksNeverPaused)
 	sc.Step(`^(\d+) of the producer's sends failed$`, sendsFailed)
 	sc.Step(`^every acknowledged record is consumed exactly once$`, everyAckedConsumedOnce)
+	registerBacklogSteps(sc)
 }
 
 // outageState is what the outage steps keep of a scenario's broker fault.
