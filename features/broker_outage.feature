@@ -10,7 +10,8 @@ Feature: Delivery survives broker outages
   each acknowledged record is there exactly once, at the offset its acknowledgement
   named; nothing is there that the harness never acknowledged, unless a failed send
   explains it. The producer waits out an outage (no delivery timeout), so a single-broker
-  outage of seconds fails no send: the scenarios allow none.
+  outage of seconds fails no send: the scenarios allow none. That the producer is
+  idempotent is read from what the broker stored: the producer id of every record batch.
   (On the embedded stack a killed kfake broker forgets which batches it wrote, so records
   it writes twice after a kill are shown in the report with that reason, not judged; a lost
   record always fails.)
@@ -24,6 +25,7 @@ Feature: Delivery survives broker outages
     Then the producer's acknowledgements never paused for more than 13 seconds from the fault until it stopped
     And 0 of the producer's sends failed
     And every acknowledged record is consumed exactly once
+    And every record in the topic was written by an idempotent producer
 
     @outage-kill
     Examples: a dead broker
@@ -49,6 +51,7 @@ Feature: Delivery survives broker outages
     Then the producer's writes are acknowledged throughout, never pausing for more than 20 seconds
     When the producer stops and its outstanding records are settled
     Then 0 of the producer's sends failed
+    And every record in the topic was written by an idempotent producer
     And every acknowledged record is consumed exactly once
 
   @destructive @lost-acks
@@ -64,4 +67,5 @@ Feature: Delivery survives broker outages
     Then the producer's writes are acknowledged again within 10 seconds of the broker's return
     When the producer stops and its outstanding records are settled
     Then 0 of the producer's sends failed
+    And every record in the topic was written by an idempotent producer
     And every acknowledged record is consumed exactly once

@@ -1,9 +1,13 @@
 package steps
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/reference/producer"
 )
@@ -86,4 +90,27 @@ func checkDelivery(thread string, sent int, acked map[uint64]producer.Ack, faile
 	}
 	slices.Sort(d.FailedRead)
 	return d
+}
+
+// producerIDs reads topic from its start with a plain franz-go client until it has seen
+// want records, and counts them by the producer id their record batch carries: the
+// broker's own record of who wrote them. An idempotent producer's batches carry the id
+// the broker gave it; a non-idempotent one's carry -1.
+func (w *World) producerIDs(ctx context.Context, topic string, want int) (map[int64]int, error) {
+	cl, err := w.stack.Kafka().Client(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	ids := map[int64]int{}
+	for got := 0; got < want; {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			return ids, fmt.Errorf("read %d of %d records of %s: %w", got, want, topic, ctx.Err())
+		}
+		fs.EachRecord(func(r *kgo.Record) { ids[r.ProducerID]++; got++ })
+	}
+	return ids, nil
 }

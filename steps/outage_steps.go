@@ -25,6 +25,7 @@ func registerOutageSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the producer's acknowledgements never paused for more than (\d+) seconds from the fault until it stopped$`, acksNeverPaused)
 	sc.Step(`^(\d+) of the producer's sends failed$`, sendsFailed)
 	sc.Step(`^every acknowledged record is consumed exactly once$`, everyAckedConsumedOnce)
+	sc.Step(`^every record in the topic was written by an idempotent producer$`, writtenIdempotently)
 	registerBacklogSteps(sc)
 }
 
@@ -244,6 +245,31 @@ func everyAckedConsumedOnce(ctx context.Context) error {
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("of %d acknowledged records (%d read back): %s", len(acked), len(recs), strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// writtenIdempotently checks, from the producer id of every record batch in the topic
+// (what the broker stored), that every record was written by an idempotent producer:
+// without idempotence a resend after a lost acknowledgement is written twice.
+func writtenIdempotently(ctx context.Context) error {
+	w := world(ctx)
+	topic := w.topic("events")
+	total, err := w.endOffsets(ctx, topic)
+	if err != nil {
+		return err
+	}
+	if total == 0 {
+		return fmt.Errorf("the topic %s holds no record: the check would prove nothing", topic)
+	}
+	ids, err := w.producerIDs(ctx, topic, int(total))
+	if err != nil {
+		return err
+	}
+	w.rec.Evidence(evidence.After, evidence.KindMetric, "records by producer id", ids)
+	if n := ids[-1]; n > 0 {
+		return fmt.Errorf("%d of the %d records in %s were written without idempotence (producer id -1 in their batch): "+
+			"a resend after a lost acknowledgement would be written twice", n, total, topic)
 	}
 	return nil
 }
