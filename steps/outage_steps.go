@@ -3,7 +3,9 @@ package steps
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -20,7 +22,17 @@ func registerOutageSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the producer's writes are acknowledged again within (\d+) seconds of the broker's return$`, acknowledgedAgain)
 	sc.Step(`^the producer's writes are acknowledged throughout, never pausing for more than (\d+) seconds$`, acknowledgedThroughout)
 	sc.Step(`^the producer stops and its outstanding records are settled$`, producerStops)
+	sc.Step(`^the producer's acknowledgements never paused for more than (\d+) seconds from the fault until it stopped$`, acksNeverPaused)
+	sc.Step(`^(\d+) of the producer's sends failed$`, sendsFailed)
 	sc.Step(`^every acknowledged record is consumed exactly once$`, everyAckedConsumedOnce)
+	sc.Step(`^every record in the topic was written by an idempotent producer$`, writtenIdempotently)
+	registerBacklogSteps(sc)
+}
+
+// outageState is what the outage steps keep of a scenario's broker fault.
+type outageState struct {
+	injected time.Time // when the fault was injected
+	undone   time.Time // when it was undone and the broker answered again
 }
 
 func producerWriting(ctx context.Context, perSecond int) error {
@@ -60,6 +72,8 @@ func brokerSuffers(ctx context.Context, i int, outage string, seconds int) error
 		return err
 	}
 	w.rec.Evidence(evidence.Before, evidence.KindMetric, "producer before the outage", w.load.String())
+	st := state[outageState](w)
+	st.injected = time.Now()
 	h, err := fault.Inject(ctx, w.rec)
 	if err != nil {
 		return err
@@ -78,6 +92,7 @@ func brokerSuffers(ctx context.Context, i int, outage string, seconds int) error
 		return err
 	}
 	w.brokerBack = time.Now()
+	st.undone = w.brokerBack
 	return nil
 }
 
@@ -105,15 +120,45 @@ func acknowledgedAgain(ctx context.Context, seconds int) error {
 		})
 }
 
-// acknowledgedThroughout checks that acknowledgements never stopped for long while a
-// replicated cluster lost one broker.
+// acknowledgedThroughout checks, from the harness's own record of when each
+// acknowledgement arrived, that acknowledgements never stopped for longer than the given
+// time from the fault's injection, through its undo, until writes were acknowledged
+// again after it.
 func acknowledgedThroughout(ctx context.Context, seconds int) error {
 	w := world(ctx)
-	_, _, _, last := w.load.counts()
-	if since := time.Since(last); since > time.Duration(seconds)*time.Second {
-		return fmt.Errorf("no acknowledgement for %.1f s (%s)", since.Seconds(), w.load.String())
+	if err := acknowledgedAgain(ctx, seconds); err != nil {
+		return err
 	}
-	return acknowledgedAgain(ctx, seconds)
+	return w.noPauseLonger(time.Duration(seconds)*time.Second, time.Now(), "until writes were acknowledged after the fault")
+}
+
+// acksNeverPaused checks the longest pause between acknowledgements from the fault's
+// injection until the producer stopped writing.
+func acksNeverPaused(ctx context.Context, seconds int) error {
+	w := world(ctx)
+	end := w.load.stoppedAt()
+	if end.IsZero() {
+		return fmt.Errorf("the producer is still writing: stop it first")
+	}
+	return w.noPauseLonger(time.Duration(seconds)*time.Second, end, "until the producer stopped")
+}
+
+// noPauseLonger fails if, from the fault's injection until end, acknowledgements paused
+// for longer than limit; the longest pause is evidence either way.
+func (w *World) noPauseLonger(limit time.Duration, end time.Time, until string) error {
+	st := state[outageState](w)
+	if st.injected.IsZero() {
+		return fmt.Errorf("no broker fault was injected in this scenario")
+	}
+	p := longestPause(w.load.acks(), st.injected, end)
+	w.rec.Evidence(evidence.After, evidence.KindMetric, "longest pause between acknowledgements", map[string]any{
+		"seconds": p.Duration().Seconds(), "from": p.From, "to": p.To, "limit_seconds": limit.Seconds(),
+		"window": "from the fault's injection " + until, "fault_seconds": st.undone.Sub(st.injected).Seconds()})
+	if p.Duration() > limit {
+		return fmt.Errorf("acknowledgements paused for longer than %s from the fault's injection %s: %s (%s)",
+			limit, until, p, w.load)
+	}
+	return nil
 }
 
 func producerStops(ctx context.Context) error {
@@ -124,17 +169,40 @@ func producerStops(ctx context.Context) error {
 	}
 	sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	w.load.halt(sctx, p)
+	err = w.load.halt(sctx, p)
 	w.rec.Evidence(evidence.After, evidence.KindMetric, "producer after the outage", w.load.String())
+	return err
+}
+
+// sendsFailed checks how many sends the producer reported failed, as the harness counted
+// its callbacks; each failure is evidence.
+func sendsFailed(ctx context.Context, allowed int) error {
+	w := world(ctx)
+	failed := w.load.failures()
+	seqs := slices.Sorted(maps.Keys(failed))
+	reasons := make([]string, 0, min(len(seqs), 5))
+	for _, seq := range seqs[:min(len(seqs), 5)] {
+		reasons = append(reasons, failed[seq].Error())
+	}
+	w.rec.Evidence(evidence.After, evidence.KindMetric, "failed sends", map[string]any{
+		"failed": len(failed), "allowed": allowed, "sequences": abbreviate(seqs), "first_errors": reasons})
+	if len(failed) != allowed {
+		return fmt.Errorf("%d of the producer's sends failed %s, expected %d (%s); first errors: %s",
+			len(failed), abbreviate(seqs), allowed, w.load, strings.Join(reasons, "; "))
+	}
 	return nil
 }
 
-// everyAckedConsumedOnce reads the topic back from the start and checks that every
-// acknowledged sequence is there, and that no sequence is there twice: acked − consumed
-// is empty and there are no duplicates.
+// everyAckedConsumedOnce reads the whole topic back from its start and judges it against
+// the harness's record of the producer's sends (checkDelivery): every acknowledged record
+// read exactly once, where its acknowledgement said, and nothing read that the harness
+// never acknowledged unless a failed send explains it.
 func everyAckedConsumedOnce(ctx context.Context) error {
 	w := world(ctx)
 	acked := w.load.ackedSet()
+	if len(acked) == 0 {
+		return fmt.Errorf("no record was acknowledged: the check would prove nothing")
+	}
 	total, err := w.endOffsets(ctx, w.topic("events"))
 	if err != nil {
 		return err
@@ -143,33 +211,10 @@ func everyAckedConsumedOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	seen := map[uint64]int{}
-	for _, r := range recs {
-		if r.Err != nil {
-			return fmt.Errorf("record at %d/%d does not decode: %w", r.Partition, r.Offset, r.Err)
-		}
-		if r.Header.GetThreadId() == w.thread {
-			seen[r.Header.GetSequence()]++
-		}
-	}
-	var lost, dups []uint64
-	for seq := range acked {
-		if seen[seq] == 0 {
-			lost = append(lost, seq)
-		}
-	}
-	for seq, n := range seen {
-		if n > 1 {
-			dups = append(dups, seq)
-		}
-	}
-	sort.Slice(lost, func(i, j int) bool { return lost[i] < lost[j] })
-	sort.Slice(dups, func(i, j int) bool { return dups[i] < dups[j] })
-	w.rec.Evidence(evidence.After, evidence.KindMetric, "delivery", map[string]any{
-		"acknowledged": len(acked), "consumed": len(seen), "acked_not_consumed": lost, "duplicates": dups})
-	if len(acked) == 0 {
-		return fmt.Errorf("no record was acknowledged: the check would prove nothing")
-	}
+	sent, _, _, _ := w.load.counts()
+	d := checkDelivery(w.thread, sent, acked, w.load.failures(), recs)
+	w.rec.Evidence(evidence.After, evidence.KindMetric, "delivery", d)
+	dups := d.Duplicates
 	if len(dups) > 0 && w.lastOutage == "kill" && !stack.Has(w.stack, stack.DurableIdempotence) {
 		// Not the pipeline's fault: the broker forgot which batches it had written.
 		reason := fmt.Sprintf("%d records written twice %v after a SIGKILL are not counted against the pipeline: %s",
@@ -178,9 +223,61 @@ func everyAckedConsumedOnce(ctx context.Context) error {
 		w.rec.Evidence(evidence.After, evidence.KindNote, "duplicates not judged", reason)
 		dups = nil
 	}
-	if len(lost) > 0 || len(dups) > 0 {
-		return fmt.Errorf("%d acknowledged records were never consumed %v, %d were consumed twice %v (of %d acknowledged)",
-			len(lost), abbreviate(lost), len(dups), abbreviate(dups), len(acked))
+	if len(d.FailedRead) > 0 {
+		w.rec.Mark(evidence.EventNote, "failed sends read back", fmt.Sprintf(
+			"%d records the producer reported failed were written anyway %v: a failed send's outcome is unknown", len(d.FailedRead), abbreviate(d.FailedRead)))
+	}
+	var problems []string
+	if len(d.Lost) > 0 {
+		problems = append(problems, fmt.Sprintf("%d acknowledged records were never read %v", len(d.Lost), abbreviate(d.Lost)))
+	}
+	if len(dups) > 0 {
+		problems = append(problems, fmt.Sprintf("%d were read twice %v", len(dups), abbreviate(dups)))
+	}
+	if len(d.Misplaced) > 0 {
+		problems = append(problems, fmt.Sprintf("%d were not where their acknowledgement said: %s", len(d.Misplaced), firstFew(d.Misplaced)))
+	}
+	if len(d.Unexplained) > 0 {
+		problems = append(problems, fmt.Sprintf("%d records were read that the harness never acknowledged: %s", len(d.Unexplained), firstFew(d.Unexplained)))
+	}
+	if len(d.Undecodable) > 0 {
+		problems = append(problems, fmt.Sprintf("%d records do not decode: %s", len(d.Undecodable), firstFew(d.Undecodable)))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("of %d acknowledged records (%d read back): %s", len(acked), len(recs), strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// writtenIdempotently checks, from the producer id of every record batch in the topic
+// (what the broker stored), that every record was written by an idempotent producer:
+// without idempotence a resend after a lost acknowledgement is written twice.
+func writtenIdempotently(ctx context.Context) error {
+	w := world(ctx)
+	topic := w.topic("events")
+	total, err := w.endOffsets(ctx, topic)
+	if err != nil {
+		return err
+	}
+	if total == 0 {
+		return fmt.Errorf("the topic %s holds no record: the check would prove nothing", topic)
+	}
+	ids, err := w.producerIDs(ctx, topic, int(total))
+	if err != nil {
+		return err
+	}
+	w.rec.Evidence(evidence.After, evidence.KindMetric, "records by producer id", ids)
+	if n := ids[-1]; n > 0 {
+		return fmt.Errorf("%d of the %d records in %s were written without idempotence (producer id -1 in their batch): "+
+			"a resend after a lost acknowledgement would be written twice", n, total, topic)
+	}
+	return nil
+}
+
+// firstFew joins the first three items and says how many there are in all.
+func firstFew(items []string) string {
+	if len(items) <= 3 {
+		return strings.Join(items, "; ")
+	}
+	return fmt.Sprintf("%s; ... (%d in all)", strings.Join(items[:3], "; "), len(items))
 }

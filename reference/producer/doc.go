@@ -15,7 +15,14 @@
 // Records: key = thread id (so a thread stays on one partition), value = the framed
 // message, record header "tenant_id" (TenantHeader) duplicating the protobuf tenant.
 // Delivery: franz-go's idempotent producer with acks=all, so retries neither duplicate
-// nor reorder records within a partition.
+// nor reorder records within a partition, even when an acknowledgement is lost on the way
+// back. There is no delivery timeout and no retry limit (franz-go's defaults, kept on
+// purpose): a record waits out a broker outage of any length in the client's buffer, and
+// a send fails only when its ctx ends before franz-go first tried to send the record, or
+// when Close gives up. Once tried, a record is kept until it is delivered, whatever its
+// ctx, so that the idempotent sequence gets no hole: a SendAsync whose ctx ends during an
+// outage can still be acknowledged when the broker returns (seen on the embedded stack).
+// An Ack's Topic, Partition and Offset are where Kafka wrote the record.
 //
 // Ordering: the sequence is assigned and the record handed to franz-go under one lock per
 // thread, so concurrent Sends on a thread land in Kafka in sequence order, with no

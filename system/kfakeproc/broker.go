@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -33,13 +32,19 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
 	listenPort, advertisePort, partitions int
+	port                                  *Port
 	dataDir                               string
 	log                                   io.Writer
 	startTimeout                          time.Duration
 }
 
 // ListenPort fixes the loopback port the broker listens on; zero picks a free one.
+// Start holds the port (ReservePort) for the broker's life and fails if it is taken.
 func ListenPort(p int) Option { return optionFunc(func(c *config) { c.listenPort = p }) }
+
+// ListenOn makes the broker listen on a port held by the caller (ReservePort); the
+// broker owns it from then on and releases it on Close. It wins over ListenPort.
+func ListenOn(p *Port) Option { return optionFunc(func(c *config) { c.port = p }) }
 
 // AdvertisePort sets the port the broker tells clients to use (a proxy's); zero means
 // the listen port.
@@ -75,13 +80,16 @@ func Start(ctx context.Context, opts ...Option) (*Broker, error) {
 	}
 	b := &Broker{cfg: cfg}
 	var err error
-	if b.bin, err = build.Binary(ctx, "./system/cmd/dskfake"); err != nil {
-		return nil, fmt.Errorf("kfakeproc: %w", err)
-	}
-	if b.cfg.listenPort == 0 {
-		if b.cfg.listenPort, err = FreePort(); err != nil {
+	if b.cfg.port == nil {
+		// Held from now until Close: a restart after kill -9 finds its port free.
+		if b.cfg.port, err = ReservePort(b.cfg.listenPort); err != nil {
 			return nil, fmt.Errorf("kfakeproc: %w", err)
 		}
+	}
+	b.cfg.listenPort = b.cfg.port.Number()
+	if b.bin, err = build.Binary(ctx, "./system/cmd/dskfake"); err != nil {
+		b.cfg.port.Close()
+		return nil, fmt.Errorf("kfakeproc: %w", err)
 	}
 	if b.cfg.advertisePort == 0 {
 		b.cfg.advertisePort = b.cfg.listenPort
@@ -225,22 +233,14 @@ func (b *Broker) Log(n int) string {
 	return ""
 }
 
-// Close kills the broker and removes a data directory it created. Safe to call twice.
+// Close kills the broker, releases its port and removes a data directory it created.
+// Safe to call twice.
 func (b *Broker) Close() {
 	if p := b.process(); p != nil {
 		_ = p.Kill()
 	}
+	b.cfg.port.Close()
 	if b.ownsDir {
 		_ = os.RemoveAll(b.cfg.dataDir)
 	}
-}
-
-// FreePort asks the kernel for a free loopback TCP port.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

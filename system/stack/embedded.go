@@ -48,25 +48,29 @@ func (s *embedded) NewKafka(ctx context.Context) (Kafka, func(context.Context) e
 // cluster and the function that stops both.
 func (s *embedded) startKafka(ctx context.Context) (_ *cluster, _ func(context.Context) error, err error) {
 	// The proxy listens before the broker starts, so no other process can take the port
-	// the broker advertises; it forwards to the broker's port, picked now.
-	upstream, err := netfault.FreeAddr()
+	// the broker advertises; it forwards to the broker's port, held from now until the
+	// broker is closed (through kill and restart), so no other process can take that one
+	// either.
+	upstream, err := kfakeproc.ReservePort(0)
 	if err != nil {
 		return nil, nil, err
 	}
-	proxy, err := netfault.New("kafka-0", "127.0.0.1:0", upstream)
+	proxy, err := netfault.New("kafka-0", "127.0.0.1:0", upstream.Addr())
 	if err != nil {
+		upstream.Close()
 		return nil, nil, err
 	}
-	b, err := kfakeproc.Start(ctx, kfakeproc.ListenPort(port(upstream)), kfakeproc.AdvertisePort(port(proxy.Addr())),
+	b, err := kfakeproc.Start(ctx, kfakeproc.ListenOn(upstream), kfakeproc.AdvertisePort(port(proxy.Addr())),
 		kfakeproc.LogWriter(s.log))
 	if err != nil {
 		proxy.Close()
+		upstream.Close()
 		return nil, nil, err
 	}
-	if b.ListenAddr() != upstream {
+	if b.ListenAddr() != upstream.Addr() {
 		proxy.Close()
 		b.Close()
-		return nil, nil, fmt.Errorf("embedded stack: kfake listens on %s, its proxy forwards to %s", b.ListenAddr(), upstream)
+		return nil, nil, fmt.Errorf("embedded stack: kfake listens on %s, its proxy forwards to %s", b.ListenAddr(), upstream.Addr())
 	}
 	closeFn := func(context.Context) error { proxy.Close(); b.Close(); return nil }
 	return &cluster{

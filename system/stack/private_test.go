@@ -2,6 +2,8 @@ package stack_test
 
 import (
 	"context"
+	"net"
+	"syscall"
 	"testing"
 	"time"
 
@@ -63,4 +65,25 @@ func TestWithKafkaKeepsAnExplicitBrokerAddress(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEqual(t, 0, res.ExitCode)
 	require.Contains(t, res.Stderr+res.Stdout, "127.0.0.1:1", "the service used the address of its spec")
+}
+
+// TestPrivateBrokerPortIsHeldWhileItIsDown guards the port race of the embedded suite: a
+// killed private broker's port stays its own until it is restarted, so a scenario starting
+// at that moment cannot take it ("bind: address already in use" at the restart).
+func TestPrivateBrokerPortIsHeldWhileItIsDown(t *testing.T) {
+	s := openStack(t, "embedded")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	k, closeKafka, err := s.(stack.PrivateKafka).NewKafka(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = closeKafka(context.Background()) })
+	b := k.Brokers()[0]
+	upstream := b.Proxy().Upstream()
+	require.NoError(t, b.Kill(ctx))
+	l, err := net.Listen("tcp", upstream)
+	if err == nil {
+		l.Close()
+	}
+	require.ErrorIs(t, err, syscall.EADDRINUSE, "another process could take the killed broker's port %s", upstream)
+	require.NoError(t, b.Start(ctx), "the broker restarts on its port")
 }

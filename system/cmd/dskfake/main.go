@@ -5,9 +5,15 @@
 // With -advertise-port the broker listens on -port but tells clients (in metadata) to use
 // the advertised port, where the harness runs a TCP proxy for network faults: clients then
 // cannot bypass the proxy.
+//
+// The broker listens with SO_REUSEPORT: the harness holds -port for the broker's whole
+// life with a bound socket of its own that never listens (kfakeproc.Port), so no other
+// process can take the port between the harness picking it and this process binding it,
+// nor while this process is down between a kill and its restart.
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"net"
@@ -17,6 +23,7 @@ import (
 	"syscall"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+	"golang.org/x/sys/unix"
 )
 
 // advertisedListener reports another port as its address; kfake advertises Addr().
@@ -51,16 +58,17 @@ func main() {
 	if *dataDir != "" {
 		opts = append(opts, kfake.DataDir(*dataDir))
 	}
+	var adv net.Addr
 	if *advertise > 0 && *advertise != *port {
-		adv := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: *advertise}
-		opts = append(opts, kfake.ListenFn(func(network, address string) (net.Listener, error) {
-			ln, err := net.Listen(network, address)
-			if err != nil {
-				return nil, err
-			}
-			return advertisedListener{Listener: ln, addr: adv}, nil
-		}))
+		adv = &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: *advertise}
 	}
+	opts = append(opts, kfake.ListenFn(func(network, address string) (net.Listener, error) {
+		ln, err := listenReusePort(network, address)
+		if err != nil || adv == nil {
+			return ln, err
+		}
+		return advertisedListener{Listener: ln, addr: adv}, nil
+	}))
 	c, err := kfake.NewCluster(opts...)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "dskfake: start cluster: %v\n", err)
@@ -76,6 +84,21 @@ func main() {
 	<-sigs
 	c.Close()
 	fmt.Println("dskfake stopped")
+}
+
+// listenReusePort listens with SO_REUSEPORT (besides Go's usual SO_REUSEADDR), so that it
+// can bind the port the harness holds for this broker.
+func listenReusePort(network, address string) (net.Listener, error) {
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		if err := c.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+		}); err != nil {
+			return err
+		}
+		return serr
+	}}
+	return lc.Listen(context.Background(), network, address)
 }
 
 // kfakeVersion returns the version of the kfake module this binary was built with.
