@@ -118,3 +118,28 @@ func pick(m map[string]any, keys ...string) map[string]any {
 	}
 	return out
 }
+
+// TestZeroSequenceIsAViolation writes 1, 2, 0, 3: the 0 (incident #9's bug) is counted,
+// exposed and logged as a zero violation, and the thread goes on as if it were not there.
+func TestZeroSequenceIsAViolation(t *testing.T) {
+	_, addrs := kfaketest.Cluster(t, 1, topic)
+	var values [][]byte
+	for _, seq := range []uint64{1, 2, 0, 3} {
+		values = append(values, rawMessage(t, "acme", "thread-1", seq))
+	}
+	produceRaw(t, addrs, "thread-1", values...)
+	run := consumertest.Start(t, addrs, fastFetch)
+	stats := run.WaitReceived(t, 4, 10*time.Second)
+	require.Equal(t, uint64(1), stats.Zeros)
+	require.Zero(t, stats.Gaps+stats.Duplicates+stats.Reorders)
+	require.Equal(t, 1.0, run.Metric(t, consumer.MetricZero, nil))
+	var verdicts []sequence.Verdict
+	for _, r := range run.Records() {
+		verdicts = append(verdicts, r.Result.Verdict)
+	}
+	require.Equal(t, []sequence.Verdict{sequence.First, sequence.OK, sequence.Zero, sequence.OK}, verdicts)
+	zeros := run.Logs.Find("sequence zero")
+	require.Len(t, zeros, 1)
+	require.Equal(t, map[string]any{"tenant": "acme", "thread": "thread-1", "expected": uint64(0), "received": uint64(0)},
+		pick(zeros[0].Attrs, "tenant", "thread", "expected", "received"))
+}

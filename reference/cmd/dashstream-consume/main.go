@@ -11,7 +11,7 @@
 //
 //	{"kind":"record","tenant":..,"thread":..,"sequence":..,"type":"event","verdict":"ok","expected":..,"topic":..,"partition":..,"offset":..}
 //	{"kind":"decode_error","reason":"framing","error":..,"topic":..,"partition":..,"offset":..}
-//	{"kind":"summary","received":..,"gaps":..,"duplicates":..,"reorders":..,"missing":..,"decode_failures":{"framing":0,...},...}
+//	{"kind":"summary","received":..,"gaps":..,"duplicates":..,"reorders":..,"zeros":..,"missing":..,"decode_failures":{"framing":0,...},...}
 //
 // The summary counts what was printed. Exit codes: 0 done (limit reached, timeout without
 // a limit, or interrupted); 1 -max-records not reached before -timeout, or a fatal Kafka

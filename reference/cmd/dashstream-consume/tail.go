@@ -49,6 +49,7 @@ type summary struct {
 	Gaps           uint64            `json:"gaps"`
 	Duplicates     uint64            `json:"duplicates"`
 	Reorders       uint64            `json:"reorders"`
+	Zeros          uint64            `json:"zeros"`
 	Missing        uint64            `json:"missing"`
 	DecodeFailures map[string]uint64 `json:"decode_failures"`
 	DLQRecords     uint64            `json:"dlq_records"`
@@ -94,6 +95,8 @@ func (p *printer) record(_ context.Context, r consumer.Record) {
 		p.sum.Duplicates++
 	case sequence.Reorder:
 		p.sum.Reorders++
+	case sequence.Zero:
+		p.sum.Zeros++
 	}
 	_ = p.enc.Encode(recordLine{Kind: "record", Tenant: r.Header.GetTenantId(), Thread: r.Header.GetThreadId(),
 		Sequence: r.Header.GetSequence(), Type: typeName(r), Verdict: r.Result.Verdict.String(),
