@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kadm"
 
@@ -142,4 +143,47 @@ func TestZeroSequenceIsAViolation(t *testing.T) {
 	require.Len(t, zeros, 1)
 	require.Equal(t, map[string]any{"tenant": "acme", "thread": "thread-1", "expected": uint64(0), "received": uint64(0)},
 		pick(zeros[0].Attrs, "tenant", "thread", "expected", "received"))
+}
+
+// TestGapOfThreeHundredIsOneObservation deletes 300 unread messages: one gap, expected 50
+// received 350, observed once in the gap-size histogram with a sum of 300, in the bucket
+// up to 1000 and not in the one up to 250.
+func TestGapOfThreeHundredIsOneObservation(t *testing.T) {
+	c, addrs := kfaketest.Cluster(t, 1, topic)
+	hold := holdFetchesFrom(c, 0, 49)
+	p := newProducer(t, addrs, "acme")
+	sendN(t, p, "thread-1", 49)
+	run := consumertest.Start(t, addrs, fastFetch)
+	run.WaitReceived(t, 49, 10*time.Second)
+	hold.waitHeld(t, 10*time.Second)
+	sendN(t, p, "thread-1", 301) // messages 50..350 at offsets 49..349
+	adm := kadm.NewClient(kfaketest.Client(t, addrs))
+	var upTo kadm.Offsets
+	upTo.AddOffset(topic, 0, 349, -1) // messages 1..349 deleted
+	resp, err := adm.DeleteRecords(testCtx(t), upTo)
+	require.NoError(t, err)
+	require.NoError(t, resp.Error())
+	hold.release()
+
+	stats := run.WaitReceived(t, 50, 10*time.Second)
+	require.Equal(t, uint64(1), stats.Gaps)
+	require.Equal(t, uint64(300), stats.Missing)
+	require.Equal(t, sequence.Result{Verdict: sequence.Gap, Expected: 50, Received: 350}, run.Records()[49].Result)
+	families, err := run.Reg.Gather()
+	require.NoError(t, err)
+	var h *dto.Histogram
+	for _, f := range families {
+		if f.GetName() == consumer.MetricGapSize {
+			h = f.GetMetric()[0].GetHistogram()
+		}
+	}
+	require.NotNil(t, h, "%s is exposed", consumer.MetricGapSize)
+	require.Equal(t, uint64(1), h.GetSampleCount())
+	require.Equal(t, 300.0, h.GetSampleSum())
+	buckets := map[float64]uint64{}
+	for _, b := range h.GetBucket() {
+		buckets[b.GetUpperBound()] = b.GetCumulativeCount()
+	}
+	require.Equal(t, uint64(0), buckets[250], "300 is above the 250 bucket")
+	require.Equal(t, uint64(1), buckets[1000], "300 is in the 1000 bucket")
 }
