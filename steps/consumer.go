@@ -38,6 +38,7 @@ type consumerLine struct {
 	Reorders       uint64            `json:"reorders"`
 	Zeros          uint64            `json:"zeros"`
 	Missing        uint64            `json:"missing"`
+	DLQRecords     uint64            `json:"dlq_records"`
 	DecodeFailures map[string]uint64 `json:"decode_failures"`
 }
 
@@ -46,7 +47,7 @@ type consumerLine struct {
 var requiredFields = map[string][]string{
 	"record":       {"tenant", "thread", "sequence", "verdict", "expected", "topic", "partition", "offset"},
 	"decode_error": {"reason", "topic", "partition", "offset"},
-	"summary":      {"received", "gaps", "duplicates", "reorders", "zeros", "missing", "decode_failures"},
+	"summary":      {"received", "gaps", "duplicates", "reorders", "zeros", "missing", "decode_failures", "dlq_records"},
 }
 
 // parseConsumerLines parses the JSON lines of out and lists, as problems, every line of a
@@ -88,7 +89,8 @@ type consumerView struct {
 	decodeErrors []consumerLine // kind=decode_error
 	warnings     []consumerLine // slog WARN entries
 	summary      *consumerLine
-	problems     []string // lines that lack a field they must carry
+	problems     []string        // lines that lack a field they must carry
+	metrics      consumerMetrics // scraped before a long-running consumer stopped; nil otherwise
 }
 
 func classify(lines []consumerLine, problems []string) consumerView {
@@ -140,7 +142,7 @@ func (v consumerView) read() int { return len(v.records) + len(v.decodeErrors) }
 func (w *World) startConsumer(ctx context.Context, topic string) (stack.Service, error) {
 	return w.startService(ctx, stack.ServiceSpec{Name: "consumer", Binary: stack.Consume,
 		Args: []string{"-topic", topic, "-from-start", "-group", w.name("group"), "-dlq-topic", w.topic("dlq"),
-			"-fetch-max-wait", consumerFetchMaxWait.String()}})
+			"-fetch-max-wait", consumerFetchMaxWait.String()}, AddrEnv: "METRICS_ADDR"})
 }
 
 // consumerFetchMaxWait is how long the broker holds the scenario consumer's fetch open.
@@ -220,17 +222,27 @@ func (w *World) consumerAtEnd(ctx context.Context, svc stack.Service, topic stri
 	return nil
 }
 
-// stopConsumer stops the consumer gracefully so it prints its summary, and returns what
-// it printed; a summary or a field that is missing fails.
+// stopConsumer scrapes the consumer's metrics, stops it gracefully so it prints its
+// summary, and returns what it exposed and printed; a summary, a field or an endpoint
+// that is missing fails.
 func (w *World) stopConsumer(ctx context.Context) (consumerView, error) {
 	svc, ok := w.services["consumer"]
 	if !ok {
 		return consumerView{}, fmt.Errorf("no consumer is running in this scenario")
 	}
+	var metrics consumerMetrics
+	if svc.Addr() != "" {
+		m, err := scrapeFamilies(ctx, svc.Addr())
+		if err != nil {
+			return consumerView{}, fmt.Errorf("the consumer's metrics before it stops: %w", err)
+		}
+		metrics = m
+	}
 	if err := svc.Stop(ctx); err != nil {
 		return consumerView{}, err
 	}
 	v := viewOf(svc)
+	v.metrics = metrics
 	if err := v.complete(); err != nil {
 		return v, fmt.Errorf("%w; last output:\n%s", err, svc.Log(20))
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/reference/wire"
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/chaos"
@@ -84,7 +85,11 @@ func decodeFailures(ctx context.Context, n int, reason string) error {
 	if got := v.summary.DecodeFailures[reason]; got != uint64(n) || total != uint64(n) {
 		return fmt.Errorf("the consumer counted decode failures %v, expected %d for %q and no other", v.summary.DecodeFailures, n, reason)
 	}
-	return nil
+	var want []metricWant
+	for r, c := range v.summary.DecodeFailures {
+		want = append(want, metricWant{name: consumer.MetricDecodeFailures, labels: map[string]string{"reason": r}, value: float64(c), sum: -1})
+	}
+	return v.metrics.expect(want...)
 }
 
 func aggregatorWritesLarge(ctx context.Context, messages, size, threads int) error {

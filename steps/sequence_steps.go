@@ -9,6 +9,8 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/dashstream/acceptance/reference/consumer"
+
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/stack"
 )
@@ -212,7 +214,9 @@ func consumerCountsWithZeros(ctx context.Context, zeros, dups, gaps, reorders in
 		return fmt.Errorf("the consumer printed %d zero, %d duplicate, %d gap and %d reorder verdicts but its summary counts %v",
 			printed[0], printed[1], printed[2], printed[3], summary)
 	}
-	return nil
+	return v.metrics.expect(counterIs(consumer.MetricZero, s.Zeros), counterIs(consumer.MetricDuplicates, s.Duplicates),
+		counterIs(consumer.MetricGaps, s.Gaps), counterIs(consumer.MetricReorders, s.Reorders),
+		counterIs(consumer.MetricReceived, uint64(len(v.records))))
 }
 
 // consumerMissing checks the sum of gap sizes in the summary and in the gap verdicts.
@@ -229,7 +233,7 @@ func consumerMissing(ctx context.Context, n int) error {
 	if v.summary.Missing != uint64(n) || printed != uint64(n) {
 		return fmt.Errorf("the consumer reported %d messages missing and its gap verdicts add up to %d; expected %d", v.summary.Missing, printed, n)
 	}
-	return nil
+	return v.metrics.expect(metricWant{name: consumer.MetricGapSize, value: float64(len(v.verdicts("gap"))), sum: float64(n)})
 }
 
 // consumerJudged checks the verdict of every record of the scenario's thread with

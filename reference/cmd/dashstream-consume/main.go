@@ -5,7 +5,9 @@
 // -group (empty = no group, nothing committed), -from-start (otherwise only records
 // written after it started, or after the group's committed offsets), -max-records (stop
 // after that many records, decodable or not; 0 = no limit), -timeout (stop after that
-// long; 0 = until SIGINT/SIGTERM), -dlq-topic, -max-payload, -connect-timeout.
+// long; 0 = until SIGINT/SIGTERM), -dlq-topic, -max-payload, -connect-timeout,
+// -metrics-addr (env METRICS_ADDR; empty, the default, serves nothing): where GET
+// /metrics serves the consumer's metrics (package consumer) while it runs.
 //
 // Output lines (stdout), each with "kind":
 //
@@ -51,6 +53,7 @@ type config struct {
 	maxPayload     int
 	connectTimeout time.Duration
 	fetchMaxWait   time.Duration
+	metricsAddr    string
 }
 
 // usageError is bad input: exit code 2.
@@ -97,6 +100,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.maxPayload, "max-payload", 0, "largest value and decompressed content in bytes; 0 = 10 MiB")
 	fs.DurationVar(&cfg.connectTimeout, "connect-timeout", 5*time.Second, "how long the up-front broker check may take")
 	fs.DurationVar(&cfg.fetchMaxWait, "fetch-max-wait", 5*time.Second, "how long the broker may hold a fetch open waiting for new records")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", os.Getenv("METRICS_ADDR"), "listen address of GET /metrics (env METRICS_ADDR); empty = none")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)

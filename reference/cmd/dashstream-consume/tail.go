@@ -7,10 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/reference/consumer"
@@ -128,13 +132,21 @@ func consume(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	for _, r := range consumer.Reasons {
 		p.sum.DecodeFailures[r] = 0
 	}
+	reg := prometheus.NewRegistry()
 	c, err := newConsumer(ctx, cfg,
 		consumer.OnRecord(p.record), consumer.OnDecodeError(p.decodeError),
-		consumer.Logger(slog.New(slog.NewJSONHandler(stderr, nil))))
+		consumer.Logger(slog.New(slog.NewJSONHandler(stderr, nil))), consumer.Registerer(reg))
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	if cfg.metricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.metricsAddr, reg)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	start := time.Now()
 	var timedOut bool
 	if cfg.timeout > 0 {
@@ -161,4 +173,17 @@ func consume(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return fmt.Errorf("timed out after %s with %d of %d records", cfg.timeout, p.seen, cfg.maxRecords)
 	}
 	return nil
+}
+
+// serveMetrics serves GET /metrics of reg on addr until the returned function is called.
+func serveMetrics(addr string, reg *prometheus.Registry) (func(), error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("listen on %s: %w: set -metrics-addr (METRICS_ADDR) to a free address", addr, err)}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	return func() { _ = srv.Close() }, nil
 }
