@@ -16,6 +16,9 @@ import (
 func registerCorruptionSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^an independent client writes (\d+) (\S+) records? to the topic$`, independentWritesCorrupt)
 	sc.Step(`^an independent client writes (\d+) (\S+) records? on the thread$`, independentWritesCorruptOnThread)
+	sc.Step(`^an independent client writes (\d+) (\S+) records? with a header on the thread$`, func(ctx context.Context, n int, kind string) error {
+		return writeCorrupt(ctx, n, kind, true, chaos.Header("origin", "acceptance-burst"))
+	})
 	sc.Step(`^the consumer counts (\d+) decode failures? for reason "([^"]*)"$`, decodeFailures)
 	sc.Step(`^the consumer counts no decode failures$`, func(ctx context.Context) error { return decodeFailures(ctx, 0, "") })
 	sc.Step(`^the dead-letter topic holds (\d+) records? with reason "([^"]*)"$`, deadLetters)
@@ -35,7 +38,7 @@ func independentWritesCorruptOnThread(ctx context.Context, n int, kind string) e
 	return writeCorrupt(ctx, n, kind, true)
 }
 
-func writeCorrupt(ctx context.Context, n int, kind string, onThread bool) error {
+func writeCorrupt(ctx context.Context, n int, kind string, onThread bool, opts ...chaos.CorruptOpt) error {
 	w := world(ctx)
 	k, err := chaos.ParseKind(kind)
 	if err != nil {
@@ -45,7 +48,6 @@ func writeCorrupt(ctx context.Context, n int, kind string, onThread bool) error 
 	if err != nil {
 		return err
 	}
-	var opts []chaos.CorruptOpt
 	if onThread {
 		if w.thread == "" {
 			return fmt.Errorf("the scenario has no thread yet: write its messages first")

@@ -34,6 +34,8 @@ func registerSequenceFaultSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^(\d+) more messages are written on the thread$`, func(ctx context.Context, n int) error { return world(ctx).sendEvents(ctx, n) })
 	sc.Step(`^sequences? ([0-9, and]+) of the thread (?:is|are) written by an independent client$`, forgeSequences)
 	sc.Step(`^the consumer is restarted$`, consumerRestarted)
+	sc.Step(`^a consumer that tracks at most (\d+) threads? reads the topic$`, boundedConsumer)
+	sc.Step(`^an independent client writes, on one partition, the messages ([a-z0-9:, ]+)$`, forgeInterleaved)
 }
 
 // consumerFallsBehind freezes the consumer (SIGSTOP) and writes n messages it cannot read.
@@ -251,4 +253,43 @@ func consumerRestarted(ctx context.Context) error {
 	state[sequenceState](w).before = &before
 	w.consumed = 0
 	return nil
+}
+
+// boundedConsumer starts the scenario's consumer with its sequence validator capped at n
+// threads: a new thread beyond n evicts the least recently seen one.
+func boundedConsumer(ctx context.Context, n int) error {
+	w := world(ctx)
+	topic, err := w.ensureTopic(ctx, "events")
+	if err != nil {
+		return err
+	}
+	_, err = w.startService(ctx, stack.ServiceSpec{Name: "consumer", Binary: stack.Consume,
+		Args: []string{"-topic", topic, "-from-start", "-group", w.name("group"), "-dlq-topic", w.topic("dlq"),
+			"-fetch-max-wait", consumerFetchMaxWait.String(), "-max-threads", strconv.Itoa(n)}, AddrEnv: "METRICS_ADDR"})
+	return err
+}
+
+// forgeInterleaved writes messages given as thread:sequence ("a:1, b:3") on threads
+// named after the scenario, all with one key so they land on one partition in this order.
+func forgeInterleaved(ctx context.Context, list string) error {
+	w := world(ctx)
+	key := w.name("thread")
+	var headers []chaos.ForgedHeader
+	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if f == "and" {
+			continue
+		}
+		thread, seq, ok := strings.Cut(f, ":")
+		n, err := strconv.ParseUint(seq, 10, 64)
+		if !ok || err != nil {
+			return fmt.Errorf("message %q: write thread:sequence, as a:1", f)
+		}
+		headers = append(headers, chaos.ForgedHeader{Tenant: producer.DefaultTenant, Thread: key + "-" + thread, Sequence: n, Key: key})
+	}
+	fg := chaos.Forge(w.stack.Kafka(), w.topic("events"), headers)
+	h, err := fg.Inject(ctx, w.rec)
+	if err != nil {
+		return err
+	}
+	return h.Undo(ctx)
 }

@@ -12,10 +12,13 @@ import (
 	"github.com/dashstream/acceptance/system/stack"
 )
 
-// ForgedHeader is the part of a DashStream header a Forgery sets by hand.
+// ForgedHeader is the part of a DashStream header a Forgery sets by hand, and the
+// record's key: the thread id unless Key is set (records of several threads with one
+// Key land on one partition, in the order written).
 type ForgedHeader struct {
 	Tenant, Thread string
 	Sequence       uint64
+	Key            string
 }
 
 // Forgery is the fault of valid DashStream records whose header the harness chose (a
@@ -29,7 +32,7 @@ type Forgery struct {
 }
 
 // Forge returns a fault that produces one valid NODE_START event per header into topic,
-// in order. Key is ignored: each record's key is its thread id. Like Corrupt, Inject
+// in order. The Key option is ignored: each record's key is its header's Key or thread id. Like Corrupt, Inject
 // returns when every record was acknowledged; the records stay, so Undo only ends the
 // span.
 func Forge(k stack.Kafka, topic string, headers []ForgedHeader, opts ...CorruptOpt) *Forgery {
@@ -66,6 +69,9 @@ func (f *Forgery) Inject(ctx context.Context, tl Timeline) (Handle, error) {
 				return injection{}, err
 			}
 			f.c.cfg.key = h.Thread
+			if h.Key != "" {
+				f.c.cfg.key = h.Key
+			}
 			if _, err := send(ctx, [][]byte{v}); err != nil {
 				return injection{}, err
 			}
