@@ -36,7 +36,7 @@ Feature: Records that are not DashStream never stop the pipeline
   # A burst of 20 cut zstd frames, each with a header of its own, lands between a
   # thread's messages 10 and 11. The way back: every valid message after the burst is
   # consumed, in sequence, with no gap; the dead-letter copies carry the original header.
-  @chaos
+  @chaos @burst
   Scenario: A burst of corrupt records between valid ones, and the way back
     Given a consumer has read the first 10 messages of a thread
     When an independent client writes 20 truncated-zstd records with a header on the thread

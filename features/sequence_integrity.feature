@@ -20,7 +20,7 @@ Feature: Sequence integrity
   # The consumer is frozen and its connections are dropped before the new messages are
   # written, so that no fetch it left open can carry them to it: they can reach it only
   # after it resumes, from where it stopped, and by then they are deleted.
-  @chaos @destructive
+  @chaos @destructive @gap
   Scenario: Messages deleted before a slow consumer read them are reported as one gap
     Given a consumer has read the first 49 messages of a thread
     When the consumer falls behind and loses its connections while 51 more messages are written
@@ -31,7 +31,7 @@ Feature: Sequence integrity
     And the consumer reports 0 duplicates, 1 gap and 0 reorders
     And the consumer reports 1 message missing
 
-  @chaos @destructive
+  @chaos @destructive @gap
   Scenario: 300 messages deleted before a slow consumer read them are one gap of 300
     Given a consumer has read the first 49 messages of a thread
     When the consumer falls behind and loses its connections while 301 more messages are written
@@ -41,7 +41,7 @@ Feature: Sequence integrity
     And the consumer reports 300 messages missing
     And the consumer reports 0 duplicates, 1 gap and 0 reorders
 
-  @chaos
+  @chaos @duplicate
   Scenario: A replayed record is reported as a duplicate
     Given a consumer has read the first 10 messages of a thread
     When record 5 of the thread is replayed by an independent client
@@ -52,7 +52,7 @@ Feature: Sequence integrity
   # missing). 11 then arrives late, 64 below the highest sequence, the edge of the 64
   # sequences the validator remembers per thread, and was never seen: a reorder, not a
   # duplicate.
-  @chaos
+  @chaos @reorder
   Scenario: An older sequence that was never seen, written late, is reported as a reorder
     Given a consumer has read the first 10 messages of a thread
     When sequences 75 and 11 of the thread are written by an independent client
@@ -63,14 +63,14 @@ Feature: Sequence integrity
 
   # Memory is bounded: a consumer that tracks 1 thread forgets thread a when thread b
   # arrives. Each comes back with a new baseline ("first"): an eviction never raises a gap.
-  @chaos
+  @chaos @eviction
   Scenario: A thread evicted from a full sequence validator comes back without a false gap
     Given a consumer that tracks at most 1 thread reads the topic
     When an independent client writes, on one partition, the messages a:1, b:3, b:4 and a:2
     And the consumer catches up with 4 more records
     Then the consumer reports 0 duplicates, 0 gaps and 0 reorders
 
-  @chaos
+  @chaos @zero
   Scenario: A message with sequence 0 is counted as a violation
     Given a consumer has read the first 10 messages of a thread
     When sequence 0 of the thread is written by an independent client
@@ -84,6 +84,7 @@ Feature: Sequence integrity
   # so a new producer process starts every thread at 1 again. The consumer cannot tell
   # these new messages from repeated ones and, as the contract says, reports them as
   # duplicates. A release manager should read duplicates after a producer restart this way.
+  @restart
   Scenario: A producer restarted mid-stream starts its threads at 1 again, seen as duplicates
     Given the quality aggregator writes 10 events on 1 thread
     And the quality aggregator writes 5 events on 1 thread
@@ -93,6 +94,7 @@ Feature: Sequence integrity
   # Stopped gracefully, the consumer commits what it handled; started again in its group,
   # it resumes after the last commit with a new baseline: its first record is "first",
   # the rest "ok", and nothing is read twice.
+  @restart
   Scenario: A consumer restarted mid-stream in its group raises no false gap
     Given a consumer has read the first 20 messages of a thread
     When the consumer is restarted

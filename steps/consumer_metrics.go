@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
@@ -67,7 +69,7 @@ func (m consumerMetrics) series(name string, labels map[string]string) (*dto.Met
 			return s, nil
 		}
 	}
-	return nil, fmt.Errorf("the consumer exposes %s but no series with %v", name, labels)
+	return nil, fmt.Errorf("the consumer exposes %s but not %s", name, seriesName(name, labels))
 }
 
 // expect checks counters (by name, optionally with labels) against what the harness
@@ -91,7 +93,7 @@ func (m consumerMetrics) expect(want ...metricWant) error {
 			}
 		}
 		if got != w.value {
-			errs = append(errs, fmt.Errorf("the consumer's %s%v is %g, expected %g", w.name, w.labels, got, w.value))
+			errs = append(errs, fmt.Errorf("the consumer's %s is %g, expected %g", seriesName(w.name, w.labels), got, w.value))
 		}
 	}
 	return errors.Join(errs...)
@@ -108,4 +110,17 @@ type metricWant struct {
 
 func counterIs(name string, v uint64) metricWant {
 	return metricWant{name: name, value: float64(v), sum: -1}
+}
+
+// seriesName writes a series as Prometheus does: name{k="v",...}, labels sorted.
+func seriesName(name string, labels map[string]string) string {
+	if len(labels) == 0 {
+		return name
+	}
+	var kv []string
+	for k, v := range labels {
+		kv = append(kv, fmt.Sprintf("%s=%q", k, v))
+	}
+	slices.Sort(kv)
+	return name + "{" + strings.Join(kv, ",") + "}"
 }
