@@ -68,7 +68,7 @@ func parseConsumerLines(out string) ([]consumerLine, []string) {
 			_ = json.Unmarshal([]byte(l), &present)
 			for _, f := range need {
 				if _, ok := present[f]; !ok {
-					problems = append(problems, fmt.Sprintf("a %q line has no %q field: %s", cl.Kind, f, l))
+					problems = append(problems, fmt.Sprintf("a %s line has no %q field: %s", cl.Kind, f, l))
 				}
 			}
 		}
@@ -116,7 +116,7 @@ func viewOf(svc stack.Service) consumerView { return classify(parseConsumerLines
 // complete fails when a line lacked a field or the summary is missing.
 func (v consumerView) complete() error {
 	if len(v.problems) > 0 {
-		return fmt.Errorf("the consumer's output is incomplete (%d problems), first: %s", len(v.problems), v.problems[0])
+		return fmt.Errorf("the consumer's output is incomplete: %s (%d such problems)", v.problems[0], len(v.problems))
 	}
 	if v.summary == nil {
 		return fmt.Errorf("the consumer printed no summary")
