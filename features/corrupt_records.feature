@@ -4,6 +4,11 @@ Feature: Records that are not DashStream never stop the pipeline
   zstd frame, a decompression bomb) is counted by reason and copied to the dead-letter
   topic, and every valid record after it is still consumed.
 
+  The dead-letter topic is read until nothing new arrives for a settle period (1 s): it
+  must then hold exactly the records named, each the copy of one corrupt record with the
+  headers the consumer promises (dlq_reason, dlq_error, source_topic, source_partition,
+  source_offset) followed by the original key, value and headers.
+
   Scenario Outline: <kind> records are counted as "<reason>", dead-lettered, and skipped
     Given an independent client writes 3 <kind> records to the topic
     And the quality aggregator writes 10 events on each of 2 threads
@@ -36,3 +41,18 @@ Feature: Records that are not DashStream never stop the pipeline
     When a consumer reads all 23 records
     Then the consumer counts 3 decode failures for reason "too_large"
     And the consumer reports 0 duplicates, 0 gaps and 0 reorders
+
+  # A burst of 20 cut zstd frames, each with a header of its own, lands between a
+  # thread's messages 10 and 11. The way back: every valid message after the burst is
+  # consumed, in sequence, with no gap; the dead-letter copies carry the original header.
+  @chaos @burst
+  Scenario: A burst of corrupt records between valid ones, and the way back
+    Given a consumer has read the first 10 messages of a thread
+    When an independent client writes 20 truncated-zstd records with a header on the thread
+    And 10 more messages are written on the thread
+    And the consumer catches up with 30 more records
+    Then the consumer counts 20 decode failures for reason "decompress"
+    And the dead-letter topic holds 20 records with reason "decompress"
+    And the consumer reports 0 duplicates, 0 gaps and 0 reorders
+    And the consumer judged sequence 11 of the thread "ok"
+    And the consumer judged sequence 20 of the thread "ok"

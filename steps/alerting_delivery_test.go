@@ -8,7 +8,7 @@ import (
 	"github.com/dashstream/acceptance/system/monitoring/webhook"
 )
 
-func delivery(receiver string, alerts ...webhook.Alert) webhook.Delivery {
+func webhookDelivery(receiver string, alerts ...webhook.Alert) webhook.Delivery {
 	return webhook.Delivery{Payload: webhook.Payload{Receiver: receiver, Alerts: alerts}}
 }
 
@@ -21,14 +21,14 @@ func alert(name, status, instance string) webhook.Alert {
 func TestStrays(t *testing.T) {
 	only2 := func(a webhook.Alert) bool { return a.Labels["instance"] == "e2" }
 	ok := []webhook.Delivery{
-		delivery("pager", alert("ServiceDown", "firing", "e2")),
-		delivery("team", alert("HighDecodeErrorRate", "firing", "e1")),
-		delivery("pager", alert("ServiceDown", "resolved", "e1")),
+		webhookDelivery("pager", alert("ServiceDown", "firing", "e2")),
+		webhookDelivery("team", alert("HighDecodeErrorRate", "firing", "e1")),
+		webhookDelivery("pager", alert("ServiceDown", "resolved", "e1")),
 	}
 	require.Empty(t, strays(ok, "ServiceDown", "pager", only2))
-	require.Contains(t, strays(append(ok, delivery("team", alert("ServiceDown", "resolved", "e2"))), "ServiceDown", "pager", only2),
+	require.Contains(t, strays(append(ok, webhookDelivery("team", alert("ServiceDown", "resolved", "e2"))), "ServiceDown", "pager", only2),
 		"resolved ServiceDown reached team")
-	require.Contains(t, strays(append(ok, delivery("pager", alert("ServiceDown", "firing", "e1"))), "ServiceDown", "pager", only2),
+	require.Contains(t, strays(append(ok, webhookDelivery("pager", alert("ServiceDown", "firing", "e1"))), "ServiceDown", "pager", only2),
 		"ServiceDown fired for")
 	require.True(t, firing(ok[0], "ServiceDown", "pager", only2))
 	require.False(t, firing(ok[0], "ServiceDown", "team", only2))

@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
+
+	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/stack"
 )
@@ -14,13 +18,16 @@ import (
 // consumerLine is one JSON line printed by dashstream-consume: a record verdict, a decode
 // error, or the summary on stdout; a structured log entry (slog) on stderr.
 type consumerLine struct {
-	Kind     string `json:"kind"`
-	Tenant   string `json:"tenant"`
-	Thread   string `json:"thread"`
-	Sequence uint64 `json:"sequence"`
-	Verdict  string `json:"verdict"`
-	Expected uint64 `json:"expected"`
-	Reason   string `json:"reason"`
+	Kind      string `json:"kind"`
+	Tenant    string `json:"tenant"`
+	Thread    string `json:"thread"`
+	Sequence  uint64 `json:"sequence"`
+	Verdict   string `json:"verdict"`
+	Expected  uint64 `json:"expected"`
+	Reason    string `json:"reason"`
+	Topic     string `json:"topic"`
+	Partition int32  `json:"partition"`
+	Offset    int64  `json:"offset"`
 	// slog fields
 	Level    string `json:"level"`
 	Msg      string `json:"msg"`
@@ -29,18 +36,51 @@ type consumerLine struct {
 	Gaps           uint64            `json:"gaps"`
 	Duplicates     uint64            `json:"duplicates"`
 	Reorders       uint64            `json:"reorders"`
+	Zeros          uint64            `json:"zeros"`
+	Missing        uint64            `json:"missing"`
+	DLQRecords     uint64            `json:"dlq_records"`
 	DecodeFailures map[string]uint64 `json:"decode_failures"`
 }
 
-func parseConsumerLines(out string) []consumerLine {
-	var lines []consumerLine
+// requiredFields are the fields each kind of line must carry: a field that is missing is
+// a failure of its own, never read as 0.
+var requiredFields = map[string][]string{
+	"record":       {"tenant", "thread", "sequence", "verdict", "expected", "topic", "partition", "offset"},
+	"decode_error": {"reason", "topic", "partition", "offset"},
+	"summary":      {"received", "gaps", "duplicates", "reorders", "zeros", "missing", "decode_failures", "dlq_records"},
+}
+
+// parseConsumerLines parses the JSON lines of out and lists, as problems, every line of a
+// known kind that lacks a field it must carry.
+func parseConsumerLines(out string) ([]consumerLine, []string) {
+	var (
+		lines    []consumerLine
+		problems []string
+	)
 	for _, l := range strings.Split(out, "\n") {
 		var cl consumerLine
-		if strings.HasPrefix(l, "{") && json.Unmarshal([]byte(l), &cl) == nil {
-			lines = append(lines, cl)
+		if !strings.HasPrefix(l, "{") || json.Unmarshal([]byte(l), &cl) != nil {
+			continue
+		}
+		lines = append(lines, cl)
+		if need := requiredFields[cl.Kind]; need != nil {
+			var present map[string]json.RawMessage
+			_ = json.Unmarshal([]byte(l), &present)
+			for _, f := range need {
+				if _, ok := present[f]; !ok {
+					problems = append(problems, fmt.Sprintf("a %s line has no %q field: %s", cl.Kind, f, l))
+				}
+			}
+		}
+		if cl.Kind == "summary" {
+			for _, r := range consumer.Reasons {
+				if _, ok := cl.DecodeFailures[r]; !ok {
+					problems = append(problems, fmt.Sprintf("the summary's decode_failures has no reason %q: %s", r, l))
+				}
+			}
 		}
 	}
-	return lines
+	return lines, problems
 }
 
 // consumerView is what the scenario's consumer printed, classified.
@@ -49,10 +89,12 @@ type consumerView struct {
 	decodeErrors []consumerLine // kind=decode_error
 	warnings     []consumerLine // slog WARN entries
 	summary      *consumerLine
+	problems     []string        // lines that lack a field they must carry
+	metrics      consumerMetrics // scraped before a long-running consumer stopped; nil otherwise
 }
 
-func classify(lines []consumerLine) consumerView {
-	var v consumerView
+func classify(lines []consumerLine, problems []string) consumerView {
+	v := consumerView{problems: problems}
 	for i := range lines {
 		switch l := lines[i]; {
 		case l.Kind == "record":
@@ -68,6 +110,20 @@ func classify(lines []consumerLine) consumerView {
 	return v
 }
 
+// viewOf classifies everything svc's current process printed.
+func viewOf(svc stack.Service) consumerView { return classify(parseConsumerLines(svc.Log(0))) }
+
+// complete fails when a line lacked a field or the summary is missing.
+func (v consumerView) complete() error {
+	if len(v.problems) > 0 {
+		return fmt.Errorf("the consumer's output is incomplete: %s (%d such problems)", v.problems[0], len(v.problems))
+	}
+	if v.summary == nil {
+		return fmt.Errorf("the consumer printed no summary")
+	}
+	return nil
+}
+
 func (v consumerView) verdicts(verdict string) []consumerLine {
 	var out []consumerLine
 	for _, r := range v.records {
@@ -78,46 +134,117 @@ func (v consumerView) verdicts(verdict string) []consumerLine {
 	return out
 }
 
+// read is how many Kafka records the consumer printed a line for, decodable or not.
+func (v consumerView) read() int { return len(v.records) + len(v.decodeErrors) }
+
 // startConsumer starts dashstream-consume as a long-running service reading the topic
 // from its start, and registers its stop (with its log kept as evidence).
 func (w *World) startConsumer(ctx context.Context, topic string) (stack.Service, error) {
 	return w.startService(ctx, stack.ServiceSpec{Name: "consumer", Binary: stack.Consume,
 		Args: []string{"-topic", topic, "-from-start", "-group", w.name("group"), "-dlq-topic", w.topic("dlq"),
-			"-fetch-max-wait", consumerFetchMaxWait.String()}})
+			"-fetch-max-wait", consumerFetchMaxWait.String()}, AddrEnv: "METRICS_ADDR"})
 }
 
 // consumerFetchMaxWait is how long the broker holds the scenario consumer's fetch open.
-// It is short so that a paused consumer has no fetch outstanding for long: a fetch the
-// broker answers while the consumer is frozen is delivered when it resumes.
+// It is short so that an idle consumer notices new records, and the settle period after
+// the last one, quickly.
 const consumerFetchMaxWait = 100 * time.Millisecond
 
-// consumerSeen waits until the consumer service printed at least n record verdicts and
-// remembers n as what the consumer has read.
+// consumerSettle is how long the consumer must print nothing new before its count is
+// taken as final: ten of its fetch waits.
+const consumerSettle = 10 * consumerFetchMaxWait
+
+// consumerSeen waits until the consumer service printed a line for at least n records,
+// then until a settle period passes with nothing new, and requires exactly n: a record
+// read twice or one too many fails as surely as one missing. It remembers n as what the
+// consumer has read.
 func (w *World) consumerSeen(ctx context.Context, svc stack.Service, n int, within time.Duration) error {
-	err := w.eventually(ctx, fmt.Sprintf("the consumer to have read %d records", n), within,
+	last, since := -1, time.Now()
+	err := w.eventually(ctx, fmt.Sprintf("the consumer to have read %d records, then nothing more for %s", n, consumerSettle), within,
 		func(context.Context) (bool, string, error) {
-			got := len(classify(parseConsumerLines(svc.Log(0))).records)
-			return got >= n, fmt.Sprintf("%d records read", got), nil
+			got := viewOf(svc).read()
+			if got != last {
+				last, since = got, time.Now()
+			}
+			settled := got >= n && time.Since(since) >= consumerSettle
+			return settled, fmt.Sprintf("%d records read, the last change %.1f s ago", got, time.Since(since).Seconds()), nil
 		})
-	if err == nil {
-		w.consumed = n
+	if err != nil {
+		return err
 	}
-	return err
+	v := viewOf(svc)
+	if len(v.problems) > 0 {
+		return v.complete()
+	}
+	if v.read() != n {
+		return fmt.Errorf("the consumer read %d records once it settled, expected exactly %d", v.read(), n)
+	}
+	w.consumed = n
+	return nil
 }
 
-// stopConsumer stops the consumer gracefully so it prints its summary, and returns what
-// it printed.
+// consumerAtEnd checks, against the broker's end offsets, that the consumer printed the
+// last record of every partition of topic that holds any: it read everything there is.
+func (w *World) consumerAtEnd(ctx context.Context, svc stack.Service, topic string) error {
+	adm, err := w.stack.Kafka().Admin()
+	if err != nil {
+		return err
+	}
+	defer adm.Close()
+	ends, err := adm.ListEndOffsets(ctx, topic)
+	if err != nil {
+		return fmt.Errorf("end offsets of %s: %w", topic, err)
+	}
+	starts, err := adm.ListStartOffsets(ctx, topic)
+	if err != nil {
+		return fmt.Errorf("start offsets of %s: %w", topic, err)
+	}
+	v := viewOf(svc)
+	lines := append(v.records, v.decodeErrors...)
+	if before := state[sequenceState](w).before; before != nil { // a restarted consumer
+		lines = append(append(lines, before.records...), before.decodeErrors...)
+	}
+	lastRead := map[int32]int64{}
+	for _, l := range lines {
+		lastRead[l.Partition] = max(lastRead[l.Partition], l.Offset+1)
+	}
+	var behind []string
+	ends.Each(func(o kadm.ListedOffset) {
+		start, _ := starts.Lookup(topic, o.Partition)
+		if o.Offset > start.Offset && lastRead[o.Partition] != o.Offset {
+			behind = append(behind, fmt.Sprintf("partition %d: read up to %d of %d", o.Partition, lastRead[o.Partition], o.Offset))
+		}
+	})
+	sort.Strings(behind)
+	if len(behind) > 0 {
+		return fmt.Errorf("the consumer did not read to the end of %s: %s", topic, strings.Join(behind, "; "))
+	}
+	return nil
+}
+
+// stopConsumer scrapes the consumer's metrics, stops it gracefully so it prints its
+// summary, and returns what it exposed and printed; a summary, a field or an endpoint
+// that is missing fails.
 func (w *World) stopConsumer(ctx context.Context) (consumerView, error) {
 	svc, ok := w.services["consumer"]
 	if !ok {
 		return consumerView{}, fmt.Errorf("no consumer is running in this scenario")
 	}
+	var metrics consumerMetrics
+	if svc.Addr() != "" {
+		m, err := scrapeFamilies(ctx, svc.Addr())
+		if err != nil {
+			return consumerView{}, fmt.Errorf("the consumer's metrics before it stops: %w", err)
+		}
+		metrics = m
+	}
 	if err := svc.Stop(ctx); err != nil {
 		return consumerView{}, err
 	}
-	v := classify(parseConsumerLines(svc.Log(0)))
-	if v.summary == nil {
-		return v, fmt.Errorf("the consumer printed no summary; last output:\n%s", svc.Log(20))
+	v := viewOf(svc)
+	v.metrics = metrics
+	if err := v.complete(); err != nil {
+		return v, fmt.Errorf("%w; last output:\n%s", err, svc.Log(20))
 	}
 	w.rec.Evidence(evidence.After, evidence.KindMetric, "consumer summary", v.summary)
 	return v, nil

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/cucumber/godog"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/steps/evidence"
@@ -17,6 +15,10 @@ import (
 
 func registerCorruptionSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^an independent client writes (\d+) (\S+) records? to the topic$`, independentWritesCorrupt)
+	sc.Step(`^an independent client writes (\d+) (\S+) records? on the thread$`, independentWritesCorruptOnThread)
+	sc.Step(`^an independent client writes (\d+) (\S+) records? with a header on the thread$`, func(ctx context.Context, n int, kind string) error {
+		return writeCorrupt(ctx, n, kind, true, chaos.Header("origin", "acceptance-burst"))
+	})
 	sc.Step(`^the consumer counts (\d+) decode failures? for reason "([^"]*)"$`, decodeFailures)
 	sc.Step(`^the consumer counts no decode failures$`, func(ctx context.Context) error { return decodeFailures(ctx, 0, "") })
 	sc.Step(`^the dead-letter topic holds (\d+) records? with reason "([^"]*)"$`, deadLetters)
@@ -27,6 +29,16 @@ func registerCorruptionSteps(sc *godog.ScenarioContext) {
 // independentWritesCorrupt writes corrupt records with kcat (or raw franz-go where kcat
 // is not installed): bytes the pipeline's own code did not produce.
 func independentWritesCorrupt(ctx context.Context, n int, kind string) error {
+	return writeCorrupt(ctx, n, kind, false)
+}
+
+// independentWritesCorruptOnThread is independentWritesCorrupt keyed by the scenario's
+// thread: the records land on the thread's partition, between its messages.
+func independentWritesCorruptOnThread(ctx context.Context, n int, kind string) error {
+	return writeCorrupt(ctx, n, kind, true)
+}
+
+func writeCorrupt(ctx context.Context, n int, kind string, onThread bool, opts ...chaos.CorruptOpt) error {
 	w := world(ctx)
 	k, err := chaos.ParseKind(kind)
 	if err != nil {
@@ -36,7 +48,13 @@ func independentWritesCorrupt(ctx context.Context, n int, kind string) error {
 	if err != nil {
 		return err
 	}
-	c := chaos.Corrupt(w.stack.Kafka(), topic, k, n)
+	if onThread {
+		if w.thread == "" {
+			return fmt.Errorf("the scenario has no thread yet: write its messages first")
+		}
+		opts = append(opts, chaos.Key(w.thread))
+	}
+	c := chaos.Corrupt(w.stack.Kafka(), topic, k, n, opts...)
 	h, err := c.Inject(ctx, w.rec)
 	if err != nil {
 		return err
@@ -57,6 +75,9 @@ func decodeFailures(ctx context.Context, n int, reason string) error {
 	for _, c := range v.summary.DecodeFailures {
 		total += c
 	}
+	if total != uint64(len(v.decodeErrors)) {
+		return fmt.Errorf("the consumer printed %d decode errors but its summary counts %v", len(v.decodeErrors), v.summary.DecodeFailures)
+	}
 	if reason == "" {
 		if total != 0 {
 			return fmt.Errorf("the consumer counted %d decode failures %v, expected none", total, v.summary.DecodeFailures)
@@ -66,41 +87,11 @@ func decodeFailures(ctx context.Context, n int, reason string) error {
 	if got := v.summary.DecodeFailures[reason]; got != uint64(n) || total != uint64(n) {
 		return fmt.Errorf("the consumer counted decode failures %v, expected %d for %q and no other", v.summary.DecodeFailures, n, reason)
 	}
-	return nil
-}
-
-// deadLetters reads the scenario's dead-letter topic and checks the reason header of
-// every record in it.
-func deadLetters(ctx context.Context, n int, reason string) error {
-	w := world(ctx)
-	cl, err := w.stack.Kafka().Client(kgo.ConsumeTopics(w.topic("dlq")), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		return err
+	var want []metricWant
+	for r, c := range v.summary.DecodeFailures {
+		want = append(want, metricWant{name: consumer.MetricDecodeFailures, labels: map[string]string{"reason": r}, value: float64(c), sum: -1})
 	}
-	defer cl.Close()
-	rctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	reasons := map[string]int{}
-	got := 0
-	for got < n {
-		fs := cl.PollFetches(rctx)
-		if rctx.Err() != nil {
-			return fmt.Errorf("the dead-letter topic holds %d records (reasons %v), expected %d", got, reasons, n)
-		}
-		fs.EachRecord(func(r *kgo.Record) {
-			got++
-			for _, h := range r.Headers {
-				if h.Key == consumer.HeaderDLQReason {
-					reasons[string(h.Value)]++
-				}
-			}
-		})
-	}
-	w.rec.Evidence(evidence.After, evidence.KindHeaders, "dead-letter reasons", reasons)
-	if reasons[reason] != n || len(reasons) != 1 {
-		return fmt.Errorf("dead-letter reasons %v, expected %d × %q", reasons, n, reason)
-	}
-	return nil
+	return v.metrics.expect(want...)
 }
 
 func aggregatorWritesLarge(ctx context.Context, messages, size, threads int) error {

@@ -8,11 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dashstream/acceptance/reference/producer"
-	"github.com/dashstream/acceptance/reference/wire/dspb"
+	"github.com/dashstream/acceptance/system/observe/wiredecode"
 )
 
 func rec(p int32, o int64, thread string, seq uint64) readRecord {
-	return readRecord{Partition: p, Offset: o, Header: &dspb.Header{ThreadId: thread, Sequence: seq}}
+	return readRecord{Partition: p, Offset: o, Header: &wiredecode.Header{ThreadID: thread, Sequence: seq}}
 }
 
 func acksAt(offsets ...int64) map[uint64]producer.Ack {

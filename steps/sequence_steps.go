@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/dashstream/acceptance/reference/consumer"
 
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/stack"
@@ -21,15 +21,15 @@ func registerSequenceSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^(\d+) records are read back from Kafka by an independent decoder$`, recordsReadBack)
 	sc.Step(`^the thread's sequences are exactly 1 to (\d+) in order$`, sequencesExactly)
 	sc.Step(`^a consumer has read the first (\d+) messages of a thread$`, consumerReadFirst)
-	sc.Step(`^the consumer falls behind while (\d+) more messages are written$`, consumerFallsBehind)
-	sc.Step(`^messages up to (\d+) are deleted before the consumer reads them$`, deleteUpTo)
-	sc.Step(`^the consumer catches up with (\d+) more records?$`, consumerCatchesUp)
-	sc.Step(`^the consumer resumes and its group's lag falls to 0 within (\d+) seconds$`, consumerResumes)
-	sc.Step(`^record (\d+) of the thread is replayed by an independent client$`, replayRecord)
 	sc.Step(`^a consumer reads all (\d+) records$`, consumerReadsAll)
 	sc.Step(`^the consumer reports exactly 1 gap with expected (\d+) and received (\d+)$`, exactlyOneGap)
 	sc.Step(`^the consumer logs the gap with the thread, expected (\d+) and received (\d+)$`, gapLogged)
 	sc.Step(`^the consumer reports (\d+) duplicates?, (\d+) gaps? and (\d+) reorders?$`, consumerCounts)
+	sc.Step(`^the consumer reports (\d+) zero-sequence violations?, (\d+) duplicates?, (\d+) gaps? and (\d+) reorders?$`, consumerCountsWithZeros)
+	sc.Step(`^the consumer reports (\d+) messages? missing$`, consumerMissing)
+	sc.Step(`^the consumer judged sequence (\d+) of the thread "([a-z]+)"$`, consumerJudged)
+	sc.Step(`^the consumer logs the zero sequence of the thread$`, zeroLogged)
+	registerSequenceFaultSteps(sc)
 }
 
 // aggregatorWritesEvents runs dashstream-produce with the scenario's tenant (if any).
@@ -112,128 +112,6 @@ func consumerReadFirst(ctx context.Context, n int) error {
 	return w.consumerSeen(ctx, svc, n, 30*time.Second)
 }
 
-func consumerFallsBehind(ctx context.Context, n int) error {
-	w := world(ctx)
-	svc := w.services["consumer"]
-	if err := svc.Pause(ctx); err != nil {
-		return err
-	}
-	w.onCleanup("resume consumer", svc.Resume)
-	w.rec.Mark(evidence.EventNote, "consumer paused", "the consumer process is frozen (SIGSTOP) and falls behind")
-	// Let the broker answer the fetch the consumer left open (empty) before new records
-	// exist; otherwise the records below would reach its socket and be read on resume.
-	time.Sleep(3 * consumerFetchMaxWait)
-	at, err := w.sendEventsTimed(ctx, w.topic("events"), n)
-	if err != nil {
-		return err
-	}
-	// The consumer group's lag passes ConsumerLagHigh's threshold with this record at the
-	// latest (earlier if the records already read were never committed): the alert's onset.
-	if i := lagThreshold - w.consumed; i >= 0 && i < len(at) {
-		w.onset = at[i]
-	}
-	return nil
-}
-
-// lagThreshold is ConsumerLagHigh's threshold in the production rules (records of lag
-// summed over a topic's partitions).
-const lagThreshold = 1000
-
-// deleteUpTo deletes every record of the thread's partition up to and including the
-// message with sequence k, as retention deletes data a slow consumer has not read.
-func deleteUpTo(ctx context.Context, k int) error {
-	w := world(ctx)
-	if err := w.need(stack.DeleteRecords); err != nil {
-		return err
-	}
-	ack, ok := w.acks[uint64(k+1)]
-	if !ok {
-		return fmt.Errorf("message %d was never acknowledged: write more messages first", k+1)
-	}
-	adm, err := w.stack.Kafka().Admin()
-	if err != nil {
-		return err
-	}
-	defer adm.Close()
-	span := w.rec.FaultStart("delete-records", fmt.Sprintf("DeleteRecords %s partition %d below offset %d (messages 1..%d)", ack.Topic, ack.Partition, ack.Offset, k))
-	offsets := kadm.Offsets{}
-	offsets.AddOffset(ack.Topic, ack.Partition, ack.Offset, -1)
-	resp, err := adm.DeleteRecords(ctx, offsets)
-	w.rec.FaultEnd(span, "records deleted; deleting cannot be undone")
-	if err != nil {
-		return fmt.Errorf("delete records: %w", err)
-	}
-	return resp.Error()
-}
-
-func consumerCatchesUp(ctx context.Context, more int) error {
-	w := world(ctx)
-	svc := w.services["consumer"]
-	if err := svc.Resume(ctx); err != nil {
-		return err
-	}
-	return w.consumerSeen(ctx, svc, w.consumed+more, 30*time.Second)
-}
-
-// consumerResumes resumes the paused consumer and waits until its group has committed
-// everything written: the group's lag, as Kafka computes it from the committed offsets
-// and the high watermarks, is 0.
-func consumerResumes(ctx context.Context, seconds int) error {
-	w := world(ctx)
-	if err := w.services["consumer"].Resume(ctx); err != nil {
-		return err
-	}
-	w.rec.Mark(evidence.EventNote, "consumer resumed", "the consumer process runs again (SIGCONT)")
-	adm, err := w.stack.Kafka().Admin()
-	if err != nil {
-		return err
-	}
-	defer adm.Close()
-	group := w.name("group")
-	return w.eventually(ctx, "the consumer group's lag to fall to 0", time.Duration(seconds)*time.Second,
-		func(ctx context.Context) (bool, string, error) {
-			lags, err := adm.Lag(ctx, group)
-			if err != nil {
-				return false, "", err
-			}
-			l, ok := lags[group]
-			if !ok {
-				return false, "the group is not described", nil
-			}
-			if err := l.Error(); err != nil {
-				return false, "", err
-			}
-			return l.Lag.Total() == 0, fmt.Sprintf("group %s lag %d (%s)", group, l.Lag.Total(), l.State), nil
-		})
-}
-
-// replayRecord reads the raw bytes of message seq and produces them again with a plain
-// franz-go client: the same record, twice in the topic.
-func replayRecord(ctx context.Context, seq int) error {
-	w := world(ctx)
-	ack, ok := w.acks[uint64(seq)]
-	if !ok {
-		return fmt.Errorf("message %d was never acknowledged", seq)
-	}
-	cl, err := w.stack.Kafka().Client(kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{
-		ack.Topic: {ack.Partition: kgo.NewOffset().At(ack.Offset)}}))
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	fctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	fs := cl.PollRecords(fctx, 1)
-	if err := fctx.Err(); err != nil || len(fs.Records()) == 0 {
-		return fmt.Errorf("read message %d at %s/%d@%d: %v", seq, ack.Topic, ack.Partition, ack.Offset, err)
-	}
-	orig := fs.Records()[0]
-	replay := &kgo.Record{Topic: orig.Topic, Key: orig.Key, Value: orig.Value, Headers: orig.Headers}
-	span := w.rec.FaultStart("replay", fmt.Sprintf("message %d produced again by a plain client", seq))
-	defer w.rec.FaultEnd(span, "a replayed record stays in the topic")
-	return cl.ProduceSync(fctx, replay).FirstErr()
-}
-
 // consumerReadsAll runs dashstream-consume to completion over the scenario's topic.
 func consumerReadsAll(ctx context.Context, n int) error {
 	w := world(ctx)
@@ -246,12 +124,19 @@ func consumerReadsAll(ctx context.Context, n int) error {
 	}
 	v := classify(parseConsumerLines(res.Stdout + "\n" + res.Stderr))
 	w.view = &v
-	if v.summary == nil {
-		return fmt.Errorf("the consumer printed no summary (exit %d): %s", res.ExitCode, tailLines(res.Stderr, 5))
+	if err := v.complete(); err != nil {
+		return fmt.Errorf("%w (exit %d): %s", err, res.ExitCode, tailLines(res.Stderr, 5))
 	}
 	w.rec.Evidence(evidence.After, evidence.KindMetric, "consumer summary", v.summary)
-	if got := len(v.records) + len(v.decodeErrors); got != n {
+	if got := v.read(); got != n {
 		return fmt.Errorf("the consumer read %d records, expected %d (exit %d)", got, n, res.ExitCode)
+	}
+	total, err := w.endOffsets(ctx, w.topic("events"))
+	if err != nil {
+		return err
+	}
+	if total != int64(n) {
+		return fmt.Errorf("the topic holds %d records: a consumer that stops at %d cannot have read them all", total, n)
 	}
 	return nil
 }
@@ -301,18 +186,90 @@ func gapLogged(ctx context.Context, expected, received int) error {
 		w.thread, expected, received, len(v.warnings))
 }
 
+// consumerCounts checks the summary's counts; a scenario that names no zero-sequence
+// violation requires none: the incident's own bug must stay at 0.
 func consumerCounts(ctx context.Context, dups, gaps, reorders int) error {
+	return consumerCountsWithZeros(ctx, 0, dups, gaps, reorders)
+}
+
+// consumerCountsWithZeros checks the summary's counts against the scenario's numbers and
+// against the verdict lines the consumer printed: a count that disagrees with what was
+// printed, or a missing field, fails.
+func consumerCountsWithZeros(ctx context.Context, zeros, dups, gaps, reorders int) error {
 	w := world(ctx)
 	v, err := w.consumerResult(ctx)
 	if err != nil {
 		return err
 	}
 	s := v.summary
-	if s.Duplicates != uint64(dups) || s.Gaps != uint64(gaps) || s.Reorders != uint64(reorders) {
-		return fmt.Errorf("the consumer reported %d duplicates, %d gaps, %d reorders; expected %d, %d, %d",
-			s.Duplicates, s.Gaps, s.Reorders, dups, gaps, reorders)
+	want := [4]uint64{uint64(zeros), uint64(dups), uint64(gaps), uint64(reorders)}
+	summary := [4]uint64{s.Zeros, s.Duplicates, s.Gaps, s.Reorders}
+	printed := [4]uint64{uint64(len(v.verdicts("zero"))), uint64(len(v.verdicts("duplicate"))),
+		uint64(len(v.verdicts("gap"))), uint64(len(v.verdicts("reorder")))}
+	if summary != want {
+		return fmt.Errorf("the consumer reported %d zero-sequence violations, %d duplicates, %d gaps, %d reorders; expected %d, %d, %d, %d",
+			summary[0], summary[1], summary[2], summary[3], want[0], want[1], want[2], want[3])
+	}
+	if printed != summary {
+		return fmt.Errorf("the consumer printed %d zero, %d duplicate, %d gap and %d reorder verdicts but its summary counts %v",
+			printed[0], printed[1], printed[2], printed[3], summary)
+	}
+	return v.metrics.expect(counterIs(consumer.MetricZero, s.Zeros), counterIs(consumer.MetricDuplicates, s.Duplicates),
+		counterIs(consumer.MetricGaps, s.Gaps), counterIs(consumer.MetricReorders, s.Reorders),
+		counterIs(consumer.MetricReceived, uint64(len(v.records))))
+}
+
+// consumerMissing checks the sum of gap sizes in the summary and in the gap verdicts.
+func consumerMissing(ctx context.Context, n int) error {
+	w := world(ctx)
+	v, err := w.consumerResult(ctx)
+	if err != nil {
+		return err
+	}
+	var printed uint64
+	for _, g := range v.verdicts("gap") {
+		printed += g.Sequence - g.Expected
+	}
+	if v.summary.Missing != uint64(n) || printed != uint64(n) {
+		return fmt.Errorf("the consumer reported %d messages missing and its gap verdicts add up to %d; expected %d", v.summary.Missing, printed, n)
+	}
+	return v.metrics.expect(metricWant{name: consumer.MetricGapSize, value: float64(len(v.verdicts("gap"))), sum: float64(n)})
+}
+
+// consumerJudged checks the verdict of every record of the scenario's thread with
+// sequence seq (there must be one).
+func consumerJudged(ctx context.Context, seq int, verdict string) error {
+	w := world(ctx)
+	v, err := w.consumerResult(ctx)
+	if err != nil {
+		return err
+	}
+	var got []string
+	for _, r := range v.records {
+		if r.Thread == w.thread && r.Sequence == uint64(seq) {
+			got = append(got, r.Verdict)
+		}
+	}
+	if len(got) != 1 || got[0] != verdict {
+		return fmt.Errorf("the consumer judged sequence %d of thread %s %q, expected once %q", seq, w.thread, got, verdict)
 	}
 	return nil
+}
+
+// zeroLogged requires the consumer's warning about a sequence 0 on the scenario's thread.
+func zeroLogged(ctx context.Context) error {
+	w := world(ctx)
+	v, err := w.consumerResult(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range v.warnings {
+		if l.Msg == "sequence zero" && l.Thread == w.thread {
+			w.rec.Evidence(evidence.After, evidence.KindLog, "zero-sequence warning", l)
+			return nil
+		}
+	}
+	return fmt.Errorf("no warning \"sequence zero\" for thread %s among %d warnings", w.thread, len(v.warnings))
 }
 
 func abbreviate(s []uint64) string {

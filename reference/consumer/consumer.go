@@ -48,6 +48,8 @@ type Stats struct {
 	DecodeFailures map[string]uint64
 	// Gaps, Duplicates and Reorders count sequence anomalies; Missing sums gap sizes.
 	Gaps, Duplicates, Reorders, Missing uint64
+	// Zeros counts messages whose sequence was 0, a violation (sequence.Zero).
+	Zeros uint64
 	// DLQRecords and DLQFailures count copies to the DLQ topic that succeeded and failed.
 	DLQRecords, DLQFailures uint64
 }

@@ -14,6 +14,7 @@
 //	dashstream_sequence_gaps_total              counter    sequence jumped past the expected one (received > expected)
 //	dashstream_sequence_duplicates_total        counter    sequence already seen (received < expected)
 //	dashstream_sequence_reorders_total          counter    sequence never seen but older than the last (received < expected)
+//	dashstream_sequence_zero_total              counter    sequence 0, a violation: sequences start at 1 (incident #9)
 //	dashstream_sequence_gap_size                histogram  messages missing per gap (received - expected);
 //	                                                       buckets 1 2 5 10 25 50 100 250 1000 10000
 //	dashstream_dlq_records_total                counter    undecodable records copied to the DLQ (acknowledged)
@@ -21,13 +22,19 @@
 //
 // Stats returns the same counts (plus Missing, the sum of gap sizes) for code and tests.
 //
+// Sequence 0 is counted on its own counter rather than as a kind label of one
+// "violations" counter: each sequence verdict already has a counter of its own
+// (gaps, duplicates, reorders), and a label would count those twice under two names.
+// Alert on it as on the others: increase(dashstream_sequence_zero_total[5m]) > 0.
+//
 // # Logs
 //
-// Every gap, duplicate and reorder is a slog warning ("sequence gap", "sequence
-// duplicate", "sequence reorder") with tenant, thread, expected, received, topic,
-// partition and offset (and gap_size for a gap). Every undecodable record is a warning
-// "undecodable record" with reason, error, topic, partition, offset and bytes. A "first"
-// verdict (a new or evicted thread) and an "unsequenced" one (sequence 0) are not logged.
+// Every gap, duplicate, reorder and zero sequence is a slog warning ("sequence gap",
+// "sequence duplicate", "sequence reorder", "sequence zero") with tenant, thread,
+// expected, received, topic, partition and offset (and gap_size for a gap; expected is 0
+// for a zero). Every undecodable record is a warning "undecodable record" with reason,
+// error, topic, partition, offset and bytes. A "first" verdict (a new or evicted thread)
+// is not logged.
 //
 // # Dead-letter queue
 //

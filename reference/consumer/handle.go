@@ -42,6 +42,8 @@ func (c *Consumer) handle(ctx context.Context, r *kgo.Record, polledAt time.Time
 		c.stats.Duplicates++
 	case sequence.Reorder:
 		c.stats.Reorders++
+	case sequence.Zero:
+		c.stats.Zeros++
 	}
 	c.mu.Unlock()
 	switch res.Verdict {
@@ -55,6 +57,9 @@ func (c *Consumer) handle(ctx context.Context, r *kgo.Record, polledAt time.Time
 	case sequence.Reorder:
 		c.m.reorders.Inc()
 		c.anomaly(ctx, "sequence reorder", r, h.GetTenantId(), h.GetThreadId(), res)
+	case sequence.Zero:
+		c.m.zero.Inc()
+		c.anomaly(ctx, "sequence zero", r, h.GetTenantId(), h.GetThreadId(), res)
 	}
 	if c.cfg.onRecord != nil {
 		c.cfg.onRecord(ctx, Record{

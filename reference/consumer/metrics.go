@@ -16,6 +16,7 @@ const (
 	MetricGaps           = "dashstream_sequence_gaps_total"
 	MetricDuplicates     = "dashstream_sequence_duplicates_total"
 	MetricReorders       = "dashstream_sequence_reorders_total"
+	MetricZero           = "dashstream_sequence_zero_total"
 	MetricGapSize        = "dashstream_sequence_gap_size"
 	MetricDLQRecords     = "dashstream_dlq_records_total"
 	MetricDLQFailures    = "dashstream_dlq_failures_total"
@@ -33,6 +34,7 @@ type metrics struct {
 	gaps           prometheus.Counter
 	duplicates     prometheus.Counter
 	reorders       prometheus.Counter
+	zero           prometheus.Counter
 	gapSize        prometheus.Histogram
 	dlqRecords     prometheus.Counter
 	dlqFailures    prometheus.Counter
@@ -54,6 +56,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		gaps:       counter(MetricGaps, "Sequence gaps: a thread's sequence jumped past the expected one."),
 		duplicates: counter(MetricDuplicates, "Messages whose sequence of their thread was already seen."),
 		reorders:   counter(MetricReorders, "Messages that arrived after a later sequence of their thread and were never seen before."),
+		zero:       counter(MetricZero, "Messages whose header carried sequence 0, which a sequenced producer never writes."),
 		gapSize: prometheus.NewHistogram(prometheus.HistogramOpts{Name: MetricGapSize,
 			Help: "Messages missing per sequence gap (received - expected).", Buckets: GapSizeBuckets}),
 		dlqRecords:  counter(MetricDLQRecords, "Undecodable records copied to the DLQ topic (acknowledged)."),
@@ -63,7 +66,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	for _, r := range Reasons {
 		m.decodeFailures.WithLabelValues(r) // every reason exists from the start, at 0
 	}
-	m.all = []prometheus.Collector{m.received, m.decodeFailures, m.gaps, m.duplicates, m.reorders, m.gapSize, m.dlqRecords, m.dlqFailures}
+	m.all = []prometheus.Collector{m.received, m.decodeFailures, m.gaps, m.duplicates, m.reorders, m.zero, m.gapSize, m.dlqRecords, m.dlqFailures}
 	for i, c := range m.all {
 		if err := reg.Register(c); err != nil {
 			for _, done := range m.all[:i] {

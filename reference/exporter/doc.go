@@ -17,8 +17,9 @@
 //
 //	dashstream_messages_received_total, dashstream_decode_failures_total{reason},
 //	dashstream_sequence_gaps_total, dashstream_sequence_duplicates_total,
-//	dashstream_sequence_reorders_total, dashstream_sequence_gap_size,
-//	dashstream_dlq_records_total, dashstream_dlq_failures_total
+//	dashstream_sequence_reorders_total, dashstream_sequence_zero_total,
+//	dashstream_sequence_gap_size, dashstream_dlq_records_total,
+//	dashstream_dlq_failures_total
 //
 // The exporter's own:
 //

@@ -5,8 +5,11 @@
 // What the tests pin down:
 //   - 100 messages on a thread come back as sequences 1..100, tenant in the protobuf
 //     header and in the tenant_id record header, with no anomaly.
-//   - Records deleted under a paused consumer (kadm.DeleteRecords, as retention would)
-//     are exactly one gap, expected 50 received 51, in the metric, Stats and the log.
+//   - Records deleted under a consumer that fell behind (kadm.DeleteRecords, as retention
+//     would) are exactly one gap, expected 50 received 51, in the metric, Stats and the
+//     log. The consumer falls behind at the broker (its fetch is held by kfake until the
+//     deletion is done), never by pausing the client: a fetch already in flight would be
+//     answered with the records written meanwhile.
 //   - A replayed record is a duplicate; an older, unseen sequence is a reorder.
 //   - Many threads of two tenants, interleaved on shared partitions: no false positive.
 //   - Garbage, truncated zstd, wrong framing, bad protobuf and oversized records are

@@ -5,7 +5,9 @@
 // two tenants is two threads. For each message, Observe(tenant, thread, seq) returns a
 // Result whose Verdict is:
 //
-//	Unsequenced  seq == 0: sequencing is off; not validated and not tracked
+//	Zero         seq == 0: a violation (sequences start at 1 and are never 0); the
+//	             thread's history is not changed, so the next message is judged as if
+//	             the zero had not been there
 //	First        the thread is not tracked (new, or evicted): seq becomes the baseline,
 //	             whatever its value (a first seq of 50 is not a gap)
 //	OK           seq == last+1, where last is the highest sequence seen
@@ -14,7 +16,11 @@
 //	Reorder      seq < last and never seen (it arrived after a later one); it is then
 //	             remembered, so a second copy is a Duplicate
 //
-// Result.Expected is last+1 (0 for First and Unsequenced); Result.Received is seq.
+// Result.Expected is last+1 (0 for First and Zero); Result.Received is seq.
+//
+// Sequence 0 is the bug of incident #9: a producer that stamps 0 on every message makes
+// gaps, duplicates and reorders undetectable. It used to be accepted silently as
+// "unsequenced"; it is now a verdict of its own, which the consumer counts and logs.
 //
 // Defaults: at most 100 000 tracked threads (MaxThreads); beyond that the least recently
 // seen thread is evicted (Evictions counts them) and, should it reappear, it is First

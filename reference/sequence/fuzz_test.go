@@ -25,7 +25,7 @@ type modelThread struct {
 
 func (m *model) observe(tenant, thread string, seq uint64) Result {
 	if seq == 0 {
-		return Result{Verdict: Unsequenced}
+		return Result{Verdict: Zero}
 	}
 	k := [2]string{tenant, thread}
 	th, ok := m.threads[k]

@@ -54,7 +54,7 @@ func NewValidator(opts ...Opt) *Validator {
 // high-water mark (amortised slot and index growth), never in steady state.
 func (v *Validator) Observe(tenant, thread string, seq uint64) Result {
 	if seq == 0 {
-		return Result{Verdict: Unsequenced}
+		return Result{Verdict: Zero}
 	}
 	k := v.key(tenant, thread)
 	i := v.index.find(k, v.slots)

@@ -142,9 +142,9 @@ func TestValidatorHistories(t *testing.T) {
 			wantEvictions: 2,
 		},
 		{
-			name: "sequence 0 is unsequenced and not tracked",
-			steps: one(on(0, Unsequenced, 0), on(0, Unsequenced, 0), on(1, First, 0),
-				on(0, Unsequenced, 0), on(2, OK, 2)),
+			name: "sequence 0 is a zero violation and changes no history",
+			steps: one(on(0, Zero, 0), on(0, Zero, 0), on(1, First, 0),
+				on(0, Zero, 0), on(2, OK, 2)),
 			wantTracked: 1,
 		},
 		{
@@ -182,7 +182,7 @@ func TestValidatorHistories(t *testing.T) {
 			for i, s := range tt.steps {
 				got := v.Observe(s.tenant, s.thread, s.seq)
 				want := Result{Verdict: s.want, Expected: s.expected, Received: s.seq}
-				if s.want == Unsequenced {
+				if s.want == Zero {
 					want.Received = 0
 				}
 				require.Equal(t, want, got, "step %d: %s/%s seq %d", i, s.tenant, s.thread, s.seq)
@@ -196,7 +196,7 @@ func TestValidatorHistories(t *testing.T) {
 func TestVerdictString(t *testing.T) {
 	for v, want := range map[Verdict]string{
 		OK: "ok", First: "first", Gap: "gap", Duplicate: "duplicate",
-		Reorder: "reorder", Unsequenced: "unsequenced", Verdict(42): "verdict(42)",
+		Reorder: "reorder", Zero: "zero", Verdict(42): "verdict(42)",
 	} {
 		require.Equal(t, want, v.String())
 	}
@@ -205,7 +205,7 @@ func TestVerdictString(t *testing.T) {
 func TestGapSize(t *testing.T) {
 	require.Equal(t, uint64(1), Result{Verdict: Gap, Expected: 50, Received: 51}.GapSize())
 	require.Equal(t, uint64(1<<40-2), Result{Verdict: Gap, Expected: 2, Received: 1 << 40}.GapSize())
-	for _, v := range []Verdict{OK, First, Duplicate, Reorder, Unsequenced} {
+	for _, v := range []Verdict{OK, First, Duplicate, Reorder, Zero} {
 		require.Zero(t, Result{Verdict: v, Expected: 5, Received: 9}.GapSize(), v.String())
 	}
 }

@@ -19,21 +19,24 @@ const (
 	// Reorder means the sequence is below the expected one and was never seen: it arrived
 	// after a later one. It is remembered, so a second copy is a Duplicate.
 	Reorder
-	// Unsequenced means the sequence was 0 (sequencing off): not validated, not tracked.
-	Unsequenced
+	// Zero means the sequence was 0: a violation. Sequences start at 1 and are never 0
+	// (WIRE.md); a producer that stamps 0 on every message (incident #9) tracks no
+	// sequence at all, so nothing it sends can be checked. The thread's history is not
+	// changed by it.
+	Zero
 )
 
 var verdictNames = [...]string{
-	OK:          "ok",
-	First:       "first",
-	Gap:         "gap",
-	Duplicate:   "duplicate",
-	Reorder:     "reorder",
-	Unsequenced: "unsequenced",
+	OK:        "ok",
+	First:     "first",
+	Gap:       "gap",
+	Duplicate: "duplicate",
+	Reorder:   "reorder",
+	Zero:      "zero",
 }
 
 // String returns the verdict's lowercase name ("ok", "first", "gap", "duplicate",
-// "reorder", "unsequenced"), or "verdict(N)" for a value outside the constants.
+// "reorder", "zero"), or "verdict(N)" for a value outside the constants.
 func (v Verdict) String() string {
 	if int(v) < len(verdictNames) {
 		return verdictNames[v]
@@ -42,7 +45,7 @@ func (v Verdict) String() string {
 }
 
 // Result is the outcome of one Observe. Expected is the thread's last sequence + 1 before
-// this message (0 for First and Unsequenced); Received is the sequence observed.
+// this message (0 for First and Zero); Received is the sequence observed.
 type Result struct {
 	Verdict  Verdict
 	Expected uint64

@@ -34,6 +34,7 @@ type corruptConfig struct {
 	key        string
 	maxPayload int
 	seed       uint64
+	headers    [][2]string
 }
 
 type corruptOpt func(*corruptConfig)
@@ -51,6 +52,12 @@ func Key(k string) CorruptOpt { return corruptOpt(func(c *corruptConfig) { c.key
 // PayloadLimit is the consumer's maximum payload that Oversized records exceed by 1 KiB
 // (default wire.DefaultMaxPayload).
 func PayloadLimit(n int) CorruptOpt { return corruptOpt(func(c *corruptConfig) { c.maxPayload = n }) }
+
+// Header adds a record header key=value to every record (repeatable), so a copy of the
+// record (a dead-letter queue) can be checked to carry the original's headers.
+func Header(key, value string) CorruptOpt {
+	return corruptOpt(func(c *corruptConfig) { c.headers = append(c.headers, [2]string{key, value}) })
+}
 
 // Seed fixes the random bytes of Garbage records (default: a random seed, written on the
 // timeline so a run can be repeated).

@@ -43,7 +43,11 @@ func (c *Corruption) sendFranz(ctx context.Context, values [][]byte) ([]SentReco
 	results := make(chan result, len(values))
 	for i, v := range values {
 		// Produce, not ProduceSync: against a paused broker ProduceSync can ignore ctx.
-		cl.Produce(ctx, &kgo.Record{Topic: c.topic, Key: []byte(c.cfg.key), Value: v},
+		rec := &kgo.Record{Topic: c.topic, Key: []byte(c.cfg.key), Value: v}
+		for _, h := range c.cfg.headers {
+			rec.Headers = append(rec.Headers, kgo.RecordHeader{Key: h[0], Value: []byte(h[1])})
+		}
+		cl.Produce(ctx, rec,
 			func(r *kgo.Record, err error) { results <- result{i, r, err} })
 	}
 	sent := make([]SentRecord, len(values))
@@ -109,6 +113,9 @@ func (c *Corruption) sendKcat(ctx context.Context, values [][]byte) ([]SentRecor
 		"-X", "partitioner=murmur2_random",
 		"-X", "message.timeout.ms=" + strconv.FormatInt(timeout.Milliseconds(), 10),
 		"-X", "message.max.bytes=" + strconv.Itoa(maxBytes)}
+	for _, h := range c.cfg.headers {
+		args = append(args, "-H", h[0]+"="+h[1])
+	}
 	if maxBytes > 50<<20 { // librdkafka wants fetch.max.bytes >= message.max.bytes
 		args = append(args, "-X", "fetch.max.bytes="+strconv.Itoa(maxBytes), "-X", "receive.message.max.bytes="+strconv.Itoa(maxBytes+1024))
 	}

@@ -5,13 +5,16 @@
 // -group (empty = no group, nothing committed), -from-start (otherwise only records
 // written after it started, or after the group's committed offsets), -max-records (stop
 // after that many records, decodable or not; 0 = no limit), -timeout (stop after that
-// long; 0 = until SIGINT/SIGTERM), -dlq-topic, -max-payload, -connect-timeout.
+// long; 0 = until SIGINT/SIGTERM), -dlq-topic, -max-payload, -max-threads (threads the
+// sequence validator tracks; 0 = its default), -connect-timeout, -metrics-addr (env
+// METRICS_ADDR; empty, the default, serves nothing): where GET /metrics serves the
+// consumer's metrics (package consumer) while it runs.
 //
 // Output lines (stdout), each with "kind":
 //
 //	{"kind":"record","tenant":..,"thread":..,"sequence":..,"type":"event","verdict":"ok","expected":..,"topic":..,"partition":..,"offset":..}
 //	{"kind":"decode_error","reason":"framing","error":..,"topic":..,"partition":..,"offset":..}
-//	{"kind":"summary","received":..,"gaps":..,"duplicates":..,"reorders":..,"missing":..,"decode_failures":{"framing":0,...},...}
+//	{"kind":"summary","received":..,"gaps":..,"duplicates":..,"reorders":..,"zeros":..,"missing":..,"decode_failures":{"framing":0,...},...}
 //
 // The summary counts what was printed. Exit codes: 0 done (limit reached, timeout without
 // a limit, or interrupted); 1 -max-records not reached before -timeout, or a fatal Kafka
@@ -51,6 +54,8 @@ type config struct {
 	maxPayload     int
 	connectTimeout time.Duration
 	fetchMaxWait   time.Duration
+	metricsAddr    string
+	maxThreads     int
 }
 
 // usageError is bad input: exit code 2.
@@ -97,6 +102,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.maxPayload, "max-payload", 0, "largest value and decompressed content in bytes; 0 = 10 MiB")
 	fs.DurationVar(&cfg.connectTimeout, "connect-timeout", 5*time.Second, "how long the up-front broker check may take")
 	fs.DurationVar(&cfg.fetchMaxWait, "fetch-max-wait", 5*time.Second, "how long the broker may hold a fetch open waiting for new records")
+	fs.IntVar(&cfg.maxThreads, "max-threads", 0, "most threads the sequence validator tracks at once; 0 = its default (100 000)")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", os.Getenv("METRICS_ADDR"), "listen address of GET /metrics (env METRICS_ADDR); empty = none")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
@@ -118,6 +125,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.timeout < 0 {
 		problems = append(problems, fmt.Sprintf("-timeout %s must be 0 (none) or more", cfg.timeout))
+	}
+	if cfg.maxThreads < 0 {
+		problems = append(problems, fmt.Sprintf("-max-threads %d must be 0 (default) or more", cfg.maxThreads))
 	}
 	if cfg.maxPayload < 0 {
 		problems = append(problems, fmt.Sprintf("-max-payload %d must be 0 (default) or more", cfg.maxPayload))
@@ -147,6 +157,7 @@ func newConsumer(ctx context.Context, cfg config, opts ...consumer.Opt) (*consum
 		consumer.DLQTopic(cfg.dlq),
 		consumer.MaxPayload(cfg.maxPayload),
 		consumer.ResetOffset(reset),
+		consumer.MaxThreads(cfg.maxThreads),
 		consumer.ClientOpts(kgo.FetchMaxWait(cfg.fetchMaxWait)),
 	}
 	if b := envcfg.Brokers(); len(b) > 0 {

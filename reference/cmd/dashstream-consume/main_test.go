@@ -69,7 +69,7 @@ func TestProduceThenConsume(t *testing.T) {
 	require.Empty(t, errs)
 	require.Len(t, recs, 100)
 	require.Equal(t, uint64(100), sum.Received)
-	require.Zero(t, sum.Gaps+sum.Duplicates+sum.Reorders+sum.Missing)
+	require.Zero(t, sum.Gaps+sum.Duplicates+sum.Reorders+sum.Zeros+sum.Missing)
 	require.False(t, sum.TimedOut)
 	next := map[string]uint64{}
 	for _, r := range recs {
@@ -133,6 +133,7 @@ func TestConsumeBadInputExitsTwo(t *testing.T) {
 		{"refused port", "127.0.0.1:1", nil, "did not answer within 5s"},
 		{"unresolvable name", "no-such-broker.invalid:9092", nil, "no-such-broker.invalid:9092"},
 		{"negative limit", "127.0.0.1:1", []string{"-max-records", "-1"}, "-max-records -1 must be 0"},
+		{"negative thread cap", "127.0.0.1:1", []string{"-max-threads", "-2"}, "-max-threads -2 must be 0"},
 		{"empty topic", "127.0.0.1:1", []string{"-topic", " , "}, "-topic is empty"},
 		{"unknown flag", "127.0.0.1:1", []string{"-bogus"}, "flag provided but not defined: -bogus"},
 	}

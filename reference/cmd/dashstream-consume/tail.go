@@ -7,10 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/reference/consumer"
@@ -49,6 +53,7 @@ type summary struct {
 	Gaps           uint64            `json:"gaps"`
 	Duplicates     uint64            `json:"duplicates"`
 	Reorders       uint64            `json:"reorders"`
+	Zeros          uint64            `json:"zeros"`
 	Missing        uint64            `json:"missing"`
 	DecodeFailures map[string]uint64 `json:"decode_failures"`
 	DLQRecords     uint64            `json:"dlq_records"`
@@ -94,6 +99,8 @@ func (p *printer) record(_ context.Context, r consumer.Record) {
 		p.sum.Duplicates++
 	case sequence.Reorder:
 		p.sum.Reorders++
+	case sequence.Zero:
+		p.sum.Zeros++
 	}
 	_ = p.enc.Encode(recordLine{Kind: "record", Tenant: r.Header.GetTenantId(), Thread: r.Header.GetThreadId(),
 		Sequence: r.Header.GetSequence(), Type: typeName(r), Verdict: r.Result.Verdict.String(),
@@ -125,13 +132,21 @@ func consume(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	for _, r := range consumer.Reasons {
 		p.sum.DecodeFailures[r] = 0
 	}
+	reg := prometheus.NewRegistry()
 	c, err := newConsumer(ctx, cfg,
 		consumer.OnRecord(p.record), consumer.OnDecodeError(p.decodeError),
-		consumer.Logger(slog.New(slog.NewJSONHandler(stderr, nil))))
+		consumer.Logger(slog.New(slog.NewJSONHandler(stderr, nil))), consumer.Registerer(reg))
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	if cfg.metricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.metricsAddr, reg)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	start := time.Now()
 	var timedOut bool
 	if cfg.timeout > 0 {
@@ -158,4 +173,17 @@ func consume(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return fmt.Errorf("timed out after %s with %d of %d records", cfg.timeout, p.seen, cfg.maxRecords)
 	}
 	return nil
+}
+
+// serveMetrics serves GET /metrics of reg on addr until the returned function is called.
+func serveMetrics(addr string, reg *prometheus.Registry) (func(), error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("listen on %s: %w: set -metrics-addr (METRICS_ADDR) to a free address", addr, err)}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	return func() { _ = srv.Close() }, nil
 }

@@ -1,0 +1,164 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/dashstream/acceptance/reference/consumer"
+	"github.com/dashstream/acceptance/steps/evidence"
+)
+
+// dlqHeaders are the headers the consumer puts first on every dead-letter record, in
+// this order (reference/consumer doc: "Dead-letter queue").
+var dlqHeaders = []string{consumer.HeaderDLQReason, consumer.HeaderDLQError, consumer.HeaderSourceTopic,
+	consumer.HeaderSourcePartition, consumer.HeaderSourceOffset}
+
+// deadLetters reads the scenario's dead-letter topic until a settle period passes with
+// nothing new, requires exactly n records, and checks each against the record it copies:
+// the reason, a decode error, the source topic, partition and offset, and the original
+// key, value and headers, each source record copied once.
+func deadLetters(ctx context.Context, n int, reason string) error {
+	w := world(ctx)
+	dlq, err := readSettled(ctx, w, w.topic("dlq"), n, 20*time.Second)
+	if err != nil {
+		return err
+	}
+	reasons := map[string]int{}
+	for _, r := range dlq {
+		reasons[headerValue(r, consumer.HeaderDLQReason)]++
+	}
+	w.rec.Evidence(evidence.After, evidence.KindHeaders, "dead-letter reasons", reasons)
+	if len(dlq) != n {
+		return fmt.Errorf("the dead-letter topic holds %d records once nothing more arrived for %s (reasons %v), expected exactly %d",
+			len(dlq), consumerSettle, reasons, n)
+	}
+	if reasons[reason] != n || len(reasons) != 1 {
+		return fmt.Errorf("dead-letter reasons %v, expected %d × %q", reasons, n, reason)
+	}
+	v, err := w.consumerResult(ctx)
+	if err != nil {
+		return err
+	}
+	if v.summary.DLQRecords != uint64(n) {
+		return fmt.Errorf("the consumer says it copied %d records to the dead-letter topic, which holds %d", v.summary.DLQRecords, n)
+	}
+	if err := v.metrics.expect(counterIs(consumer.MetricDLQRecords, uint64(n)), counterIs(consumer.MetricDLQFailures, 0)); err != nil {
+		return err
+	}
+	events := w.topic("events")
+	source, err := readSettled(ctx, w, events, 0, 20*time.Second)
+	if err != nil {
+		return err
+	}
+	byOffset := map[[2]int64]*kgo.Record{}
+	for _, r := range source {
+		byOffset[[2]int64{int64(r.Partition), r.Offset}] = r
+	}
+	copied := map[[2]int64]bool{}
+	for i, r := range dlq {
+		if err := checkDLQRecord(r, events, byOffset, copied); err != nil {
+			return fmt.Errorf("dead-letter record %d (offset %d): %w", i+1, r.Offset, err)
+		}
+	}
+	return nil
+}
+
+func checkDLQRecord(r *kgo.Record, events string, source map[[2]int64]*kgo.Record, copied map[[2]int64]bool) error {
+	if len(r.Headers) < len(dlqHeaders) {
+		return fmt.Errorf("%d headers, fewer than the %d the consumer promises (%v)", len(r.Headers), len(dlqHeaders), dlqHeaders)
+	}
+	for i, k := range dlqHeaders {
+		if r.Headers[i].Key != k {
+			return fmt.Errorf("header %d is %q, expected %q (headers %v)", i+1, r.Headers[i].Key, k, headerKeys(r))
+		}
+	}
+	if headerValue(r, consumer.HeaderDLQError) == "" {
+		return fmt.Errorf("header %s is empty: the decode error is not named", consumer.HeaderDLQError)
+	}
+	if t := headerValue(r, consumer.HeaderSourceTopic); t != events {
+		return fmt.Errorf("header %s is %q, expected %q", consumer.HeaderSourceTopic, t, events)
+	}
+	p, errP := strconv.ParseInt(headerValue(r, consumer.HeaderSourcePartition), 10, 32)
+	o, errO := strconv.ParseInt(headerValue(r, consumer.HeaderSourceOffset), 10, 64)
+	if errP != nil || errO != nil {
+		return fmt.Errorf("source partition %q or offset %q is not a decimal number", headerValue(r, consumer.HeaderSourcePartition),
+			headerValue(r, consumer.HeaderSourceOffset))
+	}
+	at := [2]int64{p, o}
+	orig, ok := source[at]
+	if !ok {
+		return fmt.Errorf("source %s/%d@%d does not exist", events, p, o)
+	}
+	if copied[at] {
+		return fmt.Errorf("source %s/%d@%d was copied twice", events, p, o)
+	}
+	copied[at] = true
+	if string(orig.Key) != string(r.Key) || string(orig.Value) != string(r.Value) {
+		return fmt.Errorf("key or value differ from the source record %s/%d@%d (%d bytes against %d)", events, p, o, len(r.Value), len(orig.Value))
+	}
+	if !slices.EqualFunc(orig.Headers, r.Headers[len(dlqHeaders):], func(a, b kgo.RecordHeader) bool {
+		return a.Key == b.Key && string(a.Value) == string(b.Value)
+	}) {
+		return fmt.Errorf("the source record's headers %v are not carried after the DLQ headers %v", orig.Headers, r.Headers)
+	}
+	return nil
+}
+
+// readSettled reads topic from the start until at least want records arrived and then a
+// settle period passed with nothing new, or within passed, and returns what it read.
+func readSettled(ctx context.Context, w *World, topic string, want int, within time.Duration) ([]*kgo.Record, error) {
+	cl, err := w.stack.Kafka().Client(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchMaxWait(consumerFetchMaxWait))
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	var out []*kgo.Record
+	last := time.Now()
+	for {
+		pctx, pcancel := context.WithTimeout(ctx, consumerSettle)
+		fs := cl.PollFetches(pctx)
+		pcancel()
+		if ctx.Err() != nil {
+			return out, fmt.Errorf("read %s: %d records, expected at least %d and then nothing new for %s, within %s",
+				topic, len(out), want, consumerSettle, within)
+		}
+		fs.EachError(func(t string, p int32, err error) {
+			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+				w.rec.Mark(evidence.EventNote, "fetch error", fmt.Sprintf("%s/%d: %v", t, p, err))
+			}
+		})
+		if got := fs.Records(); len(got) > 0 {
+			out, last = append(out, got...), time.Now()
+			continue
+		}
+		if len(out) >= want && time.Since(last) >= consumerSettle {
+			return out, nil
+		}
+	}
+}
+
+func headerValue(r *kgo.Record, key string) string {
+	for _, h := range r.Headers {
+		if h.Key == key {
+			return string(h.Value)
+		}
+	}
+	return ""
+}
+
+func headerKeys(r *kgo.Record) []string {
+	var keys []string
+	for _, h := range r.Headers {
+		keys = append(keys, h.Key)
+	}
+	return keys
+}

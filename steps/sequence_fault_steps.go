@@ -1,0 +1,295 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/dashstream/acceptance/reference/producer"
+	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/chaos"
+	"github.com/dashstream/acceptance/system/stack"
+)
+
+// sequenceState is what the sequence steps keep about their scenario's consumer.
+type sequenceState struct {
+	frozen chaos.Handle // the consumer's freeze (service-pause), undone when it catches up
+	// before is what the consumer's previous process printed, when it was restarted.
+	before *consumerView
+}
+
+func registerSequenceFaultSteps(sc *godog.ScenarioContext) {
+	sc.Step(`^the consumer falls behind while (\d+) more messages are written$`, consumerFallsBehind)
+	sc.Step(`^the consumer falls behind and loses its connections while (\d+) more messages are written$`, consumerFallsBehindDisconnected)
+	sc.Step(`^messages up to (\d+) are deleted before the consumer reads them$`, deleteUpTo)
+	sc.Step(`^the consumer catches up with (\d+) more records?$`, consumerCatchesUp)
+	sc.Step(`^the consumer resumes and its group's lag falls to 0 within (\d+) seconds$`, consumerResumes)
+	sc.Step(`^record (\d+) of the thread is replayed by an independent client$`, replayRecord)
+	sc.Step(`^(\d+) more messages are written on the thread$`, func(ctx context.Context, n int) error { return world(ctx).sendEvents(ctx, n) })
+	sc.Step(`^sequences? ([0-9, and]+) of the thread (?:is|are) written by an independent client$`, forgeSequences)
+	sc.Step(`^the consumer is restarted$`, consumerRestarted)
+	sc.Step(`^a consumer that tracks at most (\d+) threads? reads the topic$`, boundedConsumer)
+	sc.Step(`^an independent client writes, on one partition, the messages ([a-z0-9:, ]+)$`, forgeInterleaved)
+}
+
+// consumerFallsBehind freezes the consumer (SIGSTOP) and writes n messages it cannot read.
+func consumerFallsBehind(ctx context.Context, n int) error {
+	if err := freezeConsumer(ctx); err != nil {
+		return err
+	}
+	return writeWhileBehind(ctx, n)
+}
+
+// consumerFallsBehindDisconnected freezes the consumer and then cuts every broker's proxy
+// and heals it, so the connections the frozen consumer held are closed. A fetch it left
+// open can then never be answered with the messages written next: they can reach it only
+// through a fetch it makes after it resumes, from its own position. Without the cut, a
+// broker slower than the fetch's wait answers the open fetch with the new messages, they
+// wait in the frozen consumer's socket, and records deleted later were read after all.
+func consumerFallsBehindDisconnected(ctx context.Context, n int) error {
+	w := world(ctx)
+	if err := w.need(stack.NetworkFaults); err != nil {
+		return err
+	}
+	if err := freezeConsumer(ctx); err != nil {
+		return err
+	}
+	for _, b := range w.stack.Kafka().Brokers() {
+		h, err := chaos.NetworkCut(b).Inject(ctx, w.rec)
+		if err != nil {
+			return err
+		}
+		if err := h.Undo(ctx); err != nil {
+			w.onCleanup("heal "+b.Name(), h.Undo)
+			return err
+		}
+	}
+	return writeWhileBehind(ctx, n)
+}
+
+func freezeConsumer(ctx context.Context) error {
+	w := world(ctx)
+	h, err := chaos.ServicePause(w.services["consumer"]).Inject(ctx, w.rec)
+	if err != nil {
+		return err
+	}
+	w.onCleanup("resume consumer", h.Undo)
+	state[sequenceState](w).frozen = h
+	return nil
+}
+
+func writeWhileBehind(ctx context.Context, n int) error {
+	w := world(ctx)
+	at, err := w.sendEventsTimed(ctx, w.topic("events"), n)
+	if err != nil {
+		return err
+	}
+	// The consumer group's lag passes ConsumerLagHigh's threshold with this record at the
+	// latest (earlier if the records already read were never committed): the alert's onset.
+	if i := lagThreshold - w.consumed; i >= 0 && i < len(at) {
+		w.onset = at[i]
+	}
+	return nil
+}
+
+// lagThreshold is ConsumerLagHigh's threshold in the production rules (records of lag
+// summed over a topic's partitions).
+const lagThreshold = 1000
+
+// deleteUpTo deletes every record of the thread's partition up to and including the
+// message with sequence k, as retention deletes data a slow consumer has not read.
+func deleteUpTo(ctx context.Context, k int) error {
+	w := world(ctx)
+	ack, ok := w.acks[uint64(k+1)]
+	if !ok {
+		return fmt.Errorf("message %d was never acknowledged: write more messages first", k+1)
+	}
+	f := chaos.DeleteBelow(w.stack.Kafka(), ack.Topic, ack.Partition, ack.Offset)
+	if err := w.need(f.Needs()...); err != nil {
+		return err
+	}
+	h, err := f.Inject(ctx, w.rec)
+	if err != nil {
+		return err
+	}
+	return h.Undo(ctx) // only ends the span: deleted records stay deleted
+}
+
+// consumerCatchesUp resumes a frozen consumer and requires it to read exactly more
+// records, and to have read to the end of the topic.
+func consumerCatchesUp(ctx context.Context, more int) error {
+	w := world(ctx)
+	svc := w.services["consumer"]
+	if h := state[sequenceState](w).frozen; h != nil {
+		if err := h.Undo(ctx); err != nil {
+			return err
+		}
+	}
+	if err := w.consumerSeen(ctx, svc, w.consumed+more, 30*time.Second); err != nil {
+		return err
+	}
+	return w.consumerAtEnd(ctx, svc, w.topic("events"))
+}
+
+// consumerResumes resumes the paused consumer and waits until its group has committed
+// everything written: the group's lag, as Kafka computes it from the committed offsets
+// and the high watermarks, is 0.
+func consumerResumes(ctx context.Context, seconds int) error {
+	w := world(ctx)
+	h := state[sequenceState](w).frozen
+	if h == nil {
+		return errors.New("the consumer was not paused: make it fall behind first")
+	}
+	if err := h.Undo(ctx); err != nil {
+		return err
+	}
+	adm, err := w.stack.Kafka().Admin()
+	if err != nil {
+		return err
+	}
+	defer adm.Close()
+	group := w.name("group")
+	return w.eventually(ctx, "the consumer group's lag to fall to 0", time.Duration(seconds)*time.Second,
+		func(ctx context.Context) (bool, string, error) {
+			lags, err := adm.Lag(ctx, group)
+			if err != nil {
+				return false, "", err
+			}
+			l, ok := lags[group]
+			if !ok {
+				return false, "the group is not described", nil
+			}
+			if err := l.Error(); err != nil {
+				return false, "", err
+			}
+			return l.Lag.Total() == 0, fmt.Sprintf("group %s lag %d (%s)", group, l.Lag.Total(), l.State), nil
+		})
+}
+
+// replayRecord reads the raw bytes of message seq and produces them again with a plain
+// franz-go client: the same record, twice in the topic.
+func replayRecord(ctx context.Context, seq int) error {
+	w := world(ctx)
+	ack, ok := w.acks[uint64(seq)]
+	if !ok {
+		return fmt.Errorf("message %d was never acknowledged", seq)
+	}
+	cl, err := w.stack.Kafka().Client(kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{
+		ack.Topic: {ack.Partition: kgo.NewOffset().At(ack.Offset)}}))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	fctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	fs := cl.PollRecords(fctx, 1)
+	if err := fctx.Err(); err != nil || len(fs.Records()) == 0 {
+		return fmt.Errorf("read message %d at %s/%d@%d: %v", seq, ack.Topic, ack.Partition, ack.Offset, err)
+	}
+	orig := fs.Records()[0]
+	replay := &kgo.Record{Topic: orig.Topic, Key: orig.Key, Value: orig.Value, Headers: orig.Headers}
+	span := w.rec.FaultStart("replay", fmt.Sprintf("message %d produced again by a plain client", seq))
+	defer w.rec.FaultEnd(span, "a replayed record stays in the topic")
+	return cl.ProduceSync(fctx, replay).FirstErr()
+}
+
+// forgeSequences writes one valid message per listed sequence on the scenario's thread
+// and tenant, with a header set by hand, through chaos.Forge (kcat where installed): a
+// client the pipeline's producer has no part in.
+func forgeSequences(ctx context.Context, list string) error {
+	w := world(ctx)
+	if w.thread == "" {
+		return errors.New("the scenario has no thread yet: write its messages first")
+	}
+	tenant := producer.DefaultTenant
+	if w.tenantSet {
+		tenant = w.tenant
+	}
+	var headers []chaos.ForgedHeader
+	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if f == "and" {
+			continue
+		}
+		seq, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			return fmt.Errorf("sequence %q: %w", f, err)
+		}
+		headers = append(headers, chaos.ForgedHeader{Tenant: tenant, Thread: w.thread, Sequence: seq})
+	}
+	fg := chaos.Forge(w.stack.Kafka(), w.topic("events"), headers)
+	h, err := fg.Inject(ctx, w.rec)
+	if err != nil {
+		return err
+	}
+	w.rec.Evidence(evidence.During, evidence.KindNote, "forged records", map[string]any{"headers": headers, "producer": fg.Producer()})
+	return h.Undo(ctx) // only ends the span: the records stay
+}
+
+// consumerRestarted stops the consumer gracefully (it commits what it handled) and
+// starts it again in the same group, through chaos.ServiceStop. What the consumer prints
+// from then on is the new process's.
+func consumerRestarted(ctx context.Context) error {
+	w := world(ctx)
+	svc := w.services["consumer"]
+	h, err := chaos.ServiceStop(svc).Inject(ctx, w.rec)
+	if err != nil {
+		return err
+	}
+	before := viewOf(svc)
+	if err := h.Undo(ctx); err != nil {
+		w.onCleanup("restart consumer", h.Undo)
+		return err
+	}
+	if err := before.complete(); err != nil {
+		return fmt.Errorf("before its restart: %w", err)
+	}
+	w.rec.Evidence(evidence.During, evidence.KindMetric, "consumer summary before its restart", before.summary)
+	state[sequenceState](w).before = &before
+	w.consumed = 0
+	return nil
+}
+
+// boundedConsumer starts the scenario's consumer with its sequence validator capped at n
+// threads: a new thread beyond n evicts the least recently seen one.
+func boundedConsumer(ctx context.Context, n int) error {
+	w := world(ctx)
+	topic, err := w.ensureTopic(ctx, "events")
+	if err != nil {
+		return err
+	}
+	_, err = w.startService(ctx, stack.ServiceSpec{Name: "consumer", Binary: stack.Consume,
+		Args: []string{"-topic", topic, "-from-start", "-group", w.name("group"), "-dlq-topic", w.topic("dlq"),
+			"-fetch-max-wait", consumerFetchMaxWait.String(), "-max-threads", strconv.Itoa(n)}, AddrEnv: "METRICS_ADDR"})
+	return err
+}
+
+// forgeInterleaved writes messages given as thread:sequence ("a:1, b:3") on threads
+// named after the scenario, all with one key so they land on one partition in this order.
+func forgeInterleaved(ctx context.Context, list string) error {
+	w := world(ctx)
+	key := w.name("thread")
+	var headers []chaos.ForgedHeader
+	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if f == "and" {
+			continue
+		}
+		thread, seq, ok := strings.Cut(f, ":")
+		n, err := strconv.ParseUint(seq, 10, 64)
+		if !ok || err != nil {
+			return fmt.Errorf("message %q: write thread:sequence, as a:1", f)
+		}
+		headers = append(headers, chaos.ForgedHeader{Tenant: producer.DefaultTenant, Thread: key + "-" + thread, Sequence: n, Key: key})
+	}
+	fg := chaos.Forge(w.stack.Kafka(), w.topic("events"), headers)
+	h, err := fg.Inject(ctx, w.rec)
+	if err != nil {
+		return err
+	}
+	return h.Undo(ctx)
+}
