@@ -1,0 +1,150 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dashstream/acceptance/steps/evidence"
+)
+
+// logLine is one slog text line the harness captured from a service's output.
+type logLine struct {
+	raw   string
+	attrs map[string]string
+}
+
+var logfmtPair = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.]*)=("(?:[^"\\]|\\.)*"|\S*)`)
+
+// parseLogLine reads the key=value pairs of a slog text line; ok is false for a line
+// without level and msg (not a log record).
+func parseLogLine(raw string) (logLine, bool) {
+	l := logLine{raw: raw, attrs: map[string]string{}}
+	for _, m := range logfmtPair.FindAllStringSubmatch(raw, -1) {
+		v := m[2]
+		if strings.HasPrefix(v, `"`) {
+			if u, err := strconv.Unquote(v); err == nil {
+				v = u
+			}
+		}
+		if _, dup := l.attrs[m[1]]; !dup {
+			l.attrs[m[1]] = v
+		}
+	}
+	_, hasLevel := l.attrs["level"]
+	_, hasMsg := l.attrs["msg"]
+	return l, hasLevel && hasMsg
+}
+
+var (
+	suppressedSuffix = regexp.MustCompile(` \(suppressed (\d+) similar in the last \d+s\)$`)
+	digits           = regexp.MustCompile(`[0-9]+`)
+)
+
+// connErrorKey returns what makes two connection-error lines "the same error" by the
+// backoff doc: level, message (without the suppressed suffix), broker and the error
+// with its digits masked. ok is false for other lines.
+func (l logLine) connErrorKey() (string, bool) {
+	msg := suppressedSuffix.ReplaceAllString(l.attrs["msg"], "")
+	if msg != "kafka connect failed" && msg != "kafka request failed" {
+		return "", false
+	}
+	return strings.Join([]string{l.attrs["level"], msg, l.attrs["broker"], digits.ReplaceAllString(l.attrs["error"], "N")}, " | "), true
+}
+
+// exporterConnErrors returns the exporter's connection-error lines by key, in order,
+// from the output the harness captured, and every warning or error line.
+func exporterConnErrors(w *World) (map[string][]logLine, []string) {
+	byKey := map[string][]logLine{}
+	var warnings []string
+	for _, raw := range strings.Split(w.services["exporter"].Log(0), "\n") {
+		l, ok := parseLogLine(raw)
+		if !ok {
+			continue
+		}
+		if lv := l.attrs["level"]; lv == "WARN" || lv == "ERROR" {
+			warnings = append(warnings, raw)
+		}
+		if k, ok := l.connErrorKey(); ok {
+			byKey[k] = append(byKey[k], l)
+		}
+	}
+	return byKey, warnings
+}
+
+// loggedOnce judges a window shorter than the dedup interval: each distinct connection
+// error is logged once, and there is at least one.
+func loggedOnce(ctx context.Context) error {
+	w := world(ctx)
+	byKey, warnings := exporterConnErrors(w)
+	w.rec.Text(evidence.During, evidence.KindLog, "exporter warnings", strings.Join(warnings, "\n"))
+	if len(byKey) == 0 {
+		return fmt.Errorf("the exporter logged no connection error about the broker it cannot reach (warnings: %d)", len(warnings))
+	}
+	for k, lines := range byKey {
+		if len(lines) > 1 {
+			return fmt.Errorf("the exporter logged the connection error %q %d times, expected once within the dedup interval:\n%s", k, len(lines), joinRaw(lines))
+		}
+	}
+	return nil
+}
+
+// loggedOncePerInterval judges a window longer than the dedup interval: each distinct
+// error has at most one line per interval passed (counted on the harness's clock from
+// the exporter's start), every line after a key's first carries " (suppressed N similar
+// in the last Ts)" with suppressed=N and N >= 1. The failures the lines account for are
+// shown beside the connections the harness's listener accepted, not compared: one
+// connection can fail twice (its dial and its first request, with different errors).
+func loggedOncePerInterval(ctx context.Context) error {
+	w := world(ctx)
+	st := state[addressState](w)
+	elapsed := time.Since(st.started)
+	byKey, warnings := exporterConnErrors(w)
+	w.rec.Text(evidence.During, evidence.KindLog, "exporter warnings", strings.Join(warnings, "\n"))
+	if len(byKey) == 0 {
+		return fmt.Errorf("the exporter logged no connection error about the broker it cannot reach (warnings: %d)", len(warnings))
+	}
+	allowed := 1 + int(elapsed/st.dedup)
+	accounted, annotated := 0, 0
+	for k, lines := range byKey {
+		if len(lines) > allowed {
+			return fmt.Errorf("the exporter logged the connection error %q %d times in %.0f s, at most %d with a %s dedup interval:\n%s", k, len(lines), elapsed.Seconds(), allowed, st.dedup, joinRaw(lines))
+		}
+		accounted += len(lines)
+		for i, l := range lines[1:] {
+			m := suppressedSuffix.FindStringSubmatch(l.attrs["msg"])
+			attr, hasAttr := l.attrs["suppressed"]
+			if m == nil || !hasAttr {
+				return fmt.Errorf("line %d of the connection error %q does not carry the count it suppressed (suffix and suppressed=N): %s", i+2, k, l.raw)
+			}
+			n, err := strconv.Atoi(attr)
+			if err != nil || attr != m[1] || n < 1 {
+				return fmt.Errorf("line %d of the connection error %q carries suppressed=%s and %q: expected the same count, at least 1: %s", i+2, k, attr, m[0], l.raw)
+			}
+			accounted += n
+			annotated++
+		}
+	}
+	conns, ok := st.acceptTimes()
+	if !ok {
+		return fmt.Errorf("the address %s has no harness listener to compare the logged failures with", st.kind)
+	}
+	w.rec.Evidence(evidence.During, evidence.KindLog, "connection errors in the exporter's log", map[string]any{
+		"distinct_errors": len(byKey), "lines_with_suppressed_count": annotated, "failures_accounted_by_lines": accounted,
+		"connections_at_harness_listener": len(conns), "dedup_interval_seconds": st.dedup.Seconds(), "elapsed_seconds": elapsed.Seconds()})
+	if annotated == 0 {
+		return fmt.Errorf("after %.0f s (dedup interval %s) no line carries the count of suppressed repeats: %d distinct errors, %d connections at the address", elapsed.Seconds(), st.dedup, len(byKey), len(conns))
+	}
+	return nil
+}
+
+func joinRaw(lines []logLine) string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l.raw
+	}
+	return strings.Join(out, "\n")
+}
