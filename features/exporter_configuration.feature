@@ -44,6 +44,46 @@ Feature: A wrong broker address never becomes a retry storm
     When the exporter is restarted with the right broker address
     Then /readyz answers 200 within 15 seconds
 
+  Scenario: Quality events become dashstream_quality series as the exporter's contract says
+    The harness scrapes the exporter itself and decodes the text with expfmt, then asks
+    Prometheus. The contract (reference/exporter doc.go "Quality metrics"): names lowercased
+    with every other character "_", COUNTER exported as a counter with one "_total", bools
+    as 1 and 0, strings and bytes skipped and counted by reason, the latest value kept,
+    labels tenant and scope_id, and beyond the cap (here 5 series) the least recently
+    updated series evicted. Every series of the table must be there with its type and
+    value, and no other dashstream_quality_* series.
+    Given the exporter consumes the scenario's topic, keeps at most 5 quality series, and Prometheus scrapes it
+    When these quality values are written, one message each, in order:
+      | tenant | scope_id | metric              | type    | value       |
+      | acme   | run-1    | Checks Passed       | COUNTER | int 42      |
+      | acme   | run-1    | errors_total        | COUNTER | int 3       |
+      | acme   | run-1    | Score               | GAUGE   | float 0.75  |
+      | acme   | run-1    | healthy             | GAUGE   | bool true   |
+      | acme   | run-1    | verdict             | GAUGE   | string fine |
+      | acme   | run-1    | Score               | GAUGE   | float 0.5   |
+      | acme   | run-1    | healthy             | GAUGE   | bool false  |
+      | beta   | run-2    | Score               | GAUGE   | float 0.9   |
+      | acme   | run-1    | Checks Passed       | COUNTER | int 50      |
+      | beta   | run-3    | Score               | GAUGE   | float 0.125 |
+      | beta   | run-3    | !!!                 | GAUGE   | int 7       |
+      | beta   | run-3    | digest              | GAUGE   | bytes ab    |
+      | acme   | run-1    | Checks Passed Total | GAUGE   | int 9       |
+    Then the exporter's own /metrics shows exactly these quality series within 20 seconds:
+      | series                                                                 | type    | value |
+      | dashstream_quality_checks_passed_total{tenant="acme",scope_id="run-1"} | counter | 50    |
+      | dashstream_quality_score{tenant="acme",scope_id="run-1"}               | gauge   | 0.5   |
+      | dashstream_quality_healthy{tenant="acme",scope_id="run-1"}             | gauge   | 0     |
+      | dashstream_quality_score{tenant="beta",scope_id="run-2"}               | gauge   | 0.9   |
+      | dashstream_quality_score{tenant="beta",scope_id="run-3"}               | gauge   | 0.125 |
+    And the exporter counts the quality messages written per tenant
+    And the exporter counts skipped values by reason and evicted series:
+      | series                                                                   | type    | value |
+      | dashstream_exporter_quality_values_skipped_total{reason="not_numeric"}   | counter | 2     |
+      | dashstream_exporter_quality_values_skipped_total{reason="bad_name"}      | counter | 1     |
+      | dashstream_exporter_quality_values_skipped_total{reason="type_conflict"} | counter | 1     |
+      | dashstream_exporter_quality_series_evicted_total{}                       | counter | 1     |
+    And Prometheus holds exactly the same quality series within 20 seconds
+
   Scenario: With the right broker address the exporter counts traffic and Prometheus sees it up
     Given the exporter consumes the scenario's topic and Prometheus scrapes it
     When the quality aggregator writes 20 events on 1 thread

@@ -240,6 +240,7 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerWebSocketSteps(sc)
 	registerExporterSteps(sc)
 	registerSkewSteps(sc)
+	registerQualitySteps(sc)
 	registerTrafficSteps(sc)
 	registerBreakerSteps(sc)
 }
