@@ -23,6 +23,7 @@ Feature: A wrong broker address never becomes a retry storm
   - The log is read from the output the harness captured; the dedup interval is set to
     20 s so that a minute shows the "(suppressed N similar in the last Ts)" line.
 
+  @wrong-address
   Scenario Outline: With a broker address that <problem>, the exporter says so once and recovers when fixed
     Given the exporter runs with a broker address that <problem>
     Then over 20 seconds <observed>
@@ -36,6 +37,7 @@ Feature: A wrong broker address never becomes a retry storm
       | is unresolvable                       | the exporter opens no socket but its own HTTP listener's                |
       | accepts connections and never answers | the address sees at most 8 connections and receives at most 1024 bytes |
 
+  @backoff
   Scenario: A broker address that refuses every connection is retried ever more slowly, never in a storm
     Given the exporter runs with a broker address that refuses connections, retries capped at 12 seconds and repeated log lines held for 20 seconds
     Then over 60 seconds the address sees at most 100 connections
@@ -44,19 +46,20 @@ Feature: A wrong broker address never becomes a retry storm
     When the exporter is restarted with the right broker address
     Then /readyz answers 200 within 15 seconds
 
+  @quality
   Scenario: Quality events become dashstream_quality series as the exporter's contract says
     The harness scrapes the exporter itself and decodes the text with expfmt, then asks
     Prometheus. The contract (reference/exporter doc.go "Quality metrics"): names lowercased
     with every other character "_", COUNTER exported as a counter with one "_total", bools
     as 1 and 0, strings and bytes skipped and counted by reason, the latest value kept,
     labels tenant and scope_id, and beyond the cap (here 5 series) the least recently
-    updated series evicted. Every series of the table must be there with its type and
-    value, and no other dashstream_quality_* series.
+    updated series evicted: the sixth series (beta, run-3) evicts acme's Score, last
+    updated before healthy, beta's run-2 and the counters. Every series of the table must
+    be there with its type and value, and no other dashstream_quality_* series.
     Given the exporter consumes the scenario's topic, keeps at most 5 quality series, and Prometheus scrapes it
     When these quality values are written, one message each, in order:
       | tenant | scope_id | metric              | type    | value       |
       | acme   | run-1    | Checks Passed       | COUNTER | int 42      |
-      | acme   | run-1    | errors_total        | COUNTER | int 3       |
       | acme   | run-1    | Score               | GAUGE   | float 0.75  |
       | acme   | run-1    | healthy             | GAUGE   | bool true   |
       | acme   | run-1    | verdict             | GAUGE   | string fine |
@@ -64,6 +67,7 @@ Feature: A wrong broker address never becomes a retry storm
       | acme   | run-1    | healthy             | GAUGE   | bool false  |
       | beta   | run-2    | Score               | GAUGE   | float 0.9   |
       | acme   | run-1    | Checks Passed       | COUNTER | int 50      |
+      | acme   | run-1    | errors_total        | COUNTER | int 3       |
       | beta   | run-3    | Score               | GAUGE   | float 0.125 |
       | beta   | run-3    | !!!                 | GAUGE   | int 7       |
       | beta   | run-3    | digest              | GAUGE   | bytes ab    |
@@ -71,7 +75,7 @@ Feature: A wrong broker address never becomes a retry storm
     Then the exporter's own /metrics shows exactly these quality series within 20 seconds:
       | series                                                                 | type    | value |
       | dashstream_quality_checks_passed_total{tenant="acme",scope_id="run-1"} | counter | 50    |
-      | dashstream_quality_score{tenant="acme",scope_id="run-1"}               | gauge   | 0.5   |
+      | dashstream_quality_errors_total{tenant="acme",scope_id="run-1"}        | counter | 3     |
       | dashstream_quality_healthy{tenant="acme",scope_id="run-1"}             | gauge   | 0     |
       | dashstream_quality_score{tenant="beta",scope_id="run-2"}               | gauge   | 0.9   |
       | dashstream_quality_score{tenant="beta",scope_id="run-3"}               | gauge   | 0.125 |

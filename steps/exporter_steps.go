@@ -208,8 +208,24 @@ func readyz200(ctx context.Context, seconds int) error {
 	})
 }
 
+// exporterCountsReceived waits for the exporter's received counter to reach n, then
+// compares it with the broker's own count of the scenario's topic (its end offsets, read
+// by the harness): the records that exist, not what the exporter or the producer says.
 func exporterCountsReceived(ctx context.Context, n int) error {
-	return world(ctx).exporterMetricReaches(ctx, "dashstream_messages_received_total", n)
+	w := world(ctx)
+	if err := w.exporterMetricReaches(ctx, "dashstream_messages_received_total", n); err != nil {
+		return err
+	}
+	total, err := w.endOffsets(ctx, w.topic("events"))
+	if err != nil {
+		return err
+	}
+	w.rec.Evidence(evidence.After, evidence.KindNote, "records in the topic (end offsets) beside the exporter's count", map[string]any{
+		"records_in_topic": total, "exporter_received": n})
+	if total != int64(n) {
+		return fmt.Errorf("the topic holds %d records, the exporter counted %d received", total, n)
+	}
+	return nil
 }
 
 // get returns the status and body of GET http://addr/path, bounded by 3 s.
