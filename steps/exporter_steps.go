@@ -19,8 +19,8 @@ import (
 // pointed at and what the harness observes of it.
 type addressState struct {
 	kind    string
-	started time.Time // when the exporter was started with the wrong address
-	span    string    // the fault's span on the timeline
+	started time.Time    // when the exporter was restarted with the wrong address
+	fault   chaos.Handle // undoes it: the exporter restarted with the stack's brokers
 	hang    *chaos.Hang
 	reset   *chaos.Resetter
 	sockets *socketWatch // the exporter's own sockets, for an address with no TCP at all
@@ -61,10 +61,10 @@ func registerExporterSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the exporter counts (\d+) messages received$`, exporterCountsReceived)
 }
 
-// exporterWrongAddress starts the exporter pointed at a broker address that cannot work.
-// No traffic leaves the machine: the unresolvable name is rejected by the resolver
-// itself, the others are the harness's own loopback listeners, which record every
-// connection.
+// exporterWrongAddress starts the exporter and restarts it pointed at a broker address
+// that cannot work (chaos.ServiceWrongBroker, on the timeline, undone in cleanup). No
+// traffic leaves the machine: the unresolvable name is rejected by the resolver itself,
+// the others are the harness's own loopback listeners, which record every connection.
 func exporterWrongAddress(ctx context.Context, kind string, extra map[string]string) error {
 	w := world(ctx)
 	if err := w.need(stack.RunServices); err != nil {
@@ -95,7 +95,7 @@ func exporterWrongAddress(ctx context.Context, kind string, extra map[string]str
 	if err != nil {
 		return err
 	}
-	env := map[string]string{"KAFKA_BROKERS": addr, "KAFKA_TOPICS": topic, "DLQ_TOPIC": w.topic("dlq")}
+	env := map[string]string{"KAFKA_TOPICS": topic, "DLQ_TOPIC": w.topic("dlq")}
 	for k, v := range extra {
 		env[k] = v
 	}
@@ -105,13 +105,17 @@ func exporterWrongAddress(ctx context.Context, kind string, extra map[string]str
 	if st.dedup, err = durationEnv(env, "LOG_DEDUP_INTERVAL", time.Minute); err != nil {
 		return err
 	}
-	st.span = w.rec.FaultStart("wrong-broker-address", fmt.Sprintf("exporter started with KAFKA_BROKERS=%s (%s)", addr, kind))
-	w.onCleanup("wrong address span", func(context.Context) error { w.rec.FaultEnd(st.span, "exporter stopped or fixed"); return nil })
-	st.started = time.Now()
 	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "exporter", Binary: stack.Exporter, AddrEnv: "METRICS_ADDR", Env: env})
 	if err != nil {
 		return err
 	}
+	st.started = time.Now()
+	h, err := chaos.ServiceWrongBroker(svc, addr, w.stack.Kafka()).Inject(ctx, w.rec)
+	if err != nil {
+		return err
+	}
+	st.fault = h
+	w.onCleanup("exporter's broker address", h.Undo)
 	if kind == "is unresolvable" {
 		if st.sockets, err = watchSockets(svc); err != nil {
 			return err
@@ -185,19 +189,14 @@ func readyz503(ctx context.Context) error {
 	return nil
 }
 
+// exporterFixed undoes the wrong address: the exporter restarts with the stack's
+// brokers.
 func exporterFixed(ctx context.Context) error {
-	w := world(ctx)
-	st := state[addressState](w)
-	svc := w.services["exporter"]
+	st := state[addressState](world(ctx))
 	if st.sockets != nil {
 		st.sockets.stop()
 	}
-	svc.SetEnv("KAFKA_BROKERS", strings.Join(w.stack.Kafka().Bootstrap(), ","))
-	if err := svc.Restart(ctx); err != nil {
-		return err
-	}
-	w.rec.FaultEnd(st.span, "exporter restarted with the stack's brokers")
-	return nil
+	return st.fault.Undo(ctx)
 }
 
 func readyz200(ctx context.Context, seconds int) error {
