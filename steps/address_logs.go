@@ -166,3 +166,67 @@ func joinRaw(lines []logLine) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// shutdownCancels is how long before a stop a connection may have been made whose
+// failure the exporter rightly ignores: the stop cancels the attempt (context.Canceled
+// is the client's own doing, not the broker's), so it is never logged.
+const shutdownCancels = 2 * time.Second
+
+// exporterStops stops the exporter gracefully: it flushes the repeats it still held.
+func exporterStops(ctx context.Context) error {
+	w := world(ctx)
+	st := state[addressState](w)
+	if st.sockets != nil {
+		st.sockets.stop()
+	}
+	st.stopping = time.Now()
+	if err := w.services["exporter"].Stop(ctx); err != nil {
+		return fmt.Errorf("stop exporter: %w", err)
+	}
+	st.stopped = time.Now()
+	w.rec.Mark(evidence.KindNote, "exporter stopped", fmt.Sprintf("SIGTERM, exited %.2f s later: the dedup handler flushed what it held", st.stopped.Sub(st.stopping).Seconds()))
+	return nil
+}
+
+// logAccountsForConnections compares, after the exporter stopped, the failures its log
+// accounts for with the connections the harness's listener accepted until the process
+// exited: one failure per connection, none lost and none invented. A line with
+// "(suppressed N ...)" stands for N failures when Flush wrote it (it shows the last one
+// it held) and N+1 when a new failure after the interval did: the log accounts for
+// between lo (every such line a flush) and hi (none) failures, and the connections must
+// fall in that range. A connection made from shutdownCancels before the stop on may be
+// cancelled by it and go unlogged.
+func logAccountsForConnections(ctx context.Context) error {
+	w := world(ctx)
+	st := state[addressState](w)
+	if st.stopped.IsZero() {
+		return fmt.Errorf("the exporter was not stopped: its log may still hold repeats")
+	}
+	all, ok := st.acceptTimes()
+	if !ok {
+		return fmt.Errorf("the address %s has no harness listener to compare the log with", st.kind)
+	}
+	conns := within(all, st.started, st.stopped)
+	late := len(within(conns, st.stopping.Add(-shutdownCancels), st.stopped))
+	byKey, _ := exporterConnErrors(w)
+	lo, hi := 0, 0
+	var lines []string
+	for _, ls := range byKey {
+		for _, l := range ls {
+			lines = append(lines, l.raw)
+			if n, err := strconv.Atoi(l.attrs["suppressed"]); err == nil {
+				lo, hi = lo+n, hi+n+1
+				continue
+			}
+			lo, hi = lo+1, hi+1
+		}
+	}
+	w.rec.Evidence(evidence.After, evidence.KindLog, "failures in the exporter's log beside connections at the address", map[string]any{
+		"failures_accounted_at_least": lo, "failures_accounted_at_most": hi, "connections_at_harness_listener": len(conns),
+		"connections_from_2s_before_stop_to_exit": late, "distinct_errors": len(byKey), "lines": len(lines)})
+	if lo > len(conns) || hi < len(conns)-late {
+		return fmt.Errorf("the exporter's log accounts for %d to %d connection failures (lines and the repeats they say were suppressed), the harness's listener accepted %d connections (%d of them from %s before the stop to the exit):\n%s",
+			lo, hi, len(conns), late, shutdownCancels, strings.Join(lines, "\n"))
+	}
+	return nil
+}

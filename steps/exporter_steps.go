@@ -18,14 +18,16 @@ import (
 // addressState is the wrong-broker-address family's state: what the exporter was
 // pointed at and what the harness observes of it.
 type addressState struct {
-	kind    string
-	started time.Time    // when the exporter was restarted with the wrong address
-	fault   chaos.Handle // undoes it: the exporter restarted with the stack's brokers
-	hang    *chaos.Hang
-	reset   *chaos.Resetter
-	sockets *socketWatch // the exporter's own sockets, for an address with no TCP at all
-	policy  policyBounds // the retry policy the exporter was configured with
-	dedup   time.Duration
+	kind     string
+	started  time.Time    // when the exporter was restarted with the wrong address
+	fault    chaos.Handle // undoes it: the exporter restarted with the stack's brokers
+	hang     *chaos.Hang
+	reset    *chaos.Resetter
+	sockets  *socketWatch // the exporter's own sockets, for an address with no TCP at all
+	stopping time.Time    // when the harness began to stop the exporter, if it did
+	stopped  time.Time    // when the stopped exporter had exited
+	policy   policyBounds // the retry policy the exporter was configured with
+	dedup    time.Duration
 }
 
 // acceptTimes returns the connections the harness's listener accepted, or false when
@@ -56,6 +58,8 @@ func registerExporterSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^/readyz answers 503 with the reason$`, readyz503)
 	sc.Step(`^it logs each distinct connection error at most once$`, loggedOnce)
 	sc.Step(`^it logs each distinct connection error at most once per interval, the next line with the count it suppressed$`, loggedOncePerInterval)
+	sc.Step(`^the exporter stops$`, exporterStops)
+	sc.Step(`^its log accounts for every connection the address saw, each failure once$`, logAccountsForConnections)
 	sc.Step(`^the exporter is restarted with the right broker address$`, exporterFixed)
 	sc.Step(`^/readyz answers 200 within (\d+) seconds$`, readyz200)
 	sc.Step(`^the exporter counts (\d+) messages received$`, exporterCountsReceived)

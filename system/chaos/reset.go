@@ -5,19 +5,26 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// Resetter is a TCP listener that accepts every connection and resets it at once (a
-// close with SO_LINGER 0 sends RST): what a client sees of a broker address where
-// nothing speaks Kafka and every connection is refused. Unlike a port that never
-// listens, every attempt passes through the harness, which records when it came.
-// Create it with ResettingListener; Close it.
+// Resetter is a TCP listener that accepts every connection, reads the client's first
+// request and resets the connection (a close with SO_LINGER 0 sends RST): what a client
+// sees of a broker address where nothing speaks Kafka and every connection is refused.
+// Unlike a port that never listens, every attempt passes through the harness, which
+// records when it came and counts the bytes sent. Waiting for the first request makes
+// every connection fail the same way for the client (its read is reset), not at a
+// moment that races with its dial. Create it with ResettingListener; Close it.
 type Resetter struct {
-	l   net.Listener
-	log acceptLog
-	wg  sync.WaitGroup
+	l        net.Listener
+	log      acceptLog
+	received atomic.Int64
+	wg       sync.WaitGroup
 }
+
+// resetAfter bounds how long a Resetter waits for a client's first bytes.
+const resetAfter = 2 * time.Second
 
 // ResettingListener starts a Resetter on a free loopback port.
 func ResettingListener() (*Resetter, error) {
@@ -36,6 +43,9 @@ func (r *Resetter) Addr() string { return r.l.Addr().String() }
 
 // Accepted returns how many connections the Resetter accepted (and reset).
 func (r *Resetter) Accepted() int64 { return int64(len(r.log.times())) }
+
+// BytesReceived returns how many bytes clients sent before their connections were reset.
+func (r *Resetter) BytesReceived() int64 { return r.received.Load() }
 
 // AcceptTimes returns when each connection was accepted, in order.
 func (r *Resetter) AcceptTimes() []time.Time { return r.log.times() }
@@ -61,11 +71,22 @@ func (r *Resetter) accept() {
 			continue // a transient accept error (EMFILE); the listener is still open
 		}
 		r.log.add(time.Now())
-		if tc, ok := c.(*net.TCPConn); ok {
-			_ = tc.SetLinger(0) // close sends RST, not FIN
-		}
-		_ = c.Close()
+		r.wg.Add(1)
+		go r.reset(c)
 	}
+}
+
+// reset reads what the client sends first (bounded by resetAfter), then resets.
+func (r *Resetter) reset(c net.Conn) {
+	defer r.wg.Done()
+	_ = c.SetReadDeadline(time.Now().Add(resetAfter))
+	buf := make([]byte, 4096)
+	n, _ := c.Read(buf)
+	r.received.Add(int64(n))
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0) // close sends RST, not FIN
+	}
+	_ = c.Close()
 }
 
 // acceptLog records when a listener accepted each connection.

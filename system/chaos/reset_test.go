@@ -20,12 +20,15 @@ func TestResettingListenerResetsAndNotesEveryConnection(t *testing.T) {
 			require.ErrorContains(t, err, "reset")
 			continue
 		}
-		require.NoError(t, c.SetReadDeadline(time.Now().Add(2*time.Second)))
+		_, err = c.Write([]byte("hello"))
+		require.NoError(t, err)
+		require.NoError(t, c.SetReadDeadline(time.Now().Add(3*time.Second)))
 		_, err = c.Read(make([]byte, 1))
 		require.ErrorContains(t, err, "connection reset by peer", "the listener resets, it does not close politely")
 		require.NoError(t, c.Close())
 	}
 	require.Eventually(t, func() bool { return r.Accepted() == 3 }, 2*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return r.BytesReceived() == 15 }, 2*time.Second, 10*time.Millisecond, "the first request of each connection is read and counted")
 	times := r.AcceptTimes()
 	require.Len(t, times, 3)
 	for i, at := range times {
