@@ -1,53 +1,18 @@
 package steps
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
 )
 
 // consumerMetrics is what a long-running consumer exposed at GET /metrics, scraped just
 // before it was stopped, by family name. A run-to-completion consumer listens nowhere and
 // has none (nil).
 type consumerMetrics map[string]*dto.MetricFamily
-
-// scrapeFamilies fetches http://addr/metrics and returns every family by name.
-func scrapeFamilies(ctx context.Context, addr string) (consumerMetrics, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", addr, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("scrape %s: %s", addr, resp.Status)
-	}
-	dec := expfmt.NewDecoder(resp.Body, expfmt.ResponseFormat(resp.Header))
-	out := consumerMetrics{}
-	for {
-		var mf dto.MetricFamily
-		if err := dec.Decode(&mf); err != nil {
-			if errors.Is(err, io.EOF) {
-				return out, nil
-			}
-			return nil, fmt.Errorf("scrape %s: %w", addr, err)
-		}
-		out[mf.GetName()] = &mf
-	}
-}
 
 // series returns the one series of name whose labels include labels; a family or series
 // that is missing is an error of its own, never a 0.

@@ -251,6 +251,7 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerExporterSteps(sc)
 	registerSkewSteps(sc)
 	registerProducerContractSteps(sc)
+	registerQualitySteps(sc)
 	registerTrafficSteps(sc)
 	registerBreakerSteps(sc)
 }

@@ -56,11 +56,8 @@ type World struct {
 	outage         chaos.Handle         // the broker outage in progress
 	framesAtReturn int                  // frames the default client had when the broker came back
 
-	hang          *chaos.Hang // a broker address that accepts and never answers
-	misconfigured time.Time   // when a service was started with a wrong broker address
-	wrongAddrSpan string      // its span on the timeline
-	latencyBefore float64     // the exporter's latency observations before a step
-	stopTraffic   func()      // stops the background writer of corrupt records
+	latencyBefore float64 // the exporter's latency observations before a step
+	stopTraffic   func()  // stops the background writer of corrupt records
 
 	// families holds each step family's own state (see state), keyed by its type.
 	families map[reflect.Type]any

@@ -15,7 +15,10 @@
 //   - DialTimeout (default 5 s) bounds a dial, DNS lookup included.
 //   - Hooks: OnBrokerConnect counts attempts (Attempts) and failures; a failed dial, DNS
 //     lookup or connection initialisation, and a failed read or write, is a failure; a
-//     successful connection or response is a success and resets the run. Errors of the
+//     successful connection or response is a success and resets the run. A connection
+//     whose first request fails is reported by two hooks with one error (which names the
+//     connection by its local port): it is one failure, also when several connections to
+//     one broker fail at once, so the failures logged add up to the connections. Errors of the
 //     client's own making (context.Canceled, kgo.ErrClientClosed, net.ErrClosed) are
 //     ignored. Connected reports whether the last outcome was a success; Answered
 //     whether a metadata request was ever answered (readiness).

@@ -118,16 +118,19 @@ type Guard struct {
 	level       int       // the run of failures that paces retries (see escalate)
 	leveled     time.Time // when level last rose
 	connected   bool
-	lastFailure map[string]failure // by broker: the last failure seen
+	lastFailure map[failureKey]failure // the last failure seen of each broker and error
 }
 
 // failure is one failed outcome on a broker, kept to recognise it when a second hook
 // reports it again.
 type failure struct {
 	kind EventKind
-	err  string
 	at   time.Time
 }
+
+// failureKey is a broker and an error text: the error names the connection (its local
+// port), so several connections to one broker failing at once are told apart.
+type failureKey struct{ broker, err string }
 
 // sameFailureWithin is how close two reports of one error on one broker, by two different
 // hooks, must be to count as one failure: franz-go reports a connection whose initial
@@ -267,21 +270,31 @@ func (g *Guard) observe(ev Event, meta kgo.BrokerMetadata) {
 	recovered := false
 	switch {
 	case ev.Kind.Failure():
-		last, seen := g.lastFailure[ev.Broker]
-		if seen && last.kind != ev.Kind && last.err == ev.Err.Error() && ev.At.Sub(last.at) < sameFailureWithin {
-			g.lastFailure[ev.Broker] = failure{} // paired: a third report is a new failure
+		key := failureKey{ev.Broker, ev.Err.Error()}
+		last, seen := g.lastFailure[key]
+		if seen && last.kind != ev.Kind && ev.At.Sub(last.at) < sameFailureWithin {
+			delete(g.lastFailure, key) // paired: a third report is a new failure
 			g.mu.Unlock()
 			return // the same failure, reported by a second hook
 		}
 		if g.lastFailure == nil {
-			g.lastFailure = map[string]failure{}
+			g.lastFailure = map[failureKey]failure{}
 		}
-		g.lastFailure[ev.Broker] = failure{kind: ev.Kind, err: ev.Err.Error(), at: ev.At}
+		for k, f := range g.lastFailure {
+			if ev.At.Sub(f.at) >= sameFailureWithin {
+				delete(g.lastFailure, k) // too old to pair with anything
+			}
+		}
+		g.lastFailure[key] = failure{kind: ev.Kind, at: ev.At}
 		g.consecutive++
 		g.escalate(ev.At)
 		g.connected = false
 	case ev.Kind == ConnectOK || ev.Kind == ResponseOK:
-		delete(g.lastFailure, ev.Broker)
+		for k := range g.lastFailure {
+			if k.broker == ev.Broker {
+				delete(g.lastFailure, k)
+			}
+		}
 		recovered = g.consecutive > 0
 		g.consecutive = 0
 		g.level = 0

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"strings"
@@ -128,6 +129,23 @@ func TestGuardCountsOneFailureReportedByTwoHooks(t *testing.T) {
 	// The same hook reporting it again is another attempt.
 	g.OnBrokerConnect(meta(), time.Millisecond, nil, timeout)
 	require.Equal(t, uint64(2), g.Failures())
+}
+
+func TestGuardPairsTheHooksPerConnectionWhenSeveralFailAtOnce(t *testing.T) {
+	g := backoff.NewGuard()
+	reset := func(port int) error {
+		return fmt.Errorf("read tcp 127.0.0.1:%d->127.0.0.1:9092: read: connection reset by peer", port)
+	}
+	// Three connections to one broker fail together; franz-go reports each to both hooks,
+	// interleaved.
+	for _, p := range []int{1, 2, 3} {
+		g.OnBrokerRead(meta(), kmsg.ApiVersions.Int16(), 0, 0, 0, reset(p))
+	}
+	for _, p := range []int{2, 1, 3} {
+		g.OnBrokerConnect(meta(), time.Millisecond, nil, reset(p))
+	}
+	require.Equal(t, uint64(3), g.Failures(), "three connections, three failures")
+	require.Equal(t, 3, g.ConsecutiveFailures())
 }
 
 func TestGuardBurstOfFailuresIsOneStep(t *testing.T) {

@@ -44,8 +44,10 @@
 // BrokerOutages returns the broker faults in the order of OutageNames; ByName accepts a
 // short name (kill, stop, pause, network-cut, network-blackhole, network-latency,
 // network-reset) or the fault's name. Misconfigured endpoints for ServiceWrongBroker:
-// UnresolvableAddr (fails locally, no DNS query leaves the machine), RefusingPort, and
-// HangingListener (accepts, never answers, counts connections and bytes).
+// UnresolvableAddr (fails locally, no DNS query leaves the machine), RefusingPort (the
+// kernel refuses: nothing can count the attempts), ResettingListener (accepts and resets
+// every connection, noting when each came) and HangingListener (accepts, never answers,
+// notes connections and counts bytes).
 //
 // Corrupt record kinds and the wire reason a strict decoder reports: garbage and
 // wrong-framing → framing, truncated-zstd → decompress, bad-protobuf → protobuf, bomb and

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // unresolvableHost has an empty label (".."): Go's resolver rejects it as an invalid
@@ -70,6 +71,7 @@ type Hang struct {
 	l        net.Listener
 	accepted atomic.Int64
 	received atomic.Int64
+	log      acceptLog
 
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{}
@@ -95,6 +97,9 @@ func (h *Hang) Addr() string { return h.l.Addr().String() }
 
 // Accepted returns how many connections the Hang accepted.
 func (h *Hang) Accepted() int64 { return h.accepted.Load() }
+
+// AcceptTimes returns when each connection was accepted, in order.
+func (h *Hang) AcceptTimes() []time.Time { return h.log.times() }
 
 // BytesReceived returns how many bytes clients sent, over all connections.
 func (h *Hang) BytesReceived() int64 { return h.received.Load() }
@@ -151,6 +156,7 @@ func (h *Hang) accept() {
 			return
 		}
 		h.conns[c] = struct{}{}
+		h.log.add(time.Now())
 		h.accepted.Add(1)
 		close(h.changed)
 		h.changed = make(chan struct{})

@@ -134,6 +134,16 @@ func (s *procService) Resume(context.Context) error {
 	return nil
 }
 
+// PID returns the process id of the running service, 0 when none runs: the harness reads
+// /proc/<pid> to see what the process does (its sockets) without asking it. Not part of
+// Service: a container's process is not the harness's to read.
+func (s *procService) PID() int {
+	if p := s.current(); p != nil && p.Running() {
+		return p.PID()
+	}
+	return 0
+}
+
 func (s *procService) SetEnv(key, value string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -27,6 +27,7 @@ type config struct {
 	backoffMax    time.Duration
 	dialTimeout   time.Duration
 	shutdownGrace time.Duration
+	maxSeries     int
 }
 
 func parse(args []string, stderr io.Writer) (config, error) {
@@ -45,6 +46,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.backoffMin, "backoff-min", env.Dur("KAFKA_BACKOFF_MIN", 250*time.Millisecond), "first Kafka retry delay (env KAFKA_BACKOFF_MIN)")
 	fs.DurationVar(&cfg.backoffMax, "backoff-max", env.Dur("KAFKA_BACKOFF_MAX", 30*time.Second), "Kafka retry delay cap (env KAFKA_BACKOFF_MAX)")
 	fs.DurationVar(&cfg.dialTimeout, "dial-timeout", env.Dur("KAFKA_DIAL_TIMEOUT", 5*time.Second), "bound on one broker dial, DNS included (env KAFKA_DIAL_TIMEOUT)")
+	fs.IntVar(&cfg.maxSeries, "quality-max-series", env.Int("QUALITY_MAX_SERIES", exporter.DefaultMaxQualitySeries), "most dashstream_quality_* series kept; a new one evicts the least recently updated (env QUALITY_MAX_SERIES)")
 	fs.DurationVar(&cfg.shutdownGrace, "shutdown-grace", env.Dur("SHUTDOWN_GRACE", 5*time.Second), "how long a shutdown waits for requests in flight (env SHUTDOWN_GRACE)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -76,6 +78,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		if d.v <= 0 {
 			problems = append(problems, fmt.Sprintf("%s %s must be positive", d.name, d.v))
 		}
+	}
+	if cfg.maxSeries <= 0 {
+		problems = append(problems, fmt.Sprintf("quality max series %d must be positive", cfg.maxSeries))
 	}
 	if cfg.backoffMin > cfg.backoffMax {
 		problems = append(problems, fmt.Sprintf("backoff min %s is above backoff max %s", cfg.backoffMin, cfg.backoffMax))

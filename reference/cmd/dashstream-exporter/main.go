@@ -16,6 +16,7 @@
 //	KAFKA_BACKOFF_MAX    -backoff-max         default 30s
 //	KAFKA_DIAL_TIMEOUT   -dial-timeout        default 5s
 //	SHUTDOWN_GRACE       -shutdown-grace      default 5s
+//	QUALITY_MAX_SERIES   -quality-max-series  default 10000 dashstream_quality_* series
 //
 // An unreachable broker is not a configuration error: the exporter starts, /readyz says
 // why it is not ready, and it retries at a capped, jittered pace with one log line per
@@ -71,7 +72,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		exporter.Topics(cfg.topics...), exporter.Group(cfg.group), exporter.LagGroups(cfg.lagGroups...), exporter.DLQTopic(cfg.dlq),
 		exporter.Logger(log), exporter.LagInterval(cfg.lagInterval), exporter.DedupInterval(cfg.dedup),
 		exporter.Backoff(backoff.New(backoff.Min(cfg.backoffMin), backoff.Max(cfg.backoffMax))),
-		exporter.DialTimeout(cfg.dialTimeout),
+		exporter.DialTimeout(cfg.dialTimeout), exporter.MaxQualitySeries(cfg.maxSeries),
 	}
 	if len(cfg.brokers) > 0 {
 		opts = append(opts, exporter.Brokers(cfg.brokers...))
