@@ -12,8 +12,10 @@ Feature: A wrong broker address never becomes a retry storm
     request and resets the connection: a port that never listens is refused by the kernel
     and nothing could count the attempts.
   - "is unresolvable" has no TCP at all: the name fails in the resolver. The harness lists
-    the exporter process's sockets from the kernel every 50 ms and expects none but its
-    HTTP listener's; a socket opened and closed between two samples is not seen.
+    the exporter process's sockets from the kernel every 50 ms, from the moment the
+    restarted exporter serves HTTP, and expects none but its HTTP listener's (and the
+    harness's own requests to it); a socket opened and closed between two samples, or
+    before the watch began, is not seen.
   - The backoff policy (reference/backoff: delay d/2 to d with d = 250 ms doubling, capped)
     is judged on the rounds of connections at the listener: after k failed rounds the
     next comes no sooner than the floor d/2, and no later than the cap plus 1 s. The
