@@ -57,8 +57,7 @@ Feature: A wrong broker address never becomes a retry storm
   @backoff
   Scenario: A broker address that refuses every connection is retried ever more slowly, never in a storm
     Given the exporter runs with a broker address that refuses connections, retries capped at 12 seconds and repeated log lines held for 20 seconds
-    Then over 60 seconds the address sees at most 100 connections
-    And the rounds of connections are spaced at least by the backoff floor and at most by the cap
+    Then over 60 seconds the address sees at most 100 connections, in rounds spaced at least by the backoff floor and at most by the cap
     And it logs each distinct connection error at most once per interval, the next line with the count it suppressed
     When the exporter stops
     Then its log accounts for every connection the address saw, each failure once
