@@ -5,36 +5,40 @@ Feature: A wrong broker address never becomes a retry storm
   its log and in /readyz what is wrong, and becomes ready as soon as the address is fixed.
 
   What the harness observes, never what the exporter says of itself (its
-  dashstream_exporter_kafka_connect_attempts_total is shown beside, as evidence):
-  - "accepts connections and never answers" and "refuses connections" are the harness's
-    own listeners, which note the time of every connection and the bytes received.
-    "Refuses" here means the listener accepts each connection, reads the client's first
-    request and resets the connection: a port that never listens is refused by the kernel
-    and nothing could count the attempts.
-  - "is unresolvable" has no TCP at all: the name fails in the resolver. The harness lists
-    the exporter process's sockets from the kernel every 50 ms and expects none but its
-    HTTP listener's; a socket opened and closed between two samples is not seen.
-  - The backoff policy (reference/backoff: delay d/2 to d with d = 250 ms doubling, capped)
-    is judged on the rounds of connections at the listener: after k failed rounds the
-    next comes no sooner than the floor d/2, and no later than the cap plus 1 s. The
-    cap is set to 12 s so that many capped rounds fit in a minute (the doc's 30 s cap
-    would need minutes); the floor is judged from the fourth gap on (1 s and more,
-    far above the 20 ms the harness allows for noting a connection late). Connections
-    within 100 ms count as one round, as the reference counts one burst of failures.
-    At most 100 connections in that minute: the policy allows at most 16 rounds in a
-    minute with a 12 s cap, and franz-go opens 6 connections in a round (the reference
-    opens 66 to 72 here; one that lets its lag loop dial during the outage, 114).
-  - The log is read from the output the harness captured; the dedup interval is set to
-    20 s so that a minute shows the "(suppressed N similar in the last Ts)" line. Once the
-    exporter stopped (and flushed what it held), its lines and the repeats they say they
-    suppressed must add up to the connections the listener accepted: one failure each
-    (a connection made in the 2 s before the stop may be cancelled by it, unlogged). A
-    line "(suppressed N ...)" stands for N failures when the periodic flush wrote it and
-    N+1 when a new failure did; the log cannot say which, so the connections must lie
-    between the two sums.
-  - The incident's own check after the fix (no resolution error for 5 minutes) is not
-    waited for: the fixed exporter must be ready within 15 s, which needs a broker that
-    answered; a five-minute watch would dominate the suite.
+  dashstream_exporter_kafka_connect_attempts_total is shown beside, as evidence): the
+  harness's own listeners note the time of every connection and the bytes received; for
+  an unresolvable name (no TCP at all) the harness lists the exporter process's sockets
+  from the kernel every 50 ms, from the moment the restarted exporter serves HTTP, and
+  expects none but its HTTP listener's and the harness's own requests to it (a socket
+  opened and closed between two samples, or before the watch began, is not seen).
+
+  The backoff policy (reference/backoff: delay d/2 to d with d = 250 ms doubling, capped)
+  is judged on the rounds of connections at the listener: after k failed rounds the next
+  comes no sooner than the floor d/2 (judged from the fourth gap on: 1 s and more, far
+  above the 20 ms the harness allows for noting a connection late) and no later than the
+  cap plus 1 s. Connections within 100 ms count as one round, as the reference counts one
+  burst of failures. At most 100 connections in the minute: the policy allows at most 16
+  rounds in a minute with a 12 s cap, and franz-go opens 6 connections in a round (the
+  reference opens 66 to 72 here; one that lets its lag loop dial during the outage, 114).
+
+  The log is read from the output the harness captured. Once the exporter stopped (and
+  flushed what it held), its lines and the repeats they say they suppressed must add up
+  to the connections the listener accepted, one failure each (a connection made in the
+  2 s before the stop may be cancelled by it, unlogged). A line "(suppressed N ...)"
+  stands for N failures when the periodic flush wrote it and N+1 when a new failure did;
+  the log cannot say which, so the connections must lie between the two sums.
+
+  Deviation: "refuses connections" is a harness listener that accepts each connection,
+  reads the client's first request and resets it, not a port the kernel refuses (as in
+  the incident's "Connection refused"): nothing could count attempts at such a port.
+
+  Deviation: the backoff scenario caps retries at 12 s and holds repeated log lines for
+  20 s instead of the defaults (30 s, 60 s), so that many capped rounds and a
+  "(suppressed N ...)" line fit in one minute; the policy's rules are the same at any cap.
+
+  Deviation: the incident's check after the fix (no resolution error for 5 minutes) is
+  not waited for: the fixed exporter must be ready within 15 s, which needs a broker that
+  answered; a five-minute watch would dominate the suite.
 
   @wrong-address
   Scenario Outline: With a broker address that <problem>, the exporter says so once and recovers when fixed
@@ -53,8 +57,7 @@ Feature: A wrong broker address never becomes a retry storm
   @backoff
   Scenario: A broker address that refuses every connection is retried ever more slowly, never in a storm
     Given the exporter runs with a broker address that refuses connections, retries capped at 12 seconds and repeated log lines held for 20 seconds
-    Then over 60 seconds the address sees at most 100 connections
-    And the rounds of connections are spaced at least by the backoff floor and at most by the cap
+    Then over 60 seconds the address sees at most 100 connections, in rounds spaced at least by the backoff floor and at most by the cap
     And it logs each distinct connection error at most once per interval, the next line with the count it suppressed
     When the exporter stops
     Then its log accounts for every connection the address saw, each failure once
@@ -104,6 +107,9 @@ Feature: A wrong broker address never becomes a retry storm
     And Prometheus holds exactly the same quality series within 20 seconds
 
   Scenario: With the right broker address the exporter counts traffic and Prometheus sees it up
+    Deviation: the incident asks for dashstream metrics above 0; the harness asks for
+    exactly the records the topic holds (its end offsets, read by the harness).
+
     Given the exporter consumes the scenario's topic and Prometheus scrapes it
     When the quality aggregator writes 20 events on 1 thread
     Then the exporter counts 20 messages received

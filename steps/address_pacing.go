@@ -76,21 +76,35 @@ func rounds(times []time.Time) []time.Time {
 	return out
 }
 
-// roundsPaced judges the spacing of the retry rounds the harness's listener saw since
-// the exporter started: from the fourth gap on, gap k is at least the policy's floor
-// after k failed rounds; every gap, and the time from the last round to now, is at most
-// the cap plus roundSlack (the exporter keeps trying).
-func roundsPaced(ctx context.Context) error {
+// retriesPaced judges a window of seconds since the exporter was pointed at the
+// address, on the connections the harness's listener accepted: at most maxConns of them
+// (a storm bound), and their rounds paced by the policy: from the fourth gap on, gap k
+// is at least the floor after k failed rounds; every gap, and the time from the last
+// round to the window's end, is at most the cap plus roundSlack (the exporter keeps
+// trying). Every problem found is reported together, so a defect fails here whichever
+// it shows first. The exporter's own attempt counter is shown beside, never judged.
+func retriesPaced(ctx context.Context, seconds, maxConns int) error {
 	w := world(ctx)
 	st := state[addressState](w)
+	end, err := st.window(ctx, seconds)
+	if err != nil {
+		return err
+	}
 	all, ok := st.acceptTimes()
 	if !ok {
-		return fmt.Errorf("the address %s has no harness listener: nothing sees its retry rounds", st.kind)
+		return fmt.Errorf("the address %s has no harness listener: nothing sees its retries", st.kind)
 	}
-	now := time.Now()
-	rs := rounds(within(all, st.started, now))
-	var lines []string
+	conns := within(all, st.started, end)
+	own, ownErr := scrape(ctx, w.services["exporter"].Addr())
+	w.rec.Evidence(evidence.During, evidence.KindNote, "connections at the broker address", map[string]any{
+		"window_seconds": seconds, "connections_at_harness_listener": len(conns), "connection_times": offsets(conns, st.started),
+		"exporter_says_connect_attempts": own["dashstream_exporter_kafka_connect_attempts_total"], "exporter_scrape_error": errString(ownErr)})
 	var problems []string
+	if len(conns) > maxConns {
+		problems = append(problems, fmt.Sprintf("%d connections in %d s, at most %d allowed: a retry storm", len(conns), seconds, maxConns))
+	}
+	rs := rounds(conns)
+	var lines []string
 	for k := 1; k < len(rs); k++ {
 		gap, fl := rs[k].Sub(rs[k-1]), st.policy.floor(k)
 		lines = append(lines, fmt.Sprintf("round %d at %.2fs: gap %.2fs, floor %.2fs, cap %.0fs", k+1, rs[k].Sub(st.started).Seconds(), gap.Seconds(), fl.Seconds(), st.policy.max.Seconds()))
@@ -102,16 +116,16 @@ func roundsPaced(ctx context.Context) error {
 		}
 	}
 	if len(rs) > 0 {
-		if idle := now.Sub(rs[len(rs)-1]); idle > st.policy.max+roundSlack {
-			problems = append(problems, fmt.Sprintf("no round for %.2f s since the last one, beyond the cap %s: the exporter stopped trying", idle.Seconds(), st.policy.max))
+		if idle := end.Sub(rs[len(rs)-1]); idle > st.policy.max+roundSlack {
+			problems = append(problems, fmt.Sprintf("no round for %.2f s before the window's end, beyond the cap %s: the exporter stopped trying", idle.Seconds(), st.policy.max))
 		}
 	}
 	w.rec.Text(evidence.During, evidence.KindNote, "retry rounds at the broker address", strings.Join(lines, "\n"))
 	if len(rs) < firstJudgedGap+1 {
-		return fmt.Errorf("the harness's listener saw %d retry rounds in %.0f s, too few to judge the backoff (at least %d)", len(rs), now.Sub(st.started).Seconds(), firstJudgedGap+1)
+		problems = append(problems, fmt.Sprintf("%d retry rounds, too few to judge the backoff (at least %d): the exporter is hardly trying", len(rs), firstJudgedGap+1))
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("the retry rounds at the broker address break the backoff policy (min %s, cap %s): %s\nrounds:\n%s",
+		return fmt.Errorf("the retries at the broker address break the backoff policy (min %s, cap %s): %s\nrounds:\n%s",
 			st.policy.min, st.policy.max, strings.Join(problems, "; "), strings.Join(lines, "\n"))
 	}
 	return nil

@@ -34,3 +34,20 @@ func TestParseLogLineAndConnErrorKey(t *testing.T) {
 	_, ok = parseLogLine("panic: something")
 	require.False(t, ok)
 }
+
+func TestFailuresAccountedRangeOverFlushAndRepeatLines(t *testing.T) {
+	var byKey = map[string][]logLine{}
+	for _, raw := range []string{
+		`level=WARN msg="kafka request failed" broker=b error="e"`,
+		`level=WARN msg="kafka request failed (suppressed 41 similar in the last 20s)" broker=b error="e" suppressed=41`,
+		`level=WARN msg="kafka request failed" broker=b error="e"`,
+	} {
+		l, ok := parseLogLine(raw)
+		require.True(t, ok)
+		k, _ := l.connErrorKey()
+		byKey[k] = append(byKey[k], l)
+	}
+	lo, hi := failuresAccounted(byKey)
+	require.Equal(t, 43, lo, "the annotated line written by Flush shows one of its 41")
+	require.Equal(t, 44, hi, "or a new failure after 41 suppressed ones")
+}

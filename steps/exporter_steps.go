@@ -50,11 +50,8 @@ func registerExporterSteps(sc *godog.ScenarioContext) {
 		return exporterWrongAddress(ctx, kind, map[string]string{"KAFKA_BACKOFF_MAX": fmt.Sprintf("%ds", capS), "LOG_DEDUP_INTERVAL": fmt.Sprintf("%ds", dedupS)})
 	})
 	sc.Step(`^over (\d+) seconds the address sees at most (\d+) connections and receives at most (\d+) bytes$`, attemptsBounded)
-	sc.Step(`^over (\d+) seconds the address sees at most (\d+) connections$`, func(ctx context.Context, seconds, maxConns int) error {
-		return attemptsBounded(ctx, seconds, maxConns, -1)
-	})
 	sc.Step(`^over (\d+) seconds the exporter opens no socket but its own HTTP listener's$`, noOutboundSocket)
-	sc.Step(`^the rounds of connections are spaced at least by the backoff floor and at most by the cap$`, roundsPaced)
+	sc.Step(`^over (\d+) seconds the address sees at most (\d+) connections, in rounds spaced at least by the backoff floor and at most by the cap$`, retriesPaced)
 	sc.Step(`^/readyz answers 503 with the reason$`, readyz503)
 	sc.Step(`^it logs each distinct connection error at most once$`, loggedOnce)
 	sc.Step(`^it logs each distinct connection error at most once per interval, the next line with the count it suppressed$`, loggedOncePerInterval)
