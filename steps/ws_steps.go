@@ -26,6 +26,7 @@ func registerWebSocketSteps(sc *godog.ScenarioContext) {
 	registerTenantFrameSteps(sc)
 	registerSlowClientSteps(sc)
 	registerHealthTierSteps(sc)
+	registerContractSteps(sc)
 }
 
 func wsServerRuns(ctx context.Context, window, stale, openFor int) error {
