@@ -104,3 +104,17 @@ Feature: The WebSocket server tells the truth about its health and recovers by i
       | breaker_failure_threshold  | 10    |
       | breaker_open_for_seconds   | 60    |
       | breaker_close_after        | 5     |
+
+  # Scattered errors: the network to the broker is cut in short bursts, with successes
+  # between them. The proxy sees the server's connections it closes in each burst (the
+  # dials it refuses meanwhile are not seen, so the proxy's count is a lower bound): in
+  # all more than the threshold, never that many in a row. The breaker must stay closed
+  # (incident #7: "only triggers after 10+ consecutive failures").
+  @chaos @destructive @breaker-scattered
+  Scenario: Errors scattered between successes never open the circuit breaker
+    Given the WebSocket server runs with a breaker that opens after 10 failures, its /health watched
+    And a client subscribed to tenant "default" is connected
+    And a producer is writing 20 events per second on a thread
+    Then /health reports "healthy" within 10 seconds
+    When the network to the broker is cut 8 times, for 100 ms each, 1 seconds apart
+    Then the broker's proxy saw more failed connections from the server than the threshold, in bursts with answered requests between them, and the breaker never left closed

@@ -27,6 +27,7 @@ func registerWebSocketSteps(sc *godog.ScenarioContext) {
 	registerSlowClientSteps(sc)
 	registerHealthTierSteps(sc)
 	registerContractSteps(sc)
+	registerScatteredSteps(sc)
 }
 
 func wsServerRuns(ctx context.Context, window, stale, openFor int) error {
