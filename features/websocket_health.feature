@@ -31,6 +31,8 @@ Feature: The WebSocket server tells the truth about its health and recovers by i
     And its recent-window error counts are 0
     And the WebSocket server's consumer loop never restarted
     And the client was never disconnected and receives frames written after the recovery
+    When the producer stops and its outstanding records are settled
+    Then after a settle period, the client has a frame for every record Kafka holds, each once, in order
 
     Examples:
       | outage      |
