@@ -32,6 +32,7 @@ func registerWebSocketSteps(sc *godog.ScenarioContext) {
 	registerHealthTierSteps(sc)
 	registerContractSteps(sc)
 	registerScatteredSteps(sc)
+	registerRecordFrameSteps(sc)
 }
 
 func wsServerRuns(ctx context.Context, window, stale, openFor int) error {
