@@ -6,8 +6,8 @@ Feature: The WebSocket server tells the truth about its health and recovers by i
   unreachable. It shows an outage while it lasts and returns to healthy once the broker is
   back, without a restart, a second consumer loop, or a dropped client.
 
-  Where this differs from the incident: errors are not reset after 10 consecutive
-  successful messages. They leave a sliding window (60 s by default), so every error
+  Deviation: errors are not reset after 10 consecutive successful messages, as
+  incident #7 suggests. They leave a sliding window (60 s by default), so every error
   stays visible for the window's length whatever the traffic; at 20 messages a second a
   reset would hide it within half a second, and errors scattered between successes would
   never show. "Healthy after 1 minute of successful operation" holds: the window is a
