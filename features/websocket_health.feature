@@ -133,3 +133,4 @@ Feature: The WebSocket server tells the truth about its health and recovers by i
     Then /health reports "healthy" within 10 seconds
     When the network to the broker is cut 8 times, for 100 ms each, 1 seconds apart
     Then the broker's proxy saw more failed connections from the server than the threshold, in bursts with answered requests between them, and the breaker never left closed
+    And /health was degraded or worse from the first failed connection on, and reconnecting once the proxy had seen 5 in its window

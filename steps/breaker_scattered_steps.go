@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -17,6 +18,7 @@ func registerScatteredSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the WebSocket server runs with a breaker that opens after (\d+) failures, its /health watched$`, wsServerWatched)
 	sc.Step(`^the network to the broker is cut (\d+) times, for (\d+) ms each, (\d+) seconds apart$`, cutBursts)
 	sc.Step(`^the broker's proxy saw more failed connections from the server than the threshold, in bursts with answered requests between them, and the breaker never left closed$`, scatteredNeverOpens)
+	sc.Step(`^/health was degraded or worse from the first failed connection on, and reconnecting once the proxy had seen (\d+) in its window$`, healthFollowsErrors)
 }
 
 // burst is one window during which the network to the broker was cut.
@@ -134,4 +136,46 @@ func scatteredNeverOpens(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// healthFollowsErrors checks /health's tiers against the failed connections the proxy
+// saw (a lower bound of the server's Kafka errors, which also counts refused dials), all
+// within the server's 60 s window: from the first one on, /health is never healthy, and
+// a sample taken after the proxy saw n of them is reconnecting.
+func healthFollowsErrors(ctx context.Context, n int) error {
+	w := world(ctx)
+	st := state[breakerFamily](w)
+	var closes []time.Time
+	for _, c := range st.serverConns() {
+		if !c.Closed.IsZero() && inBursts(state[wsScatteredFamily](w).bursts, c.Closed) {
+			closes = append(closes, c.Closed)
+		}
+	}
+	slices.SortFunc(closes, func(a, b time.Time) int { return a.Compare(b) })
+	if len(closes) < n {
+		return fmt.Errorf("the proxy saw %d failed connections of the server, fewer than %d: the tier was not reached", len(closes), n)
+	}
+	if time.Since(closes[0]) > 50*time.Second {
+		return fmt.Errorf("the failures span more than the server's 60 s window")
+	}
+	// A connection closed while idle counts when the server next uses it: allow a second.
+	first, nth := closes[0].Add(pollSlack), closes[n-1].Add(time.Second)
+	for _, s := range st.watch.all() {
+		switch {
+		case s.At.After(nth) && s.Status != "reconnecting":
+			return fmt.Errorf("/health was %s at %s, after the proxy had seen %d failed connections of the server within the window: expected reconnecting", s.Status, s.At.UTC().Format("15:04:05.000"), n)
+		case s.At.After(first) && s.Status == "healthy":
+			return fmt.Errorf("/health was healthy at %s, after a failed connection of the server within the window", s.At.UTC().Format("15:04:05.000"))
+		}
+	}
+	return nil
+}
+
+func inBursts(bursts []burst, t time.Time) bool {
+	for _, b := range bursts {
+		if !t.Before(b.from) && t.Before(b.to.Add(inFlight)) {
+			return true
+		}
+	}
+	return false
 }
