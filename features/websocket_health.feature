@@ -1,9 +1,22 @@
 @websocket
 Feature: The WebSocket server tells the truth about its health and recovers by itself
-  /health is computed from a sliding window of recent errors and the age of the last
-  message, not from all-time counters: it shows an outage while it lasts and returns to
-  healthy once the broker is back, without a restart, a second consumer loop, or a
-  dropped client.
+  /health follows incident #7's tiers: healthy with no recent Kafka error and a message
+  younger than 60 s; degraded with 1 to 4 recent errors or an older message; reconnecting
+  with 5 or more, a message older than 300 s, the breaker not closed or Kafka
+  unreachable. It shows an outage while it lasts and returns to healthy once the broker is
+  back, without a restart, a second consumer loop, or a dropped client.
+
+  Deviation: errors are not reset after 10 consecutive successful messages, as
+  incident #7 suggests. They leave a sliding window (60 s by default), so every error
+  stays visible for the window's length whatever the traffic; at 20 messages a second a
+  reset would hide it within half a second, and errors scattered between successes would
+  never show. "Healthy after 1 minute of successful operation" holds: the window is a
+  minute. The all-time kafka_errors counter only grows, as a counter must; the recent_*
+  counts are the ones that return to 0.
+
+  The harness judges from outside: /health is sampled every 50 ms into a timeline for
+  the whole scenario; the broker's proxy counts the server's connections and requests
+  (by its Kafka client_id); the harness's own WebSocket clients keep every frame.
 
   @chaos @destructive
   Scenario Outline: After a broker <outage>, /health shows the outage and returns to healthy
@@ -18,6 +31,8 @@ Feature: The WebSocket server tells the truth about its health and recovers by i
     And its recent-window error counts are 0
     And the WebSocket server's consumer loop never restarted
     And the client was never disconnected and receives frames written after the recovery
+    When the producer stops and its outstanding records are settled
+    Then after a settle period, the client has a frame for every record Kafka holds, each once, in order
 
     Examples:
       | outage      |
@@ -104,3 +119,18 @@ Feature: The WebSocket server tells the truth about its health and recovers by i
       | breaker_failure_threshold  | 10    |
       | breaker_open_for_seconds   | 60    |
       | breaker_close_after        | 5     |
+
+  # Scattered errors: the network to the broker is cut in short bursts, with successes
+  # between them. The proxy sees the server's connections it closes in each burst (the
+  # dials it refuses meanwhile are not seen, so the proxy's count is a lower bound): in
+  # all more than the threshold, never that many in a row. The breaker must stay closed
+  # (incident #7: "only triggers after 10+ consecutive failures").
+  @chaos @destructive @breaker-scattered
+  Scenario: Errors scattered between successes never open the circuit breaker
+    Given the WebSocket server runs with a breaker that opens after 10 failures, its /health watched
+    And a client subscribed to tenant "default" is connected
+    And a producer is writing 20 events per second on a thread
+    Then /health reports "healthy" within 10 seconds
+    When the network to the broker is cut 8 times, for 100 ms each, 1 seconds apart
+    Then the broker's proxy saw more failed connections from the server than the threshold, in bursts with answered requests between them, and the breaker never left closed
+    And /health was degraded or worse from the first failed connection on, and reconnecting once the proxy had seen 5 in its window

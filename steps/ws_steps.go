@@ -3,12 +3,16 @@ package steps
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
 
+	"github.com/dashstream/acceptance/reference/wsserver"
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/netfault"
 	"github.com/dashstream/acceptance/system/stack"
 )
 
@@ -26,6 +30,9 @@ func registerWebSocketSteps(sc *godog.ScenarioContext) {
 	registerTenantFrameSteps(sc)
 	registerSlowClientSteps(sc)
 	registerHealthTierSteps(sc)
+	registerContractSteps(sc)
+	registerScatteredSteps(sc)
+	registerRecordFrameSteps(sc)
 }
 
 func wsServerRuns(ctx context.Context, window, stale, openFor int) error {
@@ -165,16 +172,66 @@ func recentErrorsZero(ctx context.Context) error {
 	return nil
 }
 
+// consumerLoopNeverRestarted judges restarts by the server's log and its own counter
+// (a missing counter fails, it is not read as 0) and, from outside, by its connections
+// at the broker's proxy: one Kafka client never holds more than maxServerConns open at
+// once, so a restart that made a second client shows there.
 func consumerLoopNeverRestarted(ctx context.Context) error {
 	w := world(ctx)
-	m, err := scrape(ctx, w.services["wsserver"].Addr())
+	svc := w.services["wsserver"]
+	m, err := scrape(ctx, svc.Addr())
 	if err != nil {
 		return err
 	}
-	if got := m["dashstream_ws_consumer_restarts_total"]; got != 0 {
-		return fmt.Errorf("the consumer loop restarted %v times, expected never", got)
+	got, ok := m["dashstream_ws_consumer_restarts_total"]
+	if !ok {
+		return fmt.Errorf("the server's /metrics has no dashstream_ws_consumer_restarts_total")
+	}
+	if n := strings.Count(svc.Log(0), "kafka consumer loop ended; restarting it"); n > 0 || got != 0 {
+		return fmt.Errorf("the consumer loop restarted: %d restart lines in the server's log, dashstream_ws_consumer_restarts_total %v", n, got)
+	}
+	if p := w.stack.Kafka().Brokers()[0].Proxy(); p != nil {
+		most := mostOpenAtOnce(p.Conns(), wsserver.ClientID)
+		w.rec.Evidence(evidence.After, evidence.KindMetric, "the server's connections open at once at the broker's proxy", most)
+		if most > maxServerConns {
+			return fmt.Errorf("the server had %d connections open at once at the broker's proxy, more than one Kafka client holds (%d): a second consumer", most, maxServerConns)
+		}
 	}
 	return nil
+}
+
+// maxServerConns is the most connections one franz-go consumer without a group holds
+// to one broker: bootstrap, broker-node metadata and fetch.
+const maxServerConns = 3
+
+// mostOpenAtOnce returns the most connections of clientID open at the same time.
+func mostOpenAtOnce(conns []netfault.Conn, clientID string) int {
+	type ev struct {
+		at time.Time
+		d  int
+	}
+	var evs []ev
+	for _, c := range conns {
+		if c.ClientID != clientID {
+			continue
+		}
+		evs = append(evs, ev{c.Accepted, 1})
+		if !c.Closed.IsZero() {
+			evs = append(evs, ev{c.Closed, -1})
+		}
+	}
+	slices.SortFunc(evs, func(a, b ev) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return a.d - b.d // a close before an open at the same instant
+	})
+	open, most := 0, 0
+	for _, e := range evs {
+		open += e.d
+		most = max(most, open)
+	}
+	return most
 }
 
 func clientKeptReceiving(ctx context.Context) error {

@@ -1,0 +1,107 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/dashstream/acceptance/steps/evidence"
+)
+
+func registerRecordFrameSteps(sc *godog.ScenarioContext) {
+	sc.Step(`^after a settle period, the client has a frame for every record Kafka holds, each once, in order$`, clientHasEveryRecord)
+}
+
+// allRecords reads the scenario's events topic from the start with the harness's own
+// client until nothing new came for a second.
+func (w *World) allRecords(ctx context.Context) ([]*kgo.Record, error) {
+	cl, err := w.stack.Kafka().Client(kgo.ConsumeTopics(w.topic("events")), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	var out []*kgo.Record
+	for {
+		pctx, cancel := context.WithTimeout(ctx, time.Second)
+		fs := cl.PollFetches(pctx)
+		cancel()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		recs := fs.Records()
+		if len(recs) == 0 {
+			return out, nil
+		}
+		out = append(out, recs...)
+	}
+}
+
+// clientHasEveryRecord judges the default client after an outage: once the producer
+// stopped and a settle period passed, its frames name every record Kafka holds, each
+// once, in each partition's order, and nothing else.
+func clientHasEveryRecord(ctx context.Context) error {
+	w := world(ctx)
+	c, ok := w.clients["default"]
+	if !ok {
+		return fmt.Errorf("no client of tenant default is connected")
+	}
+	recs, err := w.allRecords(ctx)
+	if err != nil {
+		return err
+	}
+	var frames []wsFrame
+	err = w.eventually(ctx, fmt.Sprintf("the client to have a frame for each of the %d records", len(recs)), 20*time.Second, func(context.Context) (bool, string, error) {
+		frames, _ = c.snapshot()
+		return len(frames) >= len(recs), fmt.Sprintf("%d frames", len(frames)), nil
+	})
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(settle):
+	}
+	frames, disc := c.snapshot()
+	if disc != nil {
+		return fmt.Errorf("the client was disconnected: %w", disc)
+	}
+	want := map[string]bool{}
+	for _, r := range recs {
+		want[fmt.Sprintf("%s/%d/%d", r.Topic, r.Partition, r.Offset)] = true
+	}
+	seen, last := map[string]bool{}, map[int32]int64{}
+	var problems []string
+	for _, f := range frames {
+		k := fmt.Sprintf("%s/%d/%d", f.Topic, f.Partition, f.Offset)
+		switch {
+		case f.Problem != "":
+			problems = append(problems, f.Problem)
+		case f.TenantID != "default":
+			problems = append(problems, fmt.Sprintf("%s of tenant %q", k, f.TenantID))
+		case seen[k]:
+			problems = append(problems, k+" twice")
+		case !want[k]:
+			problems = append(problems, k+" is no record of Kafka")
+		case f.Offset <= last[f.Partition] && seen[fmt.Sprintf("%s/%d/%d", f.Topic, f.Partition, last[f.Partition])]:
+			problems = append(problems, fmt.Sprintf("%s after offset %d", k, last[f.Partition]))
+		}
+		seen[k], last[f.Partition] = true, f.Offset
+	}
+	for k := range want {
+		if !seen[k] {
+			problems = append(problems, k+" never arrived")
+		}
+	}
+	w.rec.Evidence(evidence.After, evidence.KindHeaders, "the client's frames against Kafka", map[string]any{
+		"records": len(recs), "frames": len(frames), "problems": len(problems)})
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return fmt.Errorf("%d records on Kafka, %d frames: %s", len(recs), len(frames), abbrevItems(problems))
+	}
+	return nil
+}
