@@ -237,6 +237,7 @@ func (w *World) stopConsumer(ctx context.Context) (consumerView, error) {
 			return consumerView{}, fmt.Errorf("the consumer's metrics before it stops: %w", err)
 		}
 		metrics = m
+		w.rec.Evidence(evidence.After, evidence.KindMetric, "consumer metrics before it stopped", m.summary())
 	}
 	if err := svc.Stop(ctx); err != nil {
 		return consumerView{}, err
