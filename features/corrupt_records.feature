@@ -33,11 +33,12 @@ Feature: Records that are not DashStream never stop the pipeline
     When a consumer reads all 50 records
     Then the consumer counts no decode failures
 
-  # A burst of 20 cut zstd frames, each with a header of its own, lands between a
-  # thread's messages 10 and 11. The way back: every valid message after the burst is
-  # consumed, in sequence, with no gap; the dead-letter copies carry the original header.
   @chaos @burst
   Scenario: A burst of corrupt records between valid ones, and the way back
+    A burst of 20 cut zstd frames, each with a header of its own, lands between a thread's
+    messages 10 and 11. The way back: every valid message after the burst is consumed, in
+    sequence, with no gap; the dead-letter copies carry the original header.
+
     Given a consumer has read the first 10 messages of a thread
     When an independent client writes 20 truncated-zstd records with a header on the thread
     And 10 more messages are written on the thread
