@@ -44,6 +44,7 @@ Feature: Records that are not DashStream never stop the pipeline
     And 10 more messages are written on the thread
     And the consumer catches up with 30 more records
     Then the consumer counts 20 decode failures for reason "decompress"
+    And the consumer logs 20 undecodable records with reason "decompress"
     And the dead-letter topic holds 20 records with reason "decompress"
     And the consumer reports 0 duplicates, 0 gaps and 0 reorders
     And the consumer judged sequence 11 of the thread "ok"

@@ -42,6 +42,7 @@ Feature: Sequence integrity
     And the consumer catches up with 1 more record
     Then the consumer reports exactly 1 gap with expected 50 and received 350
     And the consumer reports 300 messages missing
+    And the consumer logs the gap with the thread, expected 50 and received 350
     And the consumer reports 0 duplicates, 1 gap and 0 reorders
 
   @chaos @duplicate
@@ -50,6 +51,7 @@ Feature: Sequence integrity
     When record 5 of the thread is replayed by an independent client
     And the consumer catches up with 1 more record
     Then the consumer reports 1 duplicate, 0 gaps and 0 reorders
+    And the consumer logs 1 "sequence duplicate" warning for the thread
 
   @chaos @reorder
   Scenario: An older sequence that was never seen, written late, is reported as a reorder
@@ -66,6 +68,7 @@ Feature: Sequence integrity
     And the consumer catches up with 2 more records
     Then the consumer reports 0 duplicates, 1 gap and 1 reorder
     And the consumer judged sequence 11 of the thread "reorder"
+    And the consumer logs 1 "sequence reorder" warning for the thread
     And the consumer reports 64 messages missing
 
   @chaos @eviction

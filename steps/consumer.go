@@ -29,9 +29,10 @@ type consumerLine struct {
 	Partition int32  `json:"partition"`
 	Offset    int64  `json:"offset"`
 	// slog fields
-	Level    string `json:"level"`
-	Msg      string `json:"msg"`
-	Received uint64 `json:"received"`
+	Level    string  `json:"level"`
+	Msg      string  `json:"msg"`
+	Received uint64  `json:"received"`
+	GapSize  *uint64 `json:"gap_size"` // nil when the line has none
 	// summary fields
 	Gaps           uint64            `json:"gaps"`
 	Duplicates     uint64            `json:"duplicates"`
