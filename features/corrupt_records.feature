@@ -49,3 +49,19 @@ Feature: Records that are not DashStream never stop the pipeline
     And the consumer reports 0 duplicates, 0 gaps and 0 reorders
     And the consumer judged sequence 11 of the thread "ok"
     And the consumer judged sequence 20 of the thread "ok"
+
+  @chaos @burst
+  Scenario: A dead-letter copy that fails is counted, and consumption goes on
+    The dead-letter topic takes records of at most 70 bytes, so every copy of a corrupt
+    record fails: each failure is counted and logged, and the valid messages after them
+    are still consumed, in sequence.
+
+    Given the dead-letter topic accepts records of at most 70 bytes
+    And a consumer has read the first 10 messages of a thread
+    When an independent client writes 5 garbage records on the thread
+    And 10 more messages are written on the thread
+    And the consumer catches up with 15 more records
+    Then the consumer counts 5 failed dead-letter copies and logs each
+    And the consumer counts 5 decode failures for reason "framing"
+    And the consumer reports 0 duplicates, 0 gaps and 0 reorders
+    And the consumer judged sequence 20 of the thread "ok"

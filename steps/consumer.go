@@ -89,6 +89,7 @@ type consumerView struct {
 	records      []consumerLine // kind=record
 	decodeErrors []consumerLine // kind=decode_error
 	warnings     []consumerLine // slog WARN entries
+	errors       []consumerLine // slog ERROR entries
 	summary      *consumerLine
 	problems     []string        // lines that lack a field they must carry
 	metrics      consumerMetrics // scraped before a long-running consumer stopped; nil otherwise
@@ -106,6 +107,8 @@ func classify(lines []consumerLine, problems []string) consumerView {
 			v.summary = &lines[i]
 		case l.Level == "WARN":
 			v.warnings = append(v.warnings, l)
+		case l.Level == "ERROR":
+			v.errors = append(v.errors, l)
 		}
 	}
 	return v
