@@ -263,9 +263,7 @@ func boundedConsumer(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.startService(ctx, stack.ServiceSpec{Name: "consumer", Binary: stack.Consume,
-		Args: []string{"-topic", topic, "-from-start", "-group", w.name("group"), "-dlq-topic", w.topic("dlq"),
-			"-fetch-max-wait", consumerFetchMaxWait.String(), "-max-threads", strconv.Itoa(n)}, AddrEnv: "METRICS_ADDR"})
+	_, err = w.startConsumer(ctx, topic, "-max-threads", strconv.Itoa(n))
 	return err
 }
 
