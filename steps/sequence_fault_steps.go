@@ -52,9 +52,10 @@ func consumerFallsBehind(ctx context.Context, n int) error {
 // through a fetch it makes after it resumes, from its own position. Without the cut, a
 // broker slower than the fetch's wait answers the open fetch with the new messages, they
 // wait in the frozen consumer's socket, and records deleted later were read after all.
+// The cut drops every client of the brokers: use it in @destructive scenarios only.
 func consumerFallsBehindDisconnected(ctx context.Context, n int) error {
 	w := world(ctx)
-	if err := w.need(stack.NetworkFaults); err != nil {
+	if err := w.need(stack.NetworkFaults, stack.Destructive); err != nil {
 		return err
 	}
 	if err := freezeConsumer(ctx); err != nil {
