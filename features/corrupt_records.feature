@@ -42,17 +42,35 @@ Feature: Records that are not DashStream never stop the pipeline
     Then the consumer counts 3 decode failures for reason "too_large"
     And the consumer reports 0 duplicates, 0 gaps and 0 reorders
 
-  # A burst of 20 cut zstd frames, each with a header of its own, lands between a
-  # thread's messages 10 and 11. The way back: every valid message after the burst is
-  # consumed, in sequence, with no gap; the dead-letter copies carry the original header.
   @chaos @burst
   Scenario: A burst of corrupt records between valid ones, and the way back
+    A burst of 20 cut zstd frames, each with a header of its own, lands between a thread's
+    messages 10 and 11. The way back: every valid message after the burst is consumed, in
+    sequence, with no gap; the dead-letter copies carry the original header.
+
     Given a consumer has read the first 10 messages of a thread
     When an independent client writes 20 truncated-zstd records with a header on the thread
     And 10 more messages are written on the thread
     And the consumer catches up with 30 more records
     Then the consumer counts 20 decode failures for reason "decompress"
+    And the consumer logs 20 undecodable records with reason "decompress"
     And the dead-letter topic holds 20 records with reason "decompress"
     And the consumer reports 0 duplicates, 0 gaps and 0 reorders
     And the consumer judged sequence 11 of the thread "ok"
+    And the consumer judged sequence 20 of the thread "ok"
+
+  @chaos @burst
+  Scenario: A dead-letter copy that fails is counted, and consumption goes on
+    The dead-letter topic takes records of at most 70 bytes, so every copy of a corrupt
+    record fails: each failure is counted and logged, and the valid messages after them
+    are still consumed, in sequence.
+
+    Given the dead-letter topic accepts records of at most 70 bytes
+    And a consumer has read the first 10 messages of a thread
+    When an independent client writes 5 garbage records on the thread
+    And 10 more messages are written on the thread
+    And the consumer catches up with 15 more records
+    Then the consumer counts 5 failed dead-letter copies and logs each
+    And the consumer counts 5 decode failures for reason "framing"
+    And the consumer reports 0 duplicates, 0 gaps and 0 reorders
     And the consumer judged sequence 20 of the thread "ok"

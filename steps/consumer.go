@@ -29,9 +29,11 @@ type consumerLine struct {
 	Partition int32  `json:"partition"`
 	Offset    int64  `json:"offset"`
 	// slog fields
-	Level    string `json:"level"`
-	Msg      string `json:"msg"`
-	Received uint64 `json:"received"`
+	Level    string  `json:"level"`
+	Msg      string  `json:"msg"`
+	Received uint64  `json:"received"`
+	GapSize  *uint64 `json:"gap_size"` // nil when the line has none
+	Addr     string  `json:"addr"`     // "metrics listening"
 	// summary fields
 	Gaps           uint64            `json:"gaps"`
 	Duplicates     uint64            `json:"duplicates"`
@@ -88,6 +90,7 @@ type consumerView struct {
 	records      []consumerLine // kind=record
 	decodeErrors []consumerLine // kind=decode_error
 	warnings     []consumerLine // slog WARN entries
+	errors       []consumerLine // slog ERROR entries
 	summary      *consumerLine
 	problems     []string        // lines that lack a field they must carry
 	metrics      consumerMetrics // scraped before a long-running consumer stopped; nil otherwise
@@ -105,6 +108,8 @@ func classify(lines []consumerLine, problems []string) consumerView {
 			v.summary = &lines[i]
 		case l.Level == "WARN":
 			v.warnings = append(v.warnings, l)
+		case l.Level == "ERROR":
+			v.errors = append(v.errors, l)
 		}
 	}
 	return v
@@ -139,10 +144,33 @@ func (v consumerView) read() int { return len(v.records) + len(v.decodeErrors) }
 
 // startConsumer starts dashstream-consume as a long-running service reading the topic
 // from its start, and registers its stop (with its log kept as evidence).
-func (w *World) startConsumer(ctx context.Context, topic string) (stack.Service, error) {
-	return w.startService(ctx, stack.ServiceSpec{Name: "consumer", Binary: stack.Consume,
-		Args: []string{"-topic", topic, "-from-start", "-group", w.name("group"), "-dlq-topic", w.topic("dlq"),
-			"-fetch-max-wait", consumerFetchMaxWait.String()}, AddrEnv: "METRICS_ADDR"})
+func (w *World) startConsumer(ctx context.Context, topic string, extra ...string) (stack.Service, error) {
+	spec := stack.ServiceSpec{Name: "consumer", Binary: stack.Consume,
+		Args: append([]string{"-topic", topic, "-from-start", "-group", w.name("group"), "-dlq-topic", w.topic("dlq"),
+			"-fetch-max-wait", consumerFetchMaxWait.String()}, extra...)}
+	if w.stack.Name() == "containers" {
+		spec.AddrEnv = "METRICS_ADDR" // a published container port
+	} else {
+		// A child process binds a port of its own choosing and logs it: a port the stack
+		// picked and released could be taken before the consumer binds it.
+		spec.Args = append(spec.Args, "-metrics-addr", "127.0.0.1:0")
+	}
+	return w.startService(ctx, spec)
+}
+
+// metricsAddr is where the consumer's current process serves its metrics: the stack's
+// address, or the one it logged.
+func metricsAddr(svc stack.Service) (string, error) {
+	if a := svc.Addr(); a != "" {
+		return a, nil
+	}
+	lines, _ := parseConsumerLines(svc.Log(0))
+	for _, l := range lines {
+		if l.Msg == "metrics listening" && l.Addr != "" {
+			return l.Addr, nil
+		}
+	}
+	return "", fmt.Errorf("the consumer did not log where it serves its metrics (\"metrics listening\")")
 }
 
 // consumerFetchMaxWait is how long the broker holds the scenario consumer's fetch open.
@@ -231,12 +259,17 @@ func (w *World) stopConsumer(ctx context.Context) (consumerView, error) {
 		return consumerView{}, fmt.Errorf("no consumer is running in this scenario")
 	}
 	var metrics consumerMetrics
-	if svc.Addr() != "" {
-		m, err := scrapeFamilies(ctx, svc.Addr())
+	if svc.Running() { // a consumer that runs to its end serves nothing once it ended
+		addr, err := metricsAddr(svc)
+		if err != nil {
+			return consumerView{}, err
+		}
+		m, err := scrapeFamilies(ctx, addr)
 		if err != nil {
 			return consumerView{}, fmt.Errorf("the consumer's metrics before it stops: %w", err)
 		}
 		metrics = m
+		w.rec.Evidence(evidence.After, evidence.KindMetric, "consumer metrics before it stopped", m.summary())
 	}
 	if err := svc.Stop(ctx); err != nil {
 		return consumerView{}, err

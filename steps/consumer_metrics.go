@@ -89,3 +89,27 @@ func seriesName(name string, labels map[string]string) string {
 	slices.Sort(kv)
 	return name + "{" + strings.Join(kv, ",") + "}"
 }
+
+// summary returns the value of every dashstream_* series, by its name with labels (a
+// histogram by its count and sum), for the evidence.
+func (m consumerMetrics) summary() map[string]float64 {
+	out := map[string]float64{}
+	for name, f := range m {
+		if !strings.HasPrefix(name, "dashstream_") {
+			continue
+		}
+		for _, s := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range s.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			key := seriesName(name, labels)
+			if h := s.GetHistogram(); h != nil {
+				out[key+"_count"], out[key+"_sum"] = float64(h.GetSampleCount()), h.GetSampleSum()
+				continue
+			}
+			out[key] = s.GetCounter().GetValue() + s.GetGauge().GetValue()
+		}
+	}
+	return out
+}

@@ -21,7 +21,7 @@ func registerCorruptionSteps(sc *godog.ScenarioContext) {
 	})
 	sc.Step(`^the consumer counts (\d+) decode failures? for reason "([^"]*)"$`, decodeFailures)
 	sc.Step(`^the consumer counts no decode failures$`, func(ctx context.Context) error { return decodeFailures(ctx, 0, "") })
-	sc.Step(`^the dead-letter topic holds (\d+) records? with reason "([^"]*)"$`, deadLetters)
+	registerDLQSteps(sc)
 	sc.Step(`^the quality aggregator writes (\d+) events of (\d+) bytes on (\d+) threads?$`, aggregatorWritesLarge)
 	sc.Step(`^every record read back was compressed with zstd$`, everyRecordZstd)
 }

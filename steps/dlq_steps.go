@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cucumber/godog"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/reference/consumer"
@@ -18,6 +19,66 @@ import (
 // this order (reference/consumer doc: "Dead-letter queue").
 var dlqHeaders = []string{consumer.HeaderDLQReason, consumer.HeaderDLQError, consumer.HeaderSourceTopic,
 	consumer.HeaderSourcePartition, consumer.HeaderSourceOffset}
+
+func registerDLQSteps(sc *godog.ScenarioContext) {
+	sc.Step(`^the dead-letter topic holds (\d+) records? with reason "([^"]*)"$`, deadLetters)
+	sc.Step(`^the dead-letter topic accepts records of at most (\d+) bytes$`, smallDLQ)
+	sc.Step(`^the consumer counts (\d+) failed dead-letter cop(?:y|ies) and logs each$`, dlqFailures)
+}
+
+// smallDLQ creates the scenario's dead-letter topic with max.message.bytes n, before the
+// consumer would create it, so that copies larger than n fail.
+func smallDLQ(ctx context.Context, n int) error {
+	w := world(ctx)
+	adm, err := w.stack.Kafka().Admin()
+	if err != nil {
+		return err
+	}
+	defer adm.Close()
+	limit := strconv.Itoa(n)
+	rf := int16(min(3, len(w.stack.Kafka().Brokers())))
+	resp, err := adm.CreateTopic(ctx, 1, rf, map[string]*string{"max.message.bytes": &limit}, w.topic("dlq"))
+	if err == nil {
+		err = resp.Err
+	}
+	if err != nil {
+		return fmt.Errorf("create the dead-letter topic %s with max.message.bytes %d: %w", w.topic("dlq"), n, err)
+	}
+	return nil
+}
+
+// dlqFailures requires n failed copies to the dead-letter topic, none counted as done, in
+// the consumer's metrics and its summary, each logged as an error, and the topic empty.
+func dlqFailures(ctx context.Context, n int) error {
+	w := world(ctx)
+	v, err := w.consumerResult(ctx)
+	if err != nil {
+		return err
+	}
+	var logged int
+	for _, l := range v.errors {
+		if l.Msg == "dead-letter copy failed" {
+			logged++
+		}
+	}
+	if logged != n {
+		return fmt.Errorf("%d errors \"dead-letter copy failed\" logged, expected %d", logged, n)
+	}
+	if v.summary.DLQRecords != 0 {
+		return fmt.Errorf("the consumer says it copied %d records to the dead-letter topic, expected none", v.summary.DLQRecords)
+	}
+	if err := v.metrics.expect(counterIs(consumer.MetricDLQFailures, uint64(n)), counterIs(consumer.MetricDLQRecords, 0)); err != nil {
+		return err
+	}
+	held, err := readSettled(ctx, w, w.topic("dlq"), 0, 20*time.Second)
+	if err != nil {
+		return err
+	}
+	if len(held) != 0 {
+		return fmt.Errorf("the dead-letter topic holds %d records, expected none: every copy failed", len(held))
+	}
+	return nil
+}
 
 // deadLetters reads the scenario's dead-letter topic until a settle period passes with
 // nothing new, requires exactly n records, and checks each against the record it copies:

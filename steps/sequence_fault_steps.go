@@ -52,9 +52,10 @@ func consumerFallsBehind(ctx context.Context, n int) error {
 // through a fetch it makes after it resumes, from its own position. Without the cut, a
 // broker slower than the fetch's wait answers the open fetch with the new messages, they
 // wait in the frozen consumer's socket, and records deleted later were read after all.
+// The cut drops every client of the brokers: use it in @destructive scenarios only.
 func consumerFallsBehindDisconnected(ctx context.Context, n int) error {
 	w := world(ctx)
-	if err := w.need(stack.NetworkFaults); err != nil {
+	if err := w.need(stack.NetworkFaults, stack.Destructive); err != nil {
 		return err
 	}
 	if err := freezeConsumer(ctx); err != nil {
@@ -263,9 +264,7 @@ func boundedConsumer(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.startService(ctx, stack.ServiceSpec{Name: "consumer", Binary: stack.Consume,
-		Args: []string{"-topic", topic, "-from-start", "-group", w.name("group"), "-dlq-topic", w.topic("dlq"),
-			"-fetch-max-wait", consumerFetchMaxWait.String(), "-max-threads", strconv.Itoa(n)}, AddrEnv: "METRICS_ADDR"})
+	_, err = w.startConsumer(ctx, topic, "-max-threads", strconv.Itoa(n))
 	return err
 }
 

@@ -23,13 +23,12 @@ func registerSequenceSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^a consumer has read the first (\d+) messages of a thread$`, consumerReadFirst)
 	sc.Step(`^a consumer reads all (\d+) records$`, consumerReadsAll)
 	sc.Step(`^the consumer reports exactly 1 gap with expected (\d+) and received (\d+)$`, exactlyOneGap)
-	sc.Step(`^the consumer logs the gap with the thread, expected (\d+) and received (\d+)$`, gapLogged)
 	sc.Step(`^the consumer reports (\d+) duplicates?, (\d+) gaps? and (\d+) reorders?$`, consumerCounts)
 	sc.Step(`^the consumer reports (\d+) zero-sequence violations?, (\d+) duplicates?, (\d+) gaps? and (\d+) reorders?$`, consumerCountsWithZeros)
 	sc.Step(`^the consumer reports (\d+) messages? missing$`, consumerMissing)
 	sc.Step(`^the consumer judged sequence (\d+) of the thread "([a-z]+)"$`, consumerJudged)
-	sc.Step(`^the consumer logs the zero sequence of the thread$`, zeroLogged)
 	registerSequenceFaultSteps(sc)
+	registerConsumerLogSteps(sc)
 }
 
 // aggregatorWritesEvents runs dashstream-produce with the scenario's tenant (if any).
@@ -170,22 +169,6 @@ func exactlyOneGap(ctx context.Context, expected, received int) error {
 	return nil
 }
 
-func gapLogged(ctx context.Context, expected, received int) error {
-	w := world(ctx)
-	v, err := w.consumerResult(ctx)
-	if err != nil {
-		return err
-	}
-	for _, l := range v.warnings {
-		if l.Msg == "sequence gap" && l.Thread == w.thread && l.Expected == uint64(expected) && l.Received == uint64(received) {
-			w.rec.Evidence(evidence.After, evidence.KindLog, "gap warning", l)
-			return nil
-		}
-	}
-	return fmt.Errorf("no warning \"sequence gap\" for thread %s with expected %d and received %d among %d warnings",
-		w.thread, expected, received, len(v.warnings))
-}
-
 // consumerCounts checks the summary's counts; a scenario that names no zero-sequence
 // violation requires none: the incident's own bug must stay at 0.
 func consumerCounts(ctx context.Context, dups, gaps, reorders int) error {
@@ -254,22 +237,6 @@ func consumerJudged(ctx context.Context, seq int, verdict string) error {
 		return fmt.Errorf("the consumer judged sequence %d of thread %s %q, expected once %q", seq, w.thread, got, verdict)
 	}
 	return nil
-}
-
-// zeroLogged requires the consumer's warning about a sequence 0 on the scenario's thread.
-func zeroLogged(ctx context.Context) error {
-	w := world(ctx)
-	v, err := w.consumerResult(ctx)
-	if err != nil {
-		return err
-	}
-	for _, l := range v.warnings {
-		if l.Msg == "sequence zero" && l.Thread == w.thread {
-			w.rec.Evidence(evidence.After, evidence.KindLog, "zero-sequence warning", l)
-			return nil
-		}
-	}
-	return fmt.Errorf("no warning \"sequence zero\" for thread %s among %d warnings", w.thread, len(v.warnings))
 }
 
 func abbreviate(s []uint64) string {

@@ -8,7 +8,9 @@
 // long; 0 = until SIGINT/SIGTERM), -dlq-topic, -max-payload, -max-threads (threads the
 // sequence validator tracks; 0 = its default), -connect-timeout, -metrics-addr (env
 // METRICS_ADDR; empty, the default, serves nothing): where GET /metrics serves the
-// consumer's metrics (package consumer) while it runs.
+// consumer's metrics (package consumer) while it runs. The address bound is logged on
+// stderr ("metrics listening", addr): with port 0 the system picks a free port, which no
+// other process can take between its choice and the bind.
 //
 // Output lines (stdout), each with "kind":
 //

@@ -133,19 +133,21 @@ func consume(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		p.sum.DecodeFailures[r] = 0
 	}
 	reg := prometheus.NewRegistry()
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	c, err := newConsumer(ctx, cfg,
 		consumer.OnRecord(p.record), consumer.OnDecodeError(p.decodeError),
-		consumer.Logger(slog.New(slog.NewJSONHandler(stderr, nil))), consumer.Registerer(reg))
+		consumer.Logger(logger), consumer.Registerer(reg))
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	if cfg.metricsAddr != "" {
-		stopMetrics, err := serveMetrics(cfg.metricsAddr, reg)
+		stopMetrics, bound, err := serveMetrics(cfg.metricsAddr, reg)
 		if err != nil {
 			return err
 		}
 		defer stopMetrics()
+		logger.Info("metrics listening", "addr", bound)
 	}
 	start := time.Now()
 	var timedOut bool
@@ -175,15 +177,16 @@ func consume(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// serveMetrics serves GET /metrics of reg on addr until the returned function is called.
-func serveMetrics(addr string, reg *prometheus.Registry) (func(), error) {
+// serveMetrics serves GET /metrics of reg on addr until the returned function is called,
+// and returns the address it bound (with port 0, the port the system picked).
+func serveMetrics(addr string, reg *prometheus.Registry) (func(), string, error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("listen on %s: %w: set -metrics-addr (METRICS_ADDR) to a free address", addr, err)}
+		return nil, "", usageError{fmt.Errorf("listen on %s: %w: set -metrics-addr (METRICS_ADDR) to a free address, or port 0", addr, err)}
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(l) }()
-	return func() { _ = srv.Close() }, nil
+	return func() { _ = srv.Close() }, l.Addr().String(), nil
 }
