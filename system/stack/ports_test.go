@@ -53,6 +53,16 @@ func handedOutToAnyPort(t *testing.T, port int) bool {
 	return false
 }
 
+// port returns the port of a host:port address.
+func port(t *testing.T, addr string) int {
+	t.Helper()
+	_, p, err := net.SplitHostPort(addr)
+	require.NoError(t, err)
+	n, err := strconv.Atoi(p)
+	require.NoError(t, err)
+	return n
+}
+
 // TestAServicePortIsHeldWhileItIsStopped guards the same race as the brokers' ports, for
 // services: a stopped exporter's port stays its own, so its restart at the same address
 // cannot find it taken by a listener another scenario opened on port 0.
@@ -71,11 +81,7 @@ func TestAServicePortIsHeldWhileItIsStopped(t *testing.T) {
 		c.Close()
 	}
 	require.ErrorIs(t, err, syscall.ECONNREFUSED, "a stopped service's port refuses connections")
-	_, p, err := net.SplitHostPort(svc.Addr())
-	require.NoError(t, err)
-	port, err := strconv.Atoi(p)
-	require.NoError(t, err)
-	require.False(t, handedOutToAnyPort(t, port), "a listener on port 0 could get the stopped service's port %d", port)
+	require.False(t, handedOutToAnyPort(t, port(t, svc.Addr())), "a listener on port 0 could get the stopped service's port %s", svc.Addr())
 	require.NoError(t, svc.Restart(ctx))
 	healthzWithin(t, svc.Addr(), 30*time.Second)
 }
