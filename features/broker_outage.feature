@@ -25,9 +25,9 @@ Feature: Delivery survives broker outages
   Scenario Outline: Every acknowledged record is consumed exactly once after a broker <outage>
     Given a producer is writing 20 events per second on a thread
     When broker 1 suffers a <outage> for 3 seconds
-    Then the producer's writes are acknowledged again within 10 seconds of the broker's return
+    Then the producer's writes are acknowledged again within 5 seconds of the broker's return
     When the producer stops and its outstanding records are settled
-    Then the producer's acknowledgements never paused for more than 13 seconds from the fault until it stopped
+    Then the producer's acknowledgements never paused for more than 8 seconds from the fault until it stopped
     And 0 of the producer's sends failed
     And every acknowledged record is consumed exactly once
     And every record in the topic was written by an idempotent producer
