@@ -12,9 +12,18 @@ Feature: Delivery survives broker outages
   explains it. The producer waits out an outage (no delivery timeout), so a single-broker
   outage of seconds fails no send: the scenarios allow none. That the producer is
   idempotent is read from what the broker stored: the producer id of every record batch.
+  A single broker acknowledges nothing while it is down, and how long it takes to answer
+  again is the stack's (a tenth of a second for kfake, 7 s for a JVM), so the longest
+  pause between acknowledgements is judged beyond the outage's own length (measured: at
+  most 1.7 s on the embedded stack, 4.4 s on the local one).
   (On the embedded stack a killed kfake broker forgets which batches it wrote, so records
   it writes twice after a kill are shown in the report with that reason, not judged; a lost
   record always fails.)
+
+  Deviation: the incident document's producer configuration has a 30 s send timeout; the
+  reference producer has none (a record waits out an outage of any length) and these
+  scenarios allow no failed send. Their outages last seconds, so a 30 s timeout would lose
+  nothing either; a producer with a timeout shorter than an outage fails them.
 
   @destructive
   Scenario Outline: Every acknowledged record is consumed exactly once after a broker <outage>
@@ -22,7 +31,7 @@ Feature: Delivery survives broker outages
     When broker 1 suffers a <outage> for 3 seconds
     Then the producer's writes are acknowledged again within 10 seconds of the broker's return
     When the producer stops and its outstanding records are settled
-    Then the producer's acknowledgements never paused for more than 13 seconds from the fault until it stopped
+    Then the producer's acknowledgements never paused for more than 10 seconds beyond the outage, from the fault until it stopped
     And 0 of the producer's sends failed
     And every acknowledged record is consumed exactly once
     And every record in the topic was written by an idempotent producer

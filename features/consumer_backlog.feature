@@ -13,6 +13,10 @@ Feature: A stopped consumer catches up with a backlog
   traffic leaves. What only a real minute would add is not exercised: the consumer stops
   gracefully and leaves its group at once, so no session times out.
 
+  Deviation: the issue asks for a backlog longer than a minute; here the minute is in the
+  records' event times, not in wall time, so that the embedded suite stays within its
+  60 s (a real minute would add a minute to every run).
+
   Scenario: A consumer stopped through more than a minute of events reads every one of them exactly once
     Given a consumer has read the first 100 messages of a thread
     When the consumer is stopped

@@ -22,11 +22,19 @@ func registerOutageSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the producer's writes are acknowledged again within (\d+) seconds of the broker's return$`, acknowledgedAgain)
 	sc.Step(`^the producer's writes are acknowledged throughout, never pausing for more than (\d+) seconds$`, acknowledgedThroughout)
 	sc.Step(`^the producer stops and its outstanding records are settled$`, producerStops)
-	sc.Step(`^the producer's acknowledgements never paused for more than (\d+) seconds from the fault until it stopped$`, acksNeverPaused)
+	sc.Step(`^the producer's acknowledgements never paused for more than (\d+) seconds beyond the outage, from the fault until it stopped$`, acksNeverPaused)
 	sc.Step(`^(\d+) of the producer's sends failed$`, sendsFailed)
 	sc.Step(`^every acknowledged record is consumed exactly once$`, everyAckedConsumedOnce)
 	sc.Step(`^every record in the topic was written by an idempotent producer$`, writtenIdempotently)
 	registerBacklogSteps(sc)
+}
+
+// writing returns an error unless a producer was started writing in this scenario.
+func (w *World) writing() error {
+	if w.load == nil {
+		return fmt.Errorf("no producer is writing in this scenario: start one with \"a producer is writing N events per second on a thread\"")
+	}
+	return nil
 }
 
 // outageState is what the outage steps keep of a scenario's broker fault.
@@ -71,7 +79,9 @@ func brokerSuffers(ctx context.Context, i int, outage string, seconds int) error
 	if err != nil {
 		return err
 	}
-	w.rec.Evidence(evidence.Before, evidence.KindMetric, "producer before the outage", w.load.String())
+	if w.load != nil {
+		w.rec.Evidence(evidence.Before, evidence.KindMetric, "producer before the outage", w.load.String())
+	}
 	st := state[outageState](w)
 	st.injected = time.Now()
 	h, err := fault.Inject(ctx, w.rec)
@@ -87,7 +97,9 @@ func brokerSuffers(ctx context.Context, i int, outage string, seconds int) error
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	w.rec.Evidence(evidence.During, evidence.KindMetric, "producer during the outage", w.load.String())
+	if w.load != nil {
+		w.rec.Evidence(evidence.During, evidence.KindMetric, "producer during the outage", w.load.String())
+	}
 	if err := h.Undo(ctx); err != nil {
 		return err
 	}
@@ -112,6 +124,9 @@ func (w *World) brokerFault(i int, outage string) (chaos.Fault, error) {
 
 func acknowledgedAgain(ctx context.Context, seconds int) error {
 	w := world(ctx)
+	if err := w.writing(); err != nil {
+		return err
+	}
 	_, before, _, _ := w.load.counts()
 	return w.eventually(ctx, "writes acknowledged after the broker's return", time.Duration(seconds)*time.Second,
 		func(context.Context) (bool, string, error) {
@@ -133,14 +148,26 @@ func acknowledgedThroughout(ctx context.Context, seconds int) error {
 }
 
 // acksNeverPaused checks the longest pause between acknowledgements from the fault's
-// injection until the producer stopped writing.
+// injection until the producer stopped writing, against the outage's own length (from
+// its injection until the broker answered again: a single broker acknowledges nothing
+// meanwhile, and how long it takes to come back is the stack's, not the producer's) plus
+// the given time.
 func acksNeverPaused(ctx context.Context, seconds int) error {
 	w := world(ctx)
+	if err := w.writing(); err != nil {
+		return err
+	}
 	end := w.load.stoppedAt()
 	if end.IsZero() {
 		return fmt.Errorf("the producer is still writing: stop it first")
 	}
-	return w.noPauseLonger(time.Duration(seconds)*time.Second, end, "until the producer stopped")
+	st := state[outageState](w)
+	if st.undone.IsZero() {
+		return fmt.Errorf("no broker fault was injected and undone in this scenario")
+	}
+	outage := st.undone.Sub(st.injected)
+	return w.noPauseLonger(outage+time.Duration(seconds)*time.Second, end,
+		fmt.Sprintf("until the producer stopped (the outage lasted %.1f s)", outage.Seconds()))
 }
 
 // noPauseLonger fails if, from the fault's injection until end, acknowledgements paused
@@ -169,6 +196,9 @@ func producerStops(ctx context.Context) error {
 	}
 	sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
+	if err := w.writing(); err != nil {
+		return err
+	}
 	err = w.load.halt(sctx, p)
 	w.rec.Evidence(evidence.After, evidence.KindMetric, "producer after the outage", w.load.String())
 	return err
@@ -178,6 +208,9 @@ func producerStops(ctx context.Context) error {
 // its callbacks; each failure is evidence.
 func sendsFailed(ctx context.Context, allowed int) error {
 	w := world(ctx)
+	if err := w.writing(); err != nil {
+		return err
+	}
 	failed := w.load.failures()
 	seqs := slices.Sorted(maps.Keys(failed))
 	reasons := make([]string, 0, min(len(seqs), 5))
@@ -191,93 +224,4 @@ func sendsFailed(ctx context.Context, allowed int) error {
 			len(failed), abbreviate(seqs), allowed, w.load, strings.Join(reasons, "; "))
 	}
 	return nil
-}
-
-// everyAckedConsumedOnce reads the whole topic back from its start and judges it against
-// the harness's record of the producer's sends (checkDelivery): every acknowledged record
-// read exactly once, where its acknowledgement said, and nothing read that the harness
-// never acknowledged unless a failed send explains it.
-func everyAckedConsumedOnce(ctx context.Context) error {
-	w := world(ctx)
-	acked := w.load.ackedSet()
-	if len(acked) == 0 {
-		return fmt.Errorf("no record was acknowledged: the check would prove nothing")
-	}
-	total, err := w.endOffsets(ctx, w.topic("events"))
-	if err != nil {
-		return err
-	}
-	recs, err := w.readBack(ctx, w.topic("events"), int(total), 60*time.Second)
-	if err != nil {
-		return err
-	}
-	sent, _, _, _ := w.load.counts()
-	d := checkDelivery(w.thread, sent, acked, w.load.failures(), recs)
-	w.rec.Evidence(evidence.After, evidence.KindMetric, "delivery", d)
-	dups := d.Duplicates
-	if len(dups) > 0 && w.lastOutage == "kill" && !stack.Has(w.stack, stack.DurableIdempotence) {
-		// Not the pipeline's fault: the broker forgot which batches it had written.
-		reason := fmt.Sprintf("%d records written twice %v after a SIGKILL are not counted against the pipeline: %s",
-			len(dups), abbreviate(dups), stack.Missing(w.stack, stack.DurableIdempotence))
-		w.rec.Mark(evidence.EventNote, "duplicates not judged", reason)
-		w.rec.Evidence(evidence.After, evidence.KindNote, "duplicates not judged", reason)
-		dups = nil
-	}
-	if len(d.FailedRead) > 0 {
-		w.rec.Mark(evidence.EventNote, "failed sends read back", fmt.Sprintf(
-			"%d records the producer reported failed were written anyway %v: a failed send's outcome is unknown", len(d.FailedRead), abbreviate(d.FailedRead)))
-	}
-	var problems []string
-	if len(d.Lost) > 0 {
-		problems = append(problems, fmt.Sprintf("%d acknowledged records were never read %v", len(d.Lost), abbreviate(d.Lost)))
-	}
-	if len(dups) > 0 {
-		problems = append(problems, fmt.Sprintf("%d were read twice %v", len(dups), abbreviate(dups)))
-	}
-	if len(d.Misplaced) > 0 {
-		problems = append(problems, fmt.Sprintf("%d were not where their acknowledgement said: %s", len(d.Misplaced), firstFew(d.Misplaced)))
-	}
-	if len(d.Unexplained) > 0 {
-		problems = append(problems, fmt.Sprintf("%d records were read that the harness never acknowledged: %s", len(d.Unexplained), firstFew(d.Unexplained)))
-	}
-	if len(d.Undecodable) > 0 {
-		problems = append(problems, fmt.Sprintf("%d records do not decode: %s", len(d.Undecodable), firstFew(d.Undecodable)))
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("of %d acknowledged records (%d read back): %s", len(acked), len(recs), strings.Join(problems, "; "))
-	}
-	return nil
-}
-
-// writtenIdempotently checks, from the producer id of every record batch in the topic
-// (what the broker stored), that every record was written by an idempotent producer:
-// without idempotence a resend after a lost acknowledgement is written twice.
-func writtenIdempotently(ctx context.Context) error {
-	w := world(ctx)
-	topic := w.topic("events")
-	total, err := w.endOffsets(ctx, topic)
-	if err != nil {
-		return err
-	}
-	if total == 0 {
-		return fmt.Errorf("the topic %s holds no record: the check would prove nothing", topic)
-	}
-	ids, err := w.producerIDs(ctx, topic, int(total))
-	if err != nil {
-		return err
-	}
-	w.rec.Evidence(evidence.After, evidence.KindMetric, "records by producer id", ids)
-	if n := ids[-1]; n > 0 {
-		return fmt.Errorf("%d of the %d records in %s were written without idempotence (producer id -1 in their batch): "+
-			"a resend after a lost acknowledgement would be written twice", n, total, topic)
-	}
-	return nil
-}
-
-// firstFew joins the first three items and says how many there are in all.
-func firstFew(items []string) string {
-	if len(items) <= 3 {
-		return strings.Join(items, "; ")
-	}
-	return fmt.Sprintf("%s; ... (%d in all)", strings.Join(items[:3], "; "), len(items))
 }

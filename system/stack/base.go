@@ -29,6 +29,7 @@ func newBase(name string, caps ...Capability) *base {
 		"prometheus": tools.Version("prometheus"), "alertmanager": tools.Version("alertmanager"),
 	}}
 	b.services = &procServices{brokers: b.kafka.Bootstrap}
+	b.onClose(func() error { b.services.release(); return nil }) // first registered, so run last
 	return b
 }
 

@@ -22,6 +22,12 @@
 //   - Services run the repository's own binaries (system/build) as child processes with
 //     their output captured; Service.Stop is a real stopped process, so "service down" is
 //     what Prometheus sees.
+//   - Ports are held, never picked and released: a kfake broker's port from its start to
+//     its close (kfakeproc.Port); a real broker's, every broker proxy's and every
+//     service's address (ServiceSpec.AddrEnv) until the stack closes (a bound socket that
+//     never listens, which the JVM's, toxiproxy's and Go's listeners can bind, since they
+//     set SO_REUSEADDR). A restart after a kill or a stop, or a heal after a network cut,
+//     finds its port free, and no other scenario is handed it meanwhile.
 //   - Monitoring starts a fresh Prometheus and Alertmanager (fast rule profile, webhook
 //     receivers) for the caller, so scenarios do not see each other's alerts.
 //   - Close stops everything the stack started and removes its temporary directories; it

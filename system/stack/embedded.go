@@ -55,8 +55,16 @@ func (s *embedded) startKafka(ctx context.Context) (_ *cluster, _ func(context.C
 	if err != nil {
 		return nil, nil, err
 	}
-	proxy, err := netfault.New("kafka-0", "127.0.0.1:0", upstream.Addr())
+	// The proxy's port is held as well: a network cut closes its listener and a heal
+	// opens it again at the same address.
+	front, err := holdLoopbackAddr()
 	if err != nil {
+		upstream.Close()
+		return nil, nil, err
+	}
+	proxy, err := netfault.New("kafka-0", front.addr, upstream.Addr())
+	if err != nil {
+		front.release()
 		upstream.Close()
 		return nil, nil, err
 	}
@@ -64,15 +72,17 @@ func (s *embedded) startKafka(ctx context.Context) (_ *cluster, _ func(context.C
 		kfakeproc.LogWriter(s.log))
 	if err != nil {
 		proxy.Close()
+		front.release()
 		upstream.Close()
 		return nil, nil, err
 	}
 	if b.ListenAddr() != upstream.Addr() {
 		proxy.Close()
+		front.release()
 		b.Close()
 		return nil, nil, fmt.Errorf("embedded stack: kfake listens on %s, its proxy forwards to %s", b.ListenAddr(), upstream.Addr())
 	}
-	closeFn := func(context.Context) error { proxy.Close(); b.Close(); return nil }
+	closeFn := func(context.Context) error { proxy.Close(); front.release(); b.Close(); return nil }
 	return &cluster{
 		brokers: []Broker{&controlledBroker{
 			name: "kafka-0", addr: proxy.Addr(), proxy: proxy,

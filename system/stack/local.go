@@ -25,22 +25,29 @@ func startLocal(ctx context.Context, cfg Config) (_ Stack, err error) {
 			_ = s.Close(ctx)
 		}
 	}()
-	// Each proxy listens before its broker starts, so no other process can take the port
-	// the broker advertises; it forwards to the broker's client port, picked now.
+	// Each broker's client port and its proxy's port are held from now until the stack
+	// closes (heldAddr): the JVM and the proxy bind them (both set SO_REUSEADDR), at
+	// their start and after a kill or a cut, and no other process is handed them meanwhile.
 	proxies := make([]*netfault.Proxy, cfg.Brokers)
 	listen, advertised := make([]int, cfg.Brokers), make([]int, cfg.Brokers)
 	for i := range proxies {
 		name := "kafka-" + strconv.Itoa(i)
-		upstream, err := netfault.FreeAddr()
+		upstream, err := holdLoopbackAddr()
 		if err != nil {
 			return nil, err
 		}
-		proxy, err := netfault.New(name, "127.0.0.1:0", upstream)
+		s.onClose(func() error { upstream.release(); return nil })
+		front, err := holdLoopbackAddr()
+		if err != nil {
+			return nil, err
+		}
+		s.onClose(func() error { front.release(); return nil })
+		proxy, err := netfault.New(name, front.addr, upstream.addr)
 		if err != nil {
 			return nil, err
 		}
 		s.onClose(func() error { proxy.Close(); return nil })
-		proxies[i], listen[i], advertised[i] = proxy, port(upstream), port(proxy.Addr())
+		proxies[i], listen[i], advertised[i] = proxy, port(upstream.addr), port(proxy.Addr())
 	}
 	c, err := kafkalocal.Start(ctx, kafkalocal.Brokers(cfg.Brokers), kafkalocal.ListenPorts(listen...),
 		kafkalocal.AdvertisedPorts(advertised...), kafkalocal.LogWriter(cfg.Log), kafkalocal.Progress(cfg.Progress))

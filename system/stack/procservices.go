@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"os/exec"
 	"sort"
 	"strings"
@@ -20,6 +19,26 @@ import (
 // procServices runs the reference services as child processes of the harness.
 type procServices struct {
 	brokers func() []string
+
+	mu   sync.Mutex
+	held []*heldAddr // the services' addresses, held until release
+}
+
+func (s *procServices) keep(h *heldAddr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.held = append(s.held, h)
+}
+
+// release lets the services' ports go; the stack calls it when it closes.
+func (s *procServices) release() {
+	s.mu.Lock()
+	held := s.held
+	s.held = nil
+	s.mu.Unlock()
+	for _, h := range held {
+		h.release()
+	}
 }
 
 func (s *procServices) env(spec ServiceSpec) map[string]string {
@@ -45,12 +64,13 @@ func (s *procServices) Start(ctx context.Context, spec ServiceSpec) (Service, er
 	}
 	svc := &procService{spec: spec, bin: bin, env: s.env(spec)}
 	if spec.AddrEnv != "" {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		// Held until the stack closes: the service binds it at every (re)start.
+		h, err := holdLoopbackAddr()
 		if err != nil {
 			return nil, fmt.Errorf("start %s: %w", spec.Name, err)
 		}
-		svc.addr = l.Addr().String()
-		l.Close()
+		s.keep(h)
+		svc.addr = h.addr
 		svc.env[spec.AddrEnv] = svc.addr
 	}
 	if err := svc.Restart(ctx); err != nil {

@@ -91,12 +91,16 @@ func TestStacks(t *testing.T) {
 			t.Run("kill and restart keeps data", func(t *testing.T) {
 				ctx := context.Background()
 				require.NoError(t, b.Kill(ctx))
+				require.False(t, handedOutToAnyPort(t, port(t, b.Proxy().Upstream())),
+					"a listener on port 0 could get the killed broker's port %s", b.Proxy().Upstream())
 				require.NoError(t, b.Start(ctx))
 				produce(t, cl, "stack-test", 5, 60*time.Second)
 				consume(t, s, "stack-test", 15)
 			})
 			t.Run("network cut and heal", func(t *testing.T) {
 				require.NoError(t, b.Proxy().Cut())
+				require.False(t, handedOutToAnyPort(t, port(t, b.Proxy().Addr())),
+					"a listener on port 0 could get the cut proxy's port %s", b.Proxy().Addr())
 				acked := make(chan error, 1)
 				cl.Produce(context.Background(), &kgo.Record{Topic: "stack-test", Value: []byte("cut")},
 					func(_ *kgo.Record, err error) { acked <- err })
