@@ -268,8 +268,8 @@ func (w *World) stopConsumer(ctx context.Context) (consumerView, error) {
 		if err != nil {
 			return consumerView{}, fmt.Errorf("the consumer's metrics before it stops: %w", err)
 		}
-		metrics = m
-		w.rec.Evidence(evidence.After, evidence.KindMetric, "consumer metrics before it stopped", m.summary())
+		metrics = consumerMetrics(m)
+		w.rec.Evidence(evidence.After, evidence.KindMetric, "consumer metrics before it stopped", metrics.summary())
 	}
 	if err := svc.Stop(ctx); err != nil {
 		return consumerView{}, err
