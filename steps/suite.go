@@ -252,4 +252,5 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerSkewSteps(sc)
 	registerTrafficSteps(sc)
 	registerBreakerSteps(sc)
+	registerAuditSteps(sc)
 }
