@@ -32,7 +32,7 @@ func registerAuditSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the exporter's "([^"]*)" is (\d+) within (\d+) seconds$`, exporterSeriesSum)
 	sc.Step(`^the exporter's "([^"]*)" for reason "([^"]*)" is (\d+) within (\d+) seconds$`, exporterReasonSeries)
 	sc.Step(`^the exporter's gap-size histogram holds (\d+) gaps? of (\d+) missing messages in all$`, exporterGapSizes)
-	sc.Step(`^the exporter's consumer lag on the scenario's topic is 0 on every partition within (\d+) seconds$`, exporterLagZero)
+	sc.Step(`^the exporter's consumer lag on the scenario's topic reads 0 on every partition for 3 seconds, within (\d+) seconds$`, exporterLagZero)
 	sc.Step(`^the exporter shows "([^"]*)" = (\d+) for tenant "([^"]*)" on each of the (\d+) threads$`, exporterQualitySeries)
 	sc.Step(`^every record's header compression matches its framing byte, decoded by the harness$`, headerCompressionMatchesFraming)
 	sc.Step(`^every record's header timestamp is within (\d+) seconds of its Kafka timestamp$`, headerTimestampNearKafka)
