@@ -37,6 +37,14 @@ Feature: Defects found by the original system's audits stay found
     Then the exporter counts exactly 1 sequence gap
     And the exporter's gap-size histogram holds 1 gap of 4 missing messages in all
 
+  Scenario: A message without a timestamp is counted, never measured
+    A missing timestamp_us (0) would read as a latency of decades: it is counted apart and
+    kept out of the latency histogram (M-644 guards latency against impossible values).
+    Given the exporter consumes the scenario's events topic
+    When an independent client writes 3 events without a timestamp
+    Then the exporter's "dashstream_e2e_latency_missing_timestamp_total" is 3 within 20 seconds
+    And the exporter's "dashstream_e2e_latency_seconds_count" is 0 within 1 seconds
+
   Scenario: A thread first seen part-way through is a baseline, not a gap
     A consumer that meets a thread for the first time (new, evicted under memory pressure,
     or read from a committed offset) takes its sequence as the baseline: M-514 fixed false
@@ -78,14 +86,19 @@ Feature: Defects found by the original system's audits stay found
     Then the exporter shows "dashstream_quality_checks_total" = 10 for tenant "acme" on each of the 2 threads
     And the exporter shows "dashstream_quality_passed" = 0 for tenant "acme" on each of the 2 threads
 
-  Scenario: Every header tells the truth about its record
-    The header's compression field mirrors the framing byte (M-1049), and timestamp_us is
-    the write time in microseconds (the basis of the end-to-end latency, M-644). The
-    harness decodes the records itself (zstd and protobuf), not with the reference decoder.
+  Scenario: Every record the quality aggregator writes describes itself truthfully
+    The header's compression field mirrors the framing byte (M-1049), timestamp_us is the
+    write time in microseconds (the basis of the end-to-end latency, M-644), and the
+    tenant_id record header that routes without decoding names the protobuf tenant (tenant
+    isolation); the record key is the thread id, so a thread stays on one partition and
+    in order (DashFlow's Kafka metrics audit: multi-partition consumption). The harness
+    decodes the records itself (zstd and protobuf), not with the reference decoder.
     Given the quality aggregator writes 10 events of 2048 bytes on 2 threads
     And the quality aggregator writes 10 events on 1 thread
     Then every record's header compression matches its framing byte, decoded by the harness
     And every record's header timestamp is within 10 seconds of its Kafka timestamp
+    And every record's "tenant_id" record header is its protobuf tenant
+    And every record's key is its thread id
 
   @websocket
   Scenario: Undecodable records degrade /health until they leave the window

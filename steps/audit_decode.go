@@ -38,13 +38,39 @@ func headerTimestampNearKafka(ctx context.Context, seconds int) error {
 	})
 }
 
+// recordHeaderTenantMatches: the record header that routes without decoding names the
+// same tenant as the protobuf header.
+func recordHeaderTenantMatches(ctx context.Context) error {
+	return eachOwnDecoded(ctx, func(r recordView) error {
+		if r.tenantHeader == nil {
+			return fmt.Errorf("record %d/%d has no tenant_id record header", r.partition, r.offset)
+		}
+		if got, want := *r.tenantHeader, r.header.GetTenantId(); got != want {
+			return fmt.Errorf("record %d/%d: tenant_id record header %q, protobuf tenant %q", r.partition, r.offset, got, want)
+		}
+		return nil
+	})
+}
+
+// recordKeyIsThread: the record key is the thread id, what keeps a thread on one partition.
+func recordKeyIsThread(ctx context.Context) error {
+	return eachOwnDecoded(ctx, func(r recordView) error {
+		if r.key != r.header.GetThreadId() {
+			return fmt.Errorf("record %d/%d has key %q, its thread is %q", r.partition, r.offset, r.key, r.header.GetThreadId())
+		}
+		return nil
+	})
+}
+
 // recordView is a record as the harness decoded it.
 type recordView struct {
-	partition int32
-	offset    int64
-	framing   byte
-	kafkaTime time.Time
-	header    *dspb.Header
+	partition    int32
+	offset       int64
+	framing      byte
+	kafkaTime    time.Time
+	key          string
+	tenantHeader *string // the tenant_id record header, nil when absent
+	header       *dspb.Header
 }
 
 func eachOwnDecoded(ctx context.Context, check func(recordView) error) error {
@@ -63,7 +89,13 @@ func eachOwnDecoded(ctx context.Context, check func(recordView) error) error {
 	}
 	defer zd.Close()
 	for _, r := range recs {
-		v := recordView{partition: r.Partition, offset: r.Offset, kafkaTime: r.Timestamp}
+		v := recordView{partition: r.Partition, offset: r.Offset, kafkaTime: r.Timestamp, key: string(r.Key)}
+		for _, h := range r.Headers {
+			if h.Key == "tenant_id" && v.tenantHeader == nil {
+				t := string(h.Value)
+				v.tenantHeader = &t
+			}
+		}
 		if len(r.Value) == 0 {
 			return fmt.Errorf("record %d/%d has an empty value", r.Partition, r.Offset)
 		}

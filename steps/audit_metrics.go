@@ -112,9 +112,9 @@ func exporterSeriesWhere(ctx context.Context, metric, reason string, n, seconds 
 		}
 		got, err := seriesSum(all, metric)
 		if err != nil {
-			return false, fmt.Sprintf("the exporter does not expose %s (reason %q)", metric, reason), nil
+			return false, "the exporter does not expose " + what, nil
 		}
-		return got == float64(n), fmt.Sprintf("%s{reason=%q} = %v", metric, reason, got), nil
+		return got == float64(n), fmt.Sprintf("%s = %v", what, got), nil
 	})
 }
 

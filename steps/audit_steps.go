@@ -9,12 +9,9 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
-	"github.com/google/uuid"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/dashstream/acceptance/reference/consumer"
-	"github.com/dashstream/acceptance/reference/wire/dspb"
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/stack"
 )
@@ -27,6 +24,7 @@ import (
 func registerAuditSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the exporter consumes the scenario's (events|quality) topic$`, exporterConsumes)
 	sc.Step(`^an independent client writes a thread with sequences (\d+) to (\d+) and (\d+) to (\d+)$`, independentWritesSequences)
+	sc.Step(`^an independent client writes (\d+) events without a timestamp$`, independentWritesUnstamped)
 	sc.Step(`^the quality aggregators of tenants "([^"]*)" and "([^"]*)" write (\d+) events each on the same thread names$`, tenantsShareThreadNames)
 	sc.Step(`^the (\d+) dead-lettered records are exact copies of the records their headers name$`, deadLettersAreCopies)
 	sc.Step(`^the exporter's "([^"]*)" is (\d+) within (\d+) seconds$`, exporterSeriesSum)
@@ -36,6 +34,8 @@ func registerAuditSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the exporter shows "([^"]*)" = (\d+) for tenant "([^"]*)" on each of the (\d+) threads$`, exporterQualitySeries)
 	sc.Step(`^every record's header compression matches its framing byte, decoded by the harness$`, headerCompressionMatchesFraming)
 	sc.Step(`^every record's header timestamp is within (\d+) seconds of its Kafka timestamp$`, headerTimestampNearKafka)
+	sc.Step(`^every record's "tenant_id" record header is its protobuf tenant$`, recordHeaderTenantMatches)
+	sc.Step(`^every record's key is its thread id$`, recordKeyIsThread)
 	sc.Step(`^the consumer's group has committed every record within (\d+) seconds$`, groupCommittedAll)
 	registerAuditHealthSteps(sc)
 }
@@ -92,50 +92,6 @@ func exporterConsumes(ctx context.Context, logical string) error {
 		code, err := httpStatus(ctx, svc.Addr(), "/readyz")
 		return code == 200, fmt.Sprintf("/readyz %d", code), err
 	})
-}
-
-// independentWritesSequences writes one thread of events with the given sequence runs,
-// framed by the harness itself (plain framing byte + protobuf), so the hole between the
-// runs is known exactly.
-func independentWritesSequences(ctx context.Context, a, b, c, d int) error {
-	w := world(ctx)
-	topic, err := w.ensureTopic(ctx, "events")
-	if err != nil {
-		return err
-	}
-	if w.thread == "" {
-		w.thread = w.name("thread")
-	}
-	cl, err := w.stack.Kafka().Client(kgo.DefaultProduceTopic(topic), kgo.RequiredAcks(kgo.AllISRAcks()))
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	var seqs []int
-	for s := a; s <= b; s++ {
-		seqs = append(seqs, s)
-	}
-	for s := c; s <= d; s++ {
-		seqs = append(seqs, s)
-	}
-	for _, s := range seqs {
-		id := uuid.New()
-		msg := &dspb.DashStreamMessage{Message: &dspb.DashStreamMessage_Event{Event: &dspb.Event{
-			Header: &dspb.Header{MessageId: id[:], TimestampUs: time.Now().UnixMicro(), TenantId: "default",
-				ThreadId: w.thread, Sequence: uint64(s), Type: dspb.MessageType_MESSAGE_TYPE_EVENT, SchemaVersion: 1},
-			EventType: dspb.EventType_EVENT_TYPE_GRAPH_START, NodeId: "audit"}}}
-		body, err := proto.Marshal(msg)
-		if err != nil {
-			return fmt.Errorf("marshal sequence %d: %w", s, err)
-		}
-		rec := &kgo.Record{Key: []byte(w.thread), Value: append([]byte{0x00}, body...)}
-		if err := cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
-			return fmt.Errorf("write sequence %d: %w", s, err)
-		}
-	}
-	w.rec.Evidence(evidence.During, evidence.KindNote, "independent thread", map[string]any{
-		"thread": w.thread, "sequences": seqs, "missing": max(c-b-1, 0)})
-	return nil
 }
 
 // tenantsShareThreadNames runs the quality aggregator once per tenant with the same
