@@ -86,6 +86,16 @@ Feature: Defects found by the original system's audits stay found
     Then the exporter shows "dashstream_quality_checks_total" = 10 for tenant "acme" on each of the 2 threads
     And the exporter shows "dashstream_quality_passed" = 0 for tenant "acme" on each of the 2 threads
 
+  Scenario: The exporter keeps at most 10000 quality series, evicting the oldest
+    Collections fed by producers are bounded (DashFlow's streaming consumer audit v86:
+    bounded quality-score samples; M-514: cap what grows per thread). 3400 threads of 3
+    quality metrics each make 10200 series: 200 must go.
+    Given the quality aggregator is deployed with TENANT_ID "acme"
+    And the exporter consumes the scenario's quality topic
+    When it writes 1 quality events on 3400 threads
+    Then the exporter's "dashstream_exporter_quality_messages_total" is 3400 within 30 seconds
+    And the exporter keeps exactly 10000 quality series and counts 200 evicted
+
   Scenario: Every record the quality aggregator writes describes itself truthfully
     The header's compression field mirrors the framing byte (M-1049), timestamp_us is the
     write time in microseconds (the basis of the end-to-end latency, M-644), and the

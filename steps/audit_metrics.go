@@ -224,3 +224,28 @@ func exporterQualitySeries(ctx context.Context, metric string, n int, tenant str
 			return ok == threads && len(seen) == threads, strings.Join(seen, "; "), nil
 		})
 }
+
+// exporterSeriesCap counts the exporter's quality series (dashstream_quality_*) and its
+// evictions once every message was counted.
+func exporterSeriesCap(ctx context.Context, keep, evicted int) error {
+	w := world(ctx)
+	all, err := scrapeSeries(ctx, w.services["exporter"].Addr())
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, s := range all {
+		if strings.HasPrefix(s.name, "dashstream_quality_") {
+			n++
+		}
+	}
+	ev, err := seriesSum(all, "dashstream_exporter_quality_series_evicted_total")
+	if err != nil {
+		return err
+	}
+	w.rec.Evidence(evidence.After, evidence.KindMetric, "quality series", map[string]any{"series": n, "evicted": ev})
+	if n != keep || ev != float64(evicted) {
+		return fmt.Errorf("the exporter exposes %d quality series and counts %v evicted, expected at most %d kept and %d evicted", n, ev, keep, evicted)
+	}
+	return nil
+}
