@@ -254,4 +254,5 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerQualitySteps(sc)
 	registerTrafficSteps(sc)
 	registerBreakerSteps(sc)
+	registerAuditSteps(sc)
 }
