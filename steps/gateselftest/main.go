@@ -32,6 +32,7 @@ func main() {
 	family := flag.String("family", "", "comma-separated mutant files to run, without .yml (default: all)")
 	list := flag.Bool("list", false, "list the mutants and exit")
 	timeout := flag.Duration("timeout", 15*time.Minute, "bound on each build and each suite run")
+	workers := flag.Int("workers", 3, "mutants run at once, each in a copy of its own (their scenarios mostly wait)")
 	flag.Parse()
 	root, err := tools.RepoRoot()
 	if err != nil {
@@ -53,7 +54,10 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r := &selftest.Runner{Root: root, Stack: *stackName, Timeout: *timeout, Log: os.Stderr}
+	if *workers < 1 || *workers > 16 {
+		fail(fmt.Errorf("-workers %d: use 1 to 16", *workers))
+	}
+	r := &selftest.Runner{Root: root, Stack: *stackName, Timeout: *timeout, Log: os.Stderr, Workers: *workers}
 	defer r.Close()
 	if err := r.Prepare(); err != nil {
 		fail(err)

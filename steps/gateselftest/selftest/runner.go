@@ -27,6 +27,8 @@ type Runner struct {
 	Timeout time.Duration
 	// Log receives progress lines.
 	Log io.Writer
+	// Workers is how many mutants run at once, each in a copy of its own (default 1).
+	Workers int
 
 	dir  string // the copy
 	runs int
@@ -69,13 +71,14 @@ func (r *Runner) Close() error {
 // ErrBuild is wrapped when the copy does not build.
 var ErrBuild = errors.New("does not build")
 
-// Build compiles the copy (go build ./..., go vet of the packages in pkgs) and the suite's
-// test binary, and returns the binary's path.
+// Build compiles the copy and the suite's test binary and returns the binary's path: with
+// no pkgs the whole copy (go build ./...), else go vet of pkgs, which compiles them with
+// their tests (the binaries the suite runs are built by the suite itself).
 func (r *Runner) Build(ctx context.Context, pkgs ...string) (string, error) {
 	bin := filepath.Join(r.dir, ".bin", "repo", "steps.test")
 	cmds := [][]string{{"go", "build", "./..."}}
 	if len(pkgs) > 0 {
-		cmds = append(cmds, append([]string{"go", "vet"}, pkgs...))
+		cmds = [][]string{append([]string{"go", "vet"}, pkgs...)}
 	}
 	cmds = append(cmds, []string{"go", "test", "-c", "-o", bin, "./steps"})
 	for _, c := range cmds {

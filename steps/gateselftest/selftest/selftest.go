@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 )
@@ -77,20 +78,52 @@ func (r *Runner) Run(ctx context.Context, mutants []Mutant) (Report, error) {
 		return rep, fmt.Errorf("the clean copy: %w", err)
 	}
 	fmt.Fprintf(r.Log, "baseline: exit %d after %.0f s\n", base.Exit, base.Took.Seconds())
-	for i, m := range mutants {
-		if ctx.Err() != nil {
-			return rep, ctx.Err()
+	rep.Outcomes = make([]Outcome, len(mutants))
+	runners := []*Runner{r}
+	for len(runners) < min(max(r.Workers, 1), len(mutants)) {
+		w := &Runner{Root: r.Root, Stack: r.Stack, Timeout: r.Timeout, Log: r.Log}
+		if err := w.Prepare(); err != nil {
+			return rep, err
 		}
-		start := time.Now()
-		o := Outcome{Mutant: m}
-		if why := Baseline(m, base.Scenarios); why != "" {
-			o.Verdict, o.Detail = Broken, why+": the mutant proves nothing"
-		} else {
-			o.Verdict, o.Detail = r.one(ctx, m)
-		}
-		o.Seconds = time.Since(start).Seconds()
-		fmt.Fprintf(r.Log, "mutant %d/%d %s: %s (%.0f s) %s\n", i+1, len(mutants), m.Name, o.Verdict, o.Seconds, o.Detail)
-		rep.Outcomes = append(rep.Outcomes, o)
+		defer w.Close()
+		runners = append(runners, w)
+	}
+	var (
+		mu   sync.Mutex
+		next int
+		done int
+		wg   sync.WaitGroup
+	)
+	for _, w := range runners {
+		wg.Go(func() {
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(mutants) || ctx.Err() != nil {
+					return
+				}
+				m := mutants[i]
+				start := time.Now()
+				o := Outcome{Mutant: m}
+				if why := Baseline(m, base.Scenarios); why != "" {
+					o.Verdict, o.Detail = Broken, why+": the mutant proves nothing"
+				} else {
+					o.Verdict, o.Detail = w.one(ctx, m)
+				}
+				o.Seconds = time.Since(start).Seconds()
+				mu.Lock()
+				done++
+				rep.Outcomes[i] = o
+				fmt.Fprintf(r.Log, "mutant %d/%d %s: %s (%.0f s) %s\n", done, len(mutants), m.Name, o.Verdict, o.Seconds, o.Detail)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return rep, err
 	}
 	return rep, nil
 }
