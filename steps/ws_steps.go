@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -97,6 +98,9 @@ func (w *World) waitHealth(ctx context.Context, name string, within time.Duratio
 		if err != nil {
 			return false, "", err
 		}
+		if !slices.Contains([]string{"healthy", "degraded", "reconnecting"}, h.Status) {
+			return false, "", fmt.Errorf("/health status %q is none of healthy, degraded, reconnecting", h.Status)
+		}
 		last = h
 		return ok(h), fmt.Sprintf("status %s, kafka %s, breaker %s, reasons %v", h.Status, h.KafkaStatus, h.Breaker.State, h.Reasons), nil
 	})
@@ -164,10 +168,24 @@ func recentErrorsZero(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m := h.Metrics
-	if m.RecentKafkaErrors+m.RecentInfrastructureErrors+m.RecentDecodeErrors != 0 {
-		return fmt.Errorf("recent-window errors: kafka %d, infrastructure %d, decode %d; expected 0 (all-time kafka errors: %d)",
-			m.RecentKafkaErrors, m.RecentInfrastructureErrors, m.RecentDecodeErrors, m.KafkaErrors)
+	var body struct {
+		Metrics map[string]json.Number `json:"metrics"`
+	}
+	if err := json.Unmarshal(h.raw, &body); err != nil {
+		return fmt.Errorf("/health metrics: %w", err)
+	}
+	var bad []string
+	for _, name := range []string{"recent_kafka_errors", "recent_infrastructure_errors", "recent_decode_errors"} {
+		v, ok := body.Metrics[name]
+		switch {
+		case !ok:
+			bad = append(bad, "/health has no metrics."+name)
+		case v.String() != "0":
+			bad = append(bad, fmt.Sprintf("%s %s", name, v))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("recent-window errors, expected 0: %s (all-time kafka errors: %d)", strings.Join(bad, ", "), h.Metrics.KafkaErrors)
 	}
 	return nil
 }

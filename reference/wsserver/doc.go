@@ -74,8 +74,10 @@
 //
 // # Circuit breaker
 //
-// Kafka failures (failed dials, DNS lookups, connection initialisations, reads and
-// writes, seen by a backoff.Guard hook) feed a Breaker: FailureThreshold (10) in a row
+// Kafka outcomes, one per connection attempt (a failed dial, DNS lookup or connection
+// initialisation is one failure, however many franz-go hooks report it) and one per
+// request on a live connection, feed a Breaker and the health window (and
+// dashstream_ws_kafka_errors_total): FailureThreshold (10) failures in a row
 // open it (a success in closed resets the run, so scattered errors never open it);
 // open, it is the floor of every franz-go retry delay, so nothing dials until OpenFor
 // (60 s) has passed; then half-open, it sends one probe, a broker-only Metadata request
