@@ -37,7 +37,7 @@ var ErrMutants = errors.New("invalid mutant")
 
 // Load reads every *.yml in dir, in name order, and checks each mutant against the
 // repository at root: required fields set, names unique, Find occurring exactly once in
-// File, Replace different from Find.
+// File, Replace different from Find. Every invalid mutant is reported, not only the first.
 func Load(root, dir string) ([]Mutant, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.yml"))
 	if err != nil {
@@ -45,6 +45,7 @@ func Load(root, dir string) ([]Mutant, error) {
 	}
 	sort.Strings(files)
 	var all []Mutant
+	var bad []error
 	seen := map[string]string{}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
@@ -62,14 +63,17 @@ func Load(root, dir string) ([]Mutant, error) {
 			m := &ms[i]
 			m.Family = family
 			if err := m.check(root); err != nil {
-				return nil, fmt.Errorf("%s: mutant %d (%s): %w", filepath.Base(f), i+1, m.Name, err)
+				bad = append(bad, fmt.Errorf("%s: mutant %d (%s): %w", filepath.Base(f), i+1, m.Name, err))
 			}
 			if prev, ok := seen[m.Name]; ok {
-				return nil, fmt.Errorf("%s: %w: name %q is used in %s too", filepath.Base(f), ErrMutants, m.Name, prev)
+				bad = append(bad, fmt.Errorf("%s: %w: name %q is used in %s too", filepath.Base(f), ErrMutants, m.Name, prev))
 			}
 			seen[m.Name] = family
 		}
 		all = append(all, ms...)
+	}
+	if len(bad) > 0 {
+		return nil, errors.Join(bad...)
 	}
 	if len(all) == 0 {
 		return nil, fmt.Errorf("%w: no mutants in %s", ErrMutants, dir)
