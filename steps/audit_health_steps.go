@@ -70,7 +70,7 @@ func healthCountsDecodeErrors(ctx context.Context, n, seconds int) error {
 func healthReportsStale(ctx context.Context, stale, seconds int) error {
 	return world(ctx).waitHealth(ctx, fmt.Sprintf("/health to report degraded for no message in over %d s", stale),
 		time.Duration(seconds)*time.Second, func(h wsHealth) bool {
-			return h.Status == "degraded" && anyReason(h, "no kafka message")
+			return h.Status == "degraded" && anyReason(h, "since the last kafka message")
 		})
 }
 

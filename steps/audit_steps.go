@@ -33,10 +33,6 @@ func registerAuditSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the exporter's consumer lag on the scenario's topic reads 0 on every partition for 3 seconds, within (\d+) seconds$`, exporterLagZero)
 	sc.Step(`^the exporter shows "([^"]*)" = (\d+) for tenant "([^"]*)" on each of the (\d+) threads$`, exporterQualitySeries)
 	sc.Step(`^the exporter keeps exactly (\d+) quality series and counts (\d+) evicted$`, exporterSeriesCap)
-	sc.Step(`^every record's header compression matches its framing byte, decoded by the harness$`, headerCompressionMatchesFraming)
-	sc.Step(`^every record's header timestamp is within (\d+) seconds of its Kafka timestamp$`, headerTimestampNearKafka)
-	sc.Step(`^every record's "tenant_id" record header is its protobuf tenant$`, recordHeaderTenantMatches)
-	sc.Step(`^every record's key is its thread id$`, recordKeyIsThread)
 	sc.Step(`^the consumer's group has committed every record within (\d+) seconds$`, groupCommittedAll)
 	registerAuditHealthSteps(sc)
 }

@@ -102,15 +102,19 @@ func deadLetters(ctx context.Context, n int, reason string) error {
 	if reasons[reason] != n || len(reasons) != 1 {
 		return fmt.Errorf("dead-letter reasons %v, expected %d × %q", reasons, n, reason)
 	}
-	v, err := w.consumerResult(ctx)
-	if err != nil {
-		return err
-	}
-	if v.summary.DLQRecords != uint64(n) {
-		return fmt.Errorf("the consumer says it copied %d records to the dead-letter topic, which holds %d", v.summary.DLQRecords, n)
-	}
-	if err := v.metrics.expect(counterIs(consumer.MetricDLQRecords, uint64(n)), counterIs(consumer.MetricDLQFailures, 0)); err != nil {
-		return err
+	// What the scenario's consumer says must agree with the topic; a scenario whose copies
+	// come from another service (the exporter) checks that service's counts in its own steps.
+	if _, ran := w.services["consumer"]; ran || w.view != nil {
+		v, err := w.consumerResult(ctx)
+		if err != nil {
+			return err
+		}
+		if v.summary.DLQRecords != uint64(n) {
+			return fmt.Errorf("the consumer says it copied %d records to the dead-letter topic, which holds %d", v.summary.DLQRecords, n)
+		}
+		if err := v.metrics.expect(counterIs(consumer.MetricDLQRecords, uint64(n)), counterIs(consumer.MetricDLQFailures, 0)); err != nil {
+			return err
+		}
 	}
 	events := w.topic("events")
 	source, err := readSettled(ctx, w, events, 0, 20*time.Second)
