@@ -21,7 +21,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 .PHONY: test
-test: deps check-generated vet unit fuzz-short acceptance-embedded acceptance-local gate-selftest test-containers ## the whole test suite (unit, fuzz, embedded and local acceptance, gate self-test, containers stack)
+test: deps check-generated vet tidy-check rules-test unit fuzz-short acceptance-embedded acceptance-local gate-selftest test-containers ## the whole test suite (unit, rules, fuzz, embedded and local acceptance, gate self-test, containers stack)
 
 .PHONY: deps
 deps: tools kafka-jars report-deps ## install what the suites need: pinned Prometheus and Alertmanager, Kafka jars, chromium, kcat
@@ -54,13 +54,33 @@ generate: ## regenerate protobuf Go code from reference/wire/dspb/dashstream.pro
 	  --go_opt=module=github.com/dashstream/acceptance reference/wire/dspb/dashstream.proto
 
 .PHONY: check-generated
-check-generated: generate ## fail if the generated code is stale
-	@git diff --exit-code --stat -- reference/wire/dspb || \
+check-generated: ## fail if the generated protobuf code differs from a fresh generation (made in a temporary folder; the tree is left alone)
+	@scripts/ensure-packages protoc=protobuf-compiler
+	@GOBIN=$(BIN) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	  protoc --plugin=protoc-gen-go=$(BIN)/protoc-gen-go --go_out="$$tmp" \
+	    --go_opt=module=github.com/dashstream/acceptance reference/wire/dspb/dashstream.proto; \
+	  diff -u reference/wire/dspb/dashstream.pb.go "$$tmp/reference/wire/dspb/dashstream.pb.go" || \
 	  { echo "generated code is stale: run 'make generate' and commit the result"; exit 1; }
 
+.PHONY: tidy-check
+tidy-check: ## fail if go.mod or go.sum are not tidy (go mod tidy -diff)
+	$(GO) mod tidy -diff
+
+.PHONY: check
+check: vet tidy-check ## the inner loop (a few minutes): gofmt, go vet, go mod tidy, unit tests, the embedded gate
+	$(GO) test -count=1 -timeout 20m -skip '^TestFeatures$$' $(PKGS)
+	@$(MAKE) --no-print-directory acceptance STACK=embedded
+
 .PHONY: acceptance
-acceptance: tools ## the acceptance suite on STACK (embedded|local|containers|external), TAGS to filter: the release gate
-	$(GO) test -count=1 -timeout 30m ./steps -run TestFeatures -v -args -stack=$(STACK) -brokers=$(BROKERS) \
+# The suite runs as a compiled test binary so that its exit code is the gate's: 0 PASS,
+# 1 FAIL, 3 INCOMPLETE (go test would turn every failure into 1). make reports it as
+# "Error 1" or "Error 3".
+acceptance: tools ## the acceptance suite on STACK (embedded|local|containers|external), TAGS to filter: the release gate (exit 0 PASS, 1 FAIL, 3 INCOMPLETE)
+	@mkdir -p $(BIN)/repo
+	$(GO) test -c -o $(BIN)/repo/steps.test ./steps
+	cd steps && $(BIN)/repo/steps.test -test.count=1 -test.timeout 30m -test.run '^TestFeatures$$' -test.v \
+	  -stack=$(STACK) -brokers=$(BROKERS) $(if $(RELEASE_PROFILE),-release-profile='$(RELEASE_PROFILE)') \
 	  $(if $(TAGS),-godog.tags='$(TAGS)') $(FEATURES)
 
 .PHONY: acceptance-embedded acceptance-local
@@ -79,5 +99,5 @@ clean: ## remove downloaded tools, jars and reports
 	rm -rf .bin reports
 
 .PHONY: gate-selftest
-gate-selftest: tools ## put each incident's defect back into a copy of the code and show the gate catches it
+gate-selftest: tools ## prove the gate: every mutant in steps/gateselftest/mutants builds and is killed by its guarding scenario at its guarding step
 	$(GO) run ./steps/gateselftest -stack=$(STACK)

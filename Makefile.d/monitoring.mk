@@ -14,10 +14,10 @@ MONITORING_BIN := $(if $(DASHSTREAM_BIN_DIR),$(DASHSTREAM_BIN_DIR),.bin)
 tools: ## build the pinned Prometheus, promtool, Alertmanager and amtool into .bin/ (first use only)
 	$(GO) run ./system/tools/cmd/dsinstall $(MONITORING_TOOLS)
 
-rules-generate:
+rules-generate: ## regenerate fixtures/prometheus/generated/ (the fast profile) from the production rules
 	$(GO) run ./system/monitoring/profile/cmd/dsprofile
 
-rules-test: tools
+rules-test: tools ## promtool check and unit tests of the rules, amtool check, fast-profile checks (real binaries)
 	$(GO) run ./system/monitoring/profile/cmd/dsprofile -check
 	$(MONITORING_BIN)/promtool check rules fixtures/prometheus/rules/*.yml fixtures/prometheus/generated/*.yml
 	$(MONITORING_BIN)/promtool test rules fixtures/prometheus/tests/*.yml

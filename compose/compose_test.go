@@ -24,6 +24,7 @@ type file struct {
 		Volumes     []string          `yaml:"volumes"`
 		Command     []string          `yaml:"command"`
 		Ports       []string          `yaml:"ports"`
+		MemLimit    string            `yaml:"mem_limit"`
 	} `yaml:"services"`
 }
 
@@ -258,6 +259,32 @@ func TestComposeConfigAccepts(t *testing.T) {
 	default:
 		t.Skip("neither the docker compose plugin nor docker-compose is installed (Debian: apt-get install docker-compose)")
 	}
-	out, err := exec.Command(cmd[0], append(cmd[1:], "-f", "docker-compose.yml", "config", "-q")...).CombinedOutput()
+	pw := filepath.Join(t.TempDir(), "grafana-admin-password")
+	require.NoError(t, os.WriteFile(pw, []byte("not-the-default\n"), 0o600))
+	config := func(env ...string) ([]byte, error) {
+		c := exec.Command(cmd[0], append(cmd[1:], "-f", "docker-compose.yml", "config", "-q")...)
+		c.Env = append(os.Environ(), env...)
+		return c.CombinedOutput()
+	}
+	out, err := config("GRAFANA_ADMIN_PASSWORD_FILE=" + pw)
 	require.NoError(t, err, "%s config: %s", strings.Join(cmd, " "), out)
+	out, err = config("GRAFANA_ADMIN_PASSWORD_FILE=")
+	require.Error(t, err, "without Grafana's admin password file compose must refuse, not fall back to admin/admin")
+	require.Contains(t, string(out), "GRAFANA_ADMIN_PASSWORD_FILE", "the refusal says what to set")
+}
+
+// TestHardening: every service has a memory limit, Prometheus runs without its
+// unauthenticated lifecycle API, and Grafana's admin password comes from a secret file.
+func TestHardening(t *testing.T) {
+	f := load(t)
+	for name, svc := range f.Services {
+		require.NotEmpty(t, svc.MemLimit, "service %s has no mem_limit", name)
+		for _, arg := range svc.Command {
+			require.NotContains(t, arg, "web.enable-lifecycle", "service %s exposes /-/quit and /-/reload unauthenticated", name)
+		}
+	}
+	g := f.Services["grafana"].Environment
+	require.Equal(t, "/run/secrets/grafana_admin_password", g["GF_SECURITY_ADMIN_PASSWORD__FILE"])
+	require.NotContains(t, g, "GF_SECURITY_ADMIN_PASSWORD", "no password in the file itself")
+	require.Equal(t, "false", g["GF_USERS_ALLOW_SIGN_UP"])
 }

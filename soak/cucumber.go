@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/dashstream/acceptance/steps/evidence"
 )
 
 // ScenarioResult is one scenario of one suite run, as godog's cucumber JSON reports it.
@@ -27,51 +29,21 @@ type ScenarioResult struct {
 // skipped).
 func (s ScenarioResult) Failed() bool { return s.Status != "passed" && s.Status != "skipped" }
 
-type cukeFeature struct {
-	URI      string `json:"uri"`
-	Name     string `json:"name"`
-	Elements []struct {
-		Name  string `json:"name"`
-		Line  int    `json:"line"`
-		Type  string `json:"type"`
-		Steps []struct {
-			Keyword string `json:"keyword"`
-			Name    string `json:"name"`
-			Result  struct {
-				Status string `json:"status"`
-				Error  string `json:"error_message"`
-			} `json:"result"`
-		} `json:"steps"`
-	} `json:"elements"`
-}
-
-var statusRank = map[string]int{"passed": 1, "skipped": 2, "pending": 3, "undefined": 4, "ambiguous": 5, "failed": 6}
-
 // ParseCucumber reads godog's cucumber JSON (a list of features) into one result per
-// scenario. An unknown step status is kept as is (it fails the scenario).
+// scenario, with evidence.ParseCucumber (the one cucumber parser of the repository). An
+// unknown step status is kept as is (it fails the scenario).
 func ParseCucumber(data []byte) ([]ScenarioResult, error) {
-	var feats []cukeFeature
-	if err := json.Unmarshal(data, &feats); err != nil {
-		return nil, fmt.Errorf("cucumber: not godog's cucumber JSON (a list of features): %w", err)
+	parsed, err := evidence.ParseCucumber(data)
+	if err != nil {
+		return nil, fmt.Errorf("cucumber: %w", err)
 	}
-	var out []ScenarioResult
-	for _, f := range feats {
-		for _, el := range f.Elements {
-			if el.Type != "" && el.Type != "scenario" {
-				continue
-			}
-			r := ScenarioResult{Feature: f.Name, URI: f.URI, Name: el.Name, Line: el.Line, Status: "passed"}
-			for _, st := range el.Steps {
-				s := st.Result.Status
-				if rank, known := statusRank[s]; !known || rank > statusRank[r.Status] {
-					r.Status = s
-				}
-				if r.Error == "" && st.Result.Error != "" {
-					r.Error = strings.TrimSpace(st.Keyword) + " " + st.Name + ": " + st.Result.Error
-				}
-			}
-			out = append(out, r)
+	out := make([]ScenarioResult, 0, len(parsed))
+	for _, p := range parsed {
+		r := ScenarioResult{Feature: p.Feature, URI: p.URI, Name: p.Name, Line: p.Line, Status: p.Status}
+		if p.Error != "" {
+			r.Error = p.Keyword + " " + p.Step + ": " + p.Error
 		}
+		out = append(out, r)
 	}
 	return out, nil
 }

@@ -24,5 +24,8 @@
 //   - Timing assertions are expectations with a deadline ("within 10 seconds"): they poll
 //     a real signal and record when it was observed, or what was last seen when it was not.
 //   - The run writes reports/<run-id>/ (package steps/report), and TestFeatures fails when
-//     the gate fails: a failed, undefined, pending or ambiguous scenario, or no scenario.
+//     the gate is not PASS: FAIL (a failed, undefined, pending or ambiguous scenario, or no
+//     scenario) or INCOMPLETE (a skip the stack's release profile, package steps/release,
+//     does not declare). The test binary then exits 1 or 3 (TestMain).
+//   - godog's output goes through a writer that prints its scenario count the gate's way.
 package steps

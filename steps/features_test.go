@@ -12,6 +12,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/steps/release"
 	"github.com/dashstream/acceptance/steps/report"
 	_ "github.com/dashstream/acceptance/system/containers" // registers STACK=containers
 	"github.com/dashstream/acceptance/system/tools"
@@ -21,10 +22,34 @@ var (
 	stackFlag  = flag.String("stack", envOr("STACK", "embedded"), "stack to run on: embedded, local, containers, external")
 	brokerFlag = flag.Int("brokers", envInt("BROKERS", 1), "brokers the stack starts (local: 1 or 3)")
 	reportFlag = flag.String("report-dir", "", "where reports/<run-id>/ is written (default: <repo>/reports)")
-	godogOpts  = godog.Options{Strict: true, Concurrency: 4, Format: "pretty"}
+	profFlag   = flag.String("release-profile", os.Getenv("RELEASE_PROFILE"),
+		"release profile: what the run accepts not to cover (default fixtures/release/<stack>.yml; 'none' accepts nothing)")
+	godogOpts = godog.Options{Strict: true, Concurrency: 4, Format: "pretty"}
 )
 
 func init() { godog.BindFlags("godog.", flag.CommandLine, &godogOpts) }
+
+// gateExit is the exit code of the last TestFeatures gate (evidence.Exit*), -1 when it did
+// not run. TestMain turns a failed test into it, so INCOMPLETE exits with its own code.
+var gateExit = -1
+
+// TestMain exits with the gate's code when TestFeatures ran: 0 PASS, 1 FAIL, 3 INCOMPLETE.
+// Any other failure of the package (a unit test, a panic) keeps go test's own code.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code == 1 && gateExit == evidence.ExitIncomplete {
+		code = evidence.ExitIncomplete
+	}
+	os.Exit(code)
+}
+
+// profileFor loads the release profile the run is judged with.
+func profileFor(root, stackName string) (evidence.ReleaseProfile, error) {
+	if *profFlag != "" {
+		return release.Load(root, *profFlag)
+	}
+	return release.ForStack(root, stackName)
+}
 
 // embeddedConcurrency is how many scenarios run at once on the embedded stack unless
 // -godog.concurrency says otherwise.
@@ -78,6 +103,11 @@ func TestFeatures(t *testing.T) {
 		opts.Randomize = time.Now().UnixNano() // the seed is in the report: rerun with -godog.random=SEED
 	}
 	run := evidence.NewRun(*stackFlag, opts.Randomize, evidence.Tags(opts.Tags))
+	profile, err := profileFor(root, *stackFlag)
+	if err != nil {
+		t.Fatalf("release profile: %v (fix the file, or pass -release-profile=PATH or none)", err)
+	}
+	run.SetProfile(profile)
 	suite := NewSuite(*stackFlag, *brokerFlag, run)
 	suite.HandleInterrupts()
 	work, err := os.MkdirTemp("", "dashstream-run-") // not t.TempDir: an interrupt removes it too
@@ -87,6 +117,7 @@ func TestFeatures(t *testing.T) {
 	suite.AtExit(func() { os.RemoveAll(work) })
 	cucumber, junit := filepath.Join(work, "cucumber.json"), filepath.Join(work, "junit.xml")
 	opts.Format = fmt.Sprintf("%s,cucumber:%s,junit:%s", opts.Format, cucumber, junit)
+	opts.Output = &gateSummary{out: os.Stdout, counts: run.Counts} // godog's count, the gate's way
 	status := godog.TestSuite{Name: "dashstream", ScenarioInitializer: suite.InitializeScenario, Options: &opts}.Run()
 	run.Finish()
 	cj, _ := os.ReadFile(cucumber)
@@ -102,7 +133,11 @@ func TestFeatures(t *testing.T) {
 		t.Errorf("write report: %v", err)
 	}
 	fmt.Println(report.Summary(run, paths))
-	if status != 0 || !run.Passed() {
+	gateExit = run.ExitCode()
+	if status != 0 && gateExit == evidence.ExitPass {
+		gateExit = evidence.ExitFail // godog saw a failure the evidence did not: trust the worse
+	}
+	if gateExit != evidence.ExitPass {
 		t.Fatalf("release gate: %s (godog status %d); report: %s", run.Verdict(), status, paths.HTML)
 	}
 }

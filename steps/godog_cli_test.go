@@ -23,10 +23,20 @@ var cliSuite *Suite
 //
 // It runs the scenarios on the stack named by STACK (default embedded) and, after the
 // last one, closes the stack and writes reports/<run-id>/ as TestFeatures does (without
-// cucumber JSON and JUnit XML: ask godog for them with --format). The exit code is godog's.
+// cucumber JSON and JUnit XML: ask godog for them with --format). The exit code is godog's,
+// except for an INCOMPLETE run, which exits with evidence.ExitIncomplete right after the
+// report (godog's own summary, which counts skips as passed, is then not printed).
 func InitializeTestSuite(ts *godog.TestSuiteContext) {
 	stackName := envOr("STACK", "embedded")
 	run := evidence.NewRun(stackName, 0)
+	if root, err := tools.RepoRoot(); err == nil {
+		profile, err := profileFor(root, stackName)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "release profile:", err)
+			os.Exit(evidence.ExitFail)
+		}
+		run.SetProfile(profile)
+	}
 	cliSuite = NewSuite(stackName, envInt("BROKERS", 1), run)
 	cliSuite.HandleInterrupts()
 	ts.AfterSuite(func() {
@@ -43,6 +53,10 @@ func InitializeTestSuite(ts *godog.TestSuiteContext) {
 			return
 		}
 		fmt.Println(report.Summary(run, paths))
+		if run.Verdict() == evidence.VerdictIncomplete {
+			// godog would exit 0: it counts skipped scenarios as passed.
+			os.Exit(evidence.ExitIncomplete)
+		}
 	})
 }
 

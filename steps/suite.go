@@ -149,7 +149,7 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 		}
 		st, err := s.open()
 		if err != nil {
-			rec := s.Run.Start(evidence.Meta{ID: p.Id, Name: p.Name, URI: p.Uri, Tags: tags})
+			rec := s.Run.Start(metaOf(p, tags))
 			rec.End(evidence.StatusFailed, err)
 			return ctx, fmt.Errorf("the %s stack did not start: %w", s.StackName, err)
 		}
@@ -157,7 +157,7 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 		pk, canPrivate := st.(stack.PrivateKafka)
 		private = private && canPrivate
 		unlock := s.lock(tags, private)
-		rec := s.Run.Start(evidence.Meta{ID: p.Id, Name: p.Name, URI: p.Uri, Tags: tags})
+		rec := s.Run.Start(metaOf(p, tags))
 		var closeKafka func(context.Context) error
 		if private {
 			start := time.Now()
@@ -220,6 +220,16 @@ func statusOf(stepErr, cleanupErr error) string {
 		return evidence.StatusFailed
 	}
 	return evidence.StatusPassed
+}
+
+// metaOf identifies a scenario for the recorder: the pickle's line is its example row's
+// line in an outline, which tells examples apart where their names do not.
+func metaOf(p *godog.Scenario, tags []string) evidence.Meta {
+	m := evidence.Meta{ID: p.Id, Name: p.Name, URI: p.Uri, Tags: tags}
+	if p.Location != nil {
+		m.Line = int(p.Location.Line)
+	}
+	return m
 }
 
 func tagNames(p *godog.Scenario) []string {

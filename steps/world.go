@@ -166,7 +166,13 @@ func (w *World) progress(format string, args ...any) {
 // need skips the scenario when the stack lacks a capability, with the reason recorded.
 func (w *World) need(caps ...stack.Capability) error {
 	if reason := stack.Missing(w.stack, caps...); reason != "" {
-		w.rec.Skip(reason)
+		var lack []string
+		for _, c := range caps {
+			if !stack.Has(w.stack, c) {
+				lack = append(lack, string(c))
+			}
+		}
+		w.rec.SkipMissing(reason, lack...)
 		return fmt.Errorf("%s: %w", reason, godog.ErrSkip)
 	}
 	return nil

@@ -113,11 +113,56 @@ func TestReconcileWithGodogCucumberJSON(t *testing.T) {
 		})
 	}
 	require.Contains(t, got["fails"].Tags, "@slow")
-	require.Equal(t, []string{"1 failed", "1 undefined", "1 pending"}, run.GateReasons())
+	require.Equal(t, []string{"1 failed", "1 undefined", "1 pending", "2 skipped without a declared reason"}, run.GateReasons())
 }
 
 func TestReconcileRejectsOtherJSON(t *testing.T) {
 	run, _ := newRun(t)
 	require.ErrorContains(t, run.Reconcile([]byte(`{"not":"a list"}`)), "cucumber")
 	require.NoError(t, run.Reconcile([]byte(`[]`)))
+}
+
+// TestReconcileTellsOutlineExamplesApart: two examples of an outline can share a name;
+// each cucumber result must land on the scenario recorded for its own row, never on the
+// other's (the report would show one example's evidence under the other).
+func TestReconcileTellsOutlineExamplesApart(t *testing.T) {
+	run, _ := newRun(t)
+	second := run.Start(evidence.Meta{ID: "b", Name: "same name", URI: "f.feature", Line: 12})
+	first := run.Start(evidence.Meta{ID: "a", Name: "same name", URI: "f.feature", Line: 11})
+	first.End(evidence.StatusPassed, nil)
+	second.End(evidence.StatusPassed, nil)
+	cj := `[{"uri":"f.feature","name":"F","elements":[
+	  {"name":"same name","line":11,"type":"scenario","steps":[{"keyword":"Then ","name":"ok","result":{"status":"passed"}}]},
+	  {"name":"same name","line":12,"type":"scenario","steps":[{"keyword":"Then ","name":"boom","result":{"status":"failed","error_message":"row 12 failed"}}]}]}]`
+	require.NoError(t, run.Reconcile([]byte(cj)))
+	snap := run.Snapshot()
+	require.Len(t, snap.Scenarios, 2)
+	for _, sc := range snap.Scenarios {
+		switch sc.Line {
+		case 11:
+			require.Equal(t, evidence.StatusPassed, sc.Status, "row 11 passed")
+			require.Empty(t, sc.Error)
+		case 12:
+			require.Equal(t, evidence.StatusFailed, sc.Status, "row 12 failed")
+			require.Contains(t, sc.Error, "row 12 failed")
+		default:
+			t.Fatalf("unexpected scenario at line %d", sc.Line)
+		}
+	}
+}
+
+// TestReconcileCollectsDeviations: paragraphs starting with "Deviation:" in feature and
+// scenario descriptions are collected once each, for the report.
+func TestReconcileCollectsDeviations(t *testing.T) {
+	run, _ := newRun(t)
+	cj := `[{"uri":"a.feature","name":"A","description":"  Intro line.\n\n  Deviation: the lag alert fires at 1000,\n  as the incident asks.\n","elements":[
+	  {"name":"x","line":3,"type":"scenario","description":"Deviation: stricter, because.","steps":[]},
+	  {"name":"y","line":9,"type":"scenario","description":"Deviation: stricter, because.","steps":[]},
+	  {"name":"z","line":12,"type":"scenario","description":"No deviation here.","steps":[]}]}]`
+	require.NoError(t, run.Reconcile([]byte(cj)))
+	got := run.Snapshot().Deviations
+	require.Equal(t, []evidence.Deviation{
+		{Feature: "A", URI: "a.feature", Text: "the lag alert fires at 1000, as the incident asks."},
+		{Feature: "A", Scenario: "x", URI: "a.feature", Text: "stricter, because."},
+	}, got)
 }

@@ -146,6 +146,7 @@ type Scenario struct {
 	Tags         []string          `json:"tags,omitempty"`
 	Status       string            `json:"status"`
 	SkipReason   string            `json:"skip_reason,omitempty"`
+	Missing      []string          `json:"missing,omitempty"`
 	Error        string            `json:"error,omitempty"`
 	Started      time.Time         `json:"started"`
 	Ended        time.Time         `json:"ended,omitzero"`
@@ -173,6 +174,20 @@ func (s *Scenario) FailsGate() bool {
 	return true
 }
 
+// declared reports whether the scenario was skipped only for capabilities the release
+// profile accepts (accepted maps them to their why); the caller holds s.mu.
+func (s *Scenario) declared(accepted map[string]string) bool {
+	if s.Status != StatusSkipped || len(s.Missing) == 0 {
+		return false
+	}
+	for _, m := range s.Missing {
+		if _, ok := accepted[m]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // Unmet returns the expectations that were not met, in recording order.
 func (s *Scenario) Unmet() []Expectation {
 	var out []Expectation
@@ -189,7 +204,7 @@ func (s *Scenario) copy() *Scenario {
 	c := &Scenario{
 		ID: s.ID, Name: s.Name, Feature: s.Feature, URI: s.URI, Line: s.Line,
 		Tags:   append([]string(nil), s.Tags...),
-		Status: s.Status, SkipReason: s.SkipReason, Error: s.Error,
+		Status: s.Status, SkipReason: s.SkipReason, Missing: append([]string(nil), s.Missing...), Error: s.Error,
 		Started: s.Started, Ended: s.Ended,
 		Timeline:     append([]Event(nil), s.Timeline...),
 		Expectations: append([]Expectation(nil), s.Expectations...),

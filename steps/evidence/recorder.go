@@ -164,8 +164,20 @@ func (r *Recorder) Skip(reason string) {
 	})
 }
 
+// SkipMissing marks the scenario skipped because the stack lacks the named capabilities:
+// a skip the run's release profile may declare acceptable (see ReleaseProfile). A skip
+// for any other reason (Skip) always makes the run INCOMPLETE.
+func (r *Recorder) SkipMissing(reason string, capabilities ...string) {
+	r.locked(func(s *Scenario) {
+		s.Status = StatusSkipped
+		s.SkipReason = reason
+		s.Missing = append([]string(nil), capabilities...)
+	})
+}
+
 // End stamps the scenario's end with its status (a Status constant; "" keeps the status
-// set by Skip) and its error, if any. For a skipped scenario without a reason the error's
+// set by Skip, and so does StatusPassed: a skipped scenario never passes) and its error,
+// if any. For a skipped scenario without a reason the error's
 // text becomes the reason. Fault spans still open are closed, and expectations still
 // open are recorded as not met, both saying so. A second End updates status and error
 // but keeps the first end time.
@@ -175,7 +187,9 @@ func (r *Recorder) End(status string, err error) {
 	}
 	at := r.now()
 	r.locked(func(s *Scenario) {
-		if status != "" {
+		// godog hands the After hook no error for a scenario skipped before its last step,
+		// so a recorded skip is never turned into a pass; a failure still overrides it.
+		if status != "" && (status != StatusPassed || s.Status != StatusSkipped) {
 			s.Status = status
 		}
 		if err != nil {

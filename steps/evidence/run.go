@@ -15,14 +15,20 @@ import (
 type Run struct {
 	mu sync.Mutex
 
-	ID        string            `json:"id"`
-	Stack     string            `json:"stack"`
-	Seed      int64             `json:"seed"`
-	Tags      string            `json:"tags,omitempty"`
-	Started   time.Time         `json:"started"`
-	Ended     time.Time         `json:"ended,omitzero"`
-	Versions  map[string]string `json:"versions,omitempty"`
-	Scenarios []*Scenario       `json:"scenarios"`
+	ID       string            `json:"id"`
+	Stack    string            `json:"stack"`
+	Seed     int64             `json:"seed"`
+	Tags     string            `json:"tags,omitempty"`
+	Started  time.Time         `json:"started"`
+	Ended    time.Time         `json:"ended,omitzero"`
+	Versions map[string]string `json:"versions,omitempty"`
+	// Profile is the release profile the run is judged with: the capabilities it accepts
+	// not to cover. Nil accepts nothing: every skip makes the run INCOMPLETE.
+	Profile *ReleaseProfile `json:"release_profile,omitempty"`
+	// Deviations are where the features keep a rule other than the incident document's
+	// (paragraphs starting with DeviationPrefix in their descriptions), set by Reconcile.
+	Deviations []Deviation `json:"deviations,omitempty"`
+	Scenarios  []*Scenario `json:"scenarios"`
 
 	cfg config
 }
@@ -71,6 +77,42 @@ func LogLimit(n int) Opt { return optFunc(func(c *config) { c.logLimit = n }) }
 
 // DefaultLogLimit is the default for LogLimit.
 const DefaultLogLimit = 16 << 10
+
+// ReleaseProfile names what a run accepts not to cover on its stack: each capability the
+// stack lacks, with why that is acceptable for a release. A scenario skipped only for
+// capabilities listed here is a declared skip; any other skip makes the run INCOMPLETE.
+type ReleaseProfile struct {
+	// Name identifies the profile (its file, relative to the repository).
+	Name string `json:"name"`
+	// Accepts lists the capabilities the run may lack.
+	Accepts []Accepted `json:"accepts"`
+}
+
+// Accepted is one capability a release profile accepts not to cover, and why.
+type Accepted struct {
+	Capability string `json:"capability" yaml:"capability"`
+	Why        string `json:"why" yaml:"why"`
+}
+
+// SetProfile sets the release profile the run is judged with.
+func (r *Run) SetProfile(p ReleaseProfile) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Profile = &p
+}
+
+// acceptedCaps maps each capability the profile accepts to its why.
+func (r *Run) acceptedCaps() map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]string{}
+	if r.Profile != nil {
+		for _, a := range r.Profile.Accepts {
+			out[a.Capability] = a.Why
+		}
+	}
+	return out
+}
 
 // NewRun starts a run on the named stack with the suite's random seed.
 func NewRun(stack string, seed int64, opts ...Opt) *Run {
@@ -165,6 +207,11 @@ func (r *Run) Snapshot() *Run {
 	}
 	for k, v := range r.Versions {
 		c.Versions[k] = v
+	}
+	c.Deviations = append([]Deviation(nil), r.Deviations...)
+	if r.Profile != nil {
+		p := ReleaseProfile{Name: r.Profile.Name, Accepts: append([]Accepted(nil), r.Profile.Accepts...)}
+		c.Profile = &p
 	}
 	scs := append([]*Scenario(nil), r.Scenarios...)
 	r.mu.Unlock()

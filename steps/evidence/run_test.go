@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -23,14 +24,14 @@ func TestGate(t *testing.T) {
 	}{
 		{"empty run proves nothing", nil, false, []string{"no scenarios ran"}, "0 scenarios"},
 		{"all passed", []string{"passed", "passed"}, true, nil, "2 scenarios: 2 passed"},
-		{"skipped does not fail", []string{"passed", "skipped"}, true, nil, "2 scenarios: 1 passed, 1 skipped"},
-		{"all skipped", []string{"skipped"}, true, nil, "1 scenario: 1 skipped"},
+		{"an undeclared skip is incomplete", []string{"passed", "skipped"}, false, []string{"1 skipped without a declared reason"}, "2 scenarios: 1 passed, 1 skipped"},
+		{"all skipped", []string{"skipped"}, false, []string{"1 skipped without a declared reason"}, "1 scenario: 1 skipped"},
 		{"failed", []string{"passed", "failed"}, false, []string{"1 failed"}, "2 scenarios: 1 passed, 1 failed"},
 		{"undefined", []string{"undefined"}, false, []string{"1 undefined"}, "1 scenario: 1 undefined"},
 		{"pending", []string{"pending", "pending"}, false, []string{"2 pending"}, "2 scenarios: 2 pending"},
 		{"ambiguous", []string{"ambiguous"}, false, []string{"1 ambiguous"}, "1 scenario: 1 ambiguous"},
 		{"no status", []string{""}, false, []string{"1 without a status"}, "1 scenario: 1 without a status"},
-		{"several causes", []string{"failed", "undefined", "skipped"}, false, []string{"1 failed", "1 undefined"}, "3 scenarios: 1 failed, 1 skipped, 1 undefined"},
+		{"several causes", []string{"failed", "undefined", "skipped"}, false, []string{"1 failed", "1 undefined", "1 skipped without a declared reason"}, "3 scenarios: 1 failed, 1 skipped, 1 undefined"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,13 +42,62 @@ func TestGate(t *testing.T) {
 			require.Equal(t, tt.pass, run.Passed())
 			require.Equal(t, tt.reasons, run.GateReasons())
 			require.Equal(t, tt.counts, run.Counts().String())
-			if tt.pass {
-				require.Equal(t, "PASS", run.Verdict())
-			} else {
-				require.Equal(t, "FAIL", run.Verdict())
+			want := evidence.VerdictFail
+			switch {
+			case tt.pass:
+				want = evidence.VerdictPass
+			case !slices.ContainsFunc(tt.statuses, func(s string) bool { return s != "passed" && s != "skipped" }) && len(tt.statuses) > 0:
+				want = evidence.VerdictIncomplete
 			}
+			require.Equal(t, want, run.Verdict())
 		})
 	}
+}
+
+// TestDeclaredSkips: a skip for capabilities the release profile accepts keeps the gate at
+// PASS; any other skip, or one missing a capability the profile does not list, makes it
+// INCOMPLETE with its own exit code; a run in which nothing ran is never PASS.
+func TestDeclaredSkips(t *testing.T) {
+	profile := evidence.ReleaseProfile{Name: "p.yml", Accepts: []evidence.Accepted{{Capability: "multi-broker", Why: "one broker here"}}}
+	tests := []struct {
+		name    string
+		skips   func(*evidence.Run)
+		verdict string
+		code    int
+	}{
+		{"declared", func(r *evidence.Run) {
+			r.Start(evidence.Meta{ID: "s"}).SkipMissing("no 3 brokers", "multi-broker")
+		}, evidence.VerdictPass, evidence.ExitPass},
+		{"not in the profile", func(r *evidence.Run) {
+			r.Start(evidence.Meta{ID: "s"}).SkipMissing("no monitoring", "monitoring")
+		}, evidence.VerdictIncomplete, evidence.ExitIncomplete},
+		{"one of two capabilities declared", func(r *evidence.Run) {
+			r.Start(evidence.Meta{ID: "s"}).SkipMissing("no", "multi-broker", "monitoring")
+		}, evidence.VerdictIncomplete, evidence.ExitIncomplete},
+		{"a skip without a capability", func(r *evidence.Run) {
+			r.Start(evidence.Meta{ID: "s"}).Skip("interrupted")
+		}, evidence.VerdictIncomplete, evidence.ExitIncomplete},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			run, _ := newRun(t)
+			run.SetProfile(profile)
+			run.Start(evidence.Meta{ID: "p"}).End(evidence.StatusPassed, nil)
+			tt.skips(run)
+			require.Equal(t, tt.verdict, run.Verdict())
+			require.Equal(t, tt.code, run.ExitCode())
+			gaps := run.NotCovered()
+			require.Len(t, gaps, 1)
+			require.Equal(t, tt.verdict == evidence.VerdictPass, gaps[0].Declared)
+		})
+	}
+	t.Run("only declared skips is not a pass", func(t *testing.T) {
+		run, _ := newRun(t)
+		run.SetProfile(profile)
+		run.Start(evidence.Meta{ID: "s"}).SkipMissing("no 3 brokers", "multi-broker")
+		require.Equal(t, evidence.VerdictIncomplete, run.Verdict())
+		require.Equal(t, []string{"no scenario ran to a verdict"}, run.GateReasons())
+	})
 }
 
 func TestConcurrentRecording(t *testing.T) {

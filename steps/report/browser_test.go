@@ -81,15 +81,17 @@ func TestReportInHeadlessChromium(t *testing.T) {
 	dom := runChromium(t, bin, "--dump-dom", url)
 	require.Contains(t, dom, `<header class="banner fail" id="verdict">`)
 	require.Regexp(t, `<div class="verdict">FAIL</div>`, dom)
-	require.Contains(t, dom, "Gate failed: 1 failed, 1 pending.")
+	require.Contains(t, dom, "Gate failed: 1 failed, 1 pending, 1 skipped without a declared reason.")
 	require.Regexp(t, `<html lang="en" class="[^"]*\bjs\b`, dom, "the inline script ran (the CSP allows it)")
 	for _, name := range []string{
 		"Broker outage raises KafkaBrokerDown and recovers", "Consumer lag alert fires within 90s",
-		"Network partition between broker and consumer", "Schema v2 messages go to the DLQ",
+		"Schema v2 messages go to the DLQ",
 		`Escaping &lt;script&gt;alert("pwned")&lt;/script&gt; | *bold* &amp; &lt;/title&gt;`,
 	} {
 		require.Equal(t, 2, strings.Count(dom, name), "%q appears in the table and as a section title", name)
 	}
+	require.Equal(t, 3, strings.Count(dom, "Network partition between broker and consumer"),
+		"a skipped scenario is also listed under what the run did not cover")
 	require.Equal(t, 1, strings.Count(dom, "<script"), "only the page's own script element exists")
 	require.NotContains(t, dom, "<iframe")
 	require.NotContains(t, dom, "<img")

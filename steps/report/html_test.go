@@ -23,7 +23,7 @@ func TestHTMLStructure(t *testing.T) {
 
 	has(t, page, `<header class="banner fail" id="verdict">`)
 	has(t, page, `<div class="verdict">FAIL</div>`)
-	has(t, page, "Gate failed: 1 failed, 1 pending.")
+	has(t, page, "Gate failed: 1 failed, 1 pending, 1 skipped without a declared reason.")
 	for _, v := range []string{"4.1.0", "3.5.0", "0.28.1", "4d4e497", "1747224000", "embedded", run.ID} {
 		has(t, page, v)
 	}
@@ -34,9 +34,12 @@ func TestHTMLStructure(t *testing.T) {
 		has(t, page, `<span class="badge `+sc.Status+`">`+sc.Status+`</span>`)
 	}
 	for _, name := range []string{"Broker outage raises KafkaBrokerDown and recovers", "Consumer lag alert fires within 90s",
-		"Network partition between broker and consumer", "Schema v2 messages go to the DLQ"} {
+		"Schema v2 messages go to the DLQ"} {
 		require.Equal(t, 2, strings.Count(page, name), "%q: once in the table, once as a section title", name)
 	}
+	require.Equal(t, 3, strings.Count(page, "Network partition between broker and consumer"),
+		"a skipped scenario is also listed under what the run did not cover")
+	has(t, page, `id="not-covered"`)
 	failed, pending := strings.Index(page, `href="#s1">Consumer lag alert fires`), strings.Index(page, `href="#s2">Schema v2`)
 	skipped, passed := strings.Index(page, `href="#s3">Network partition`), strings.Index(page, `href="#s4">Broker outage`)
 	require.True(t, 0 < failed && failed < pending && pending < skipped && skipped < passed, "failing scenarios are listed first")

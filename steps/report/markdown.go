@@ -51,10 +51,39 @@ func renderMarkdown(run *evidence.Run) []byte {
 	var b bytes.Buffer
 	verdict := run.Verdict()
 	fmt.Fprintf(&b, "# DashStream acceptance: %s\n\n", verdict)
-	if reasons := run.GateReasons(); len(reasons) > 0 {
+	switch reasons := run.GateReasons(); verdict {
+	case evidence.VerdictPass:
+		b.WriteString("**Release gate: PASS**: every selected scenario ran and passed")
+		if c := run.Counts(); c.Declared > 0 {
+			fmt.Fprintf(&b, ", except %d skipped for capabilities the release profile accepts", c.Declared)
+		}
+		b.WriteString(".\n\n")
+	case evidence.VerdictIncomplete:
+		fmt.Fprintf(&b, "**Release gate: INCOMPLETE**: not everything was checked: %s.\n\n", md(strings.Join(reasons, ", ")))
+	default:
 		fmt.Fprintf(&b, "**Release gate: FAIL**: %s.\n\n", md(strings.Join(reasons, ", ")))
-	} else {
-		b.WriteString("**Release gate: PASS**: no scenario failed, was undefined or pending.\n\n")
+	}
+	if gaps := run.NotCovered(); len(gaps) > 0 {
+		fmt.Fprintf(&b, "### Not covered by this run\n\nRelease profile: %s\n\n| Scenario | Why it did not run | Accepted by the profile |\n|---|---|---|\n", md(profileName(run)))
+		for _, g := range gaps {
+			acc := "**no**: not declared, the gate cannot pass"
+			if g.Declared {
+				acc = "yes: " + md(g.Why)
+			}
+			fmt.Fprintf(&b, "| %s %s | %s | %s |\n", md(g.Scenario), md(g.Where), md(g.Reason), acc)
+		}
+		b.WriteString("\n")
+	}
+	if len(run.Deviations) > 0 {
+		b.WriteString("### Where the harness keeps another rule than the incident document\n\n")
+		for _, d := range run.Deviations {
+			where := md(d.Feature)
+			if d.Scenario != "" {
+				where += " / " + md(d.Scenario)
+			}
+			fmt.Fprintf(&b, "- **%s**: %s\n", where, md(d.Text))
+		}
+		b.WriteString("\n")
 	}
 	c := run.Counts()
 	b.WriteString("| Total | Passed | Failed | Skipped | Undefined | Pending | Other |\n|---:|---:|---:|---:|---:|---:|---:|\n")

@@ -14,7 +14,7 @@ func TestMarkdown(t *testing.T) {
 	md := readFile(t, p.Markdown)
 
 	require.True(t, strings.HasPrefix(md, "# DashStream acceptance: FAIL\n"))
-	require.Contains(t, md, "**Release gate: FAIL**: 1 failed, 1 pending.")
+	require.Contains(t, md, "**Release gate: FAIL**: 1 failed, 1 pending, 1 skipped without a declared reason.")
 	require.Contains(t, md, "| 5 | 2 | 1 | 1 | 0 | 1 | 0 |", "the counts row")
 	require.Contains(t, md, "| kafka | 4.1.0 |")
 	require.Contains(t, md, "| Seed | 1747224000 |")
@@ -38,14 +38,26 @@ func TestSummary(t *testing.T) {
 	run, p := writeFixture(t)
 	s := report.Summary(run, p)
 
-	require.Contains(t, s, "DashStream acceptance gate: FAIL (1 failed, 1 pending)")
+	require.Contains(t, s, "DashStream acceptance gate: FAIL (1 failed, 1 pending, 1 skipped without a declared reason)")
 	require.Contains(t, s, "5 scenarios: 2 passed, 1 failed, 1 skipped, 1 pending")
 	require.Contains(t, s, "failed:   Consumer lag alert fires within 90s (features/lag.feature:5)")
 	require.Contains(t, s, "unmet: alert DashStreamConsumerLag fires: NOT met")
 	require.Contains(t, s, "pending:  Schema v2 messages go to the DLQ")
-	require.Contains(t, s, "skipped:  Network partition between broker and consumer (features/network.feature:3) — needs the containers stack")
+	require.Contains(t, s, "NOT RUN:  Network partition between broker and consumer (features/network.feature:3) — needs the containers stack")
+	require.Contains(t, s, "not declared in the release profile: the gate cannot pass")
 	require.Contains(t, s, "report:   "+p.HTML)
 	require.NotContains(t, s, "Broker outage", "passed scenarios are only counted")
 
 	require.NotContains(t, report.Summary(run, report.Paths{}), "report:")
+}
+
+// TestDeviationsAreListed: a feature's "Deviation:" paragraph reaches every report.
+func TestDeviationsAreListed(t *testing.T) {
+	run := fixtureRun(t, "dev-run")
+	cj := `[{"uri":"a.feature","name":"Alerting","description":"Deviation: the harness fires at 1000, the incident's number.","elements":[]}]`
+	p, err := report.Write(t.TempDir(), run, []byte(cj), nil)
+	require.NoError(t, err)
+	require.Contains(t, readFile(t, p.Markdown), "- **Alerting**: the harness fires at 1000, the incident's number.")
+	require.Contains(t, readFile(t, p.HTML), `id="deviations"`)
+	require.Contains(t, report.Summary(run, p), "deviations from the incident document: 1")
 }

@@ -44,14 +44,27 @@ func Summary(run *evidence.Run, p Paths) string {
 			}
 		}
 	}
-	for _, sc := range snap.Scenarios {
-		if sc.Status == evidence.StatusSkipped {
-			reason := sc.SkipReason
-			if reason == "" {
-				reason = "no reason given"
-			}
-			fmt.Fprintf(&b, "  skipped:  %s%s — %s\n", sc.Name, where(sc), firstLine(reason, 160))
+	for _, g := range snap.NotCovered() {
+		label := "skipped:  "
+		if !g.Declared {
+			label = "NOT RUN:  "
 		}
+		loc := ""
+		if g.Where != "" {
+			loc = " (" + g.Where + ")"
+		}
+		fmt.Fprintf(&b, "  %s%s%s — %s\n", label, g.Scenario, loc, firstLine(g.Reason, 160))
+		if g.Declared {
+			fmt.Fprintf(&b, "            accepted by the release profile: %s\n", firstLine(g.Why, 160))
+		} else {
+			b.WriteString("            not declared in the release profile: the gate cannot pass\n")
+		}
+	}
+	if snap.Profile != nil || len(snap.NotCovered()) > 0 {
+		fmt.Fprintf(&b, "  release profile: %s\n", profileName(snap))
+	}
+	if n := len(snap.Deviations); n > 0 {
+		fmt.Fprintf(&b, "  deviations from the incident document: %d, listed in the report\n", n)
 	}
 	if p.HTML != "" {
 		fmt.Fprintf(&b, "  report:   %s\n", p.HTML)

@@ -21,6 +21,9 @@ type kv struct{ K, V string }
 type page struct {
 	Verdict, Reasons string
 	Pass             bool
+	NotCovered       []evidence.Gap
+	Profile          string
+	Deviations       []evidence.Deviation
 	Counts           evidence.Counts
 	Meta, Versions   []kv
 	Scenarios        []scView
@@ -65,7 +68,7 @@ type logView struct {
 
 func buildPage(run *evidence.Run, files []string, now time.Time) page {
 	p := page{Verdict: run.Verdict(), Pass: run.Passed(), Reasons: strings.Join(run.GateReasons(), ", "), Counts: run.Counts(),
-		Generated: stamp(now)}
+		NotCovered: run.NotCovered(), Profile: profileName(run), Deviations: run.Deviations, Generated: stamp(now)}
 	tags := run.Tags
 	if tags == "" {
 		tags = "all scenarios"
@@ -256,4 +259,12 @@ func clip(s string) string {
 		cut--
 	}
 	return s[:cut] + fmt.Sprintf("\n… %d more bytes in %s", len(s)-cut, EvidenceFile)
+}
+
+// profileName names the run's release profile for the reports.
+func profileName(run *evidence.Run) string {
+	if run.Profile == nil {
+		return "none (every skip makes the run INCOMPLETE)"
+	}
+	return run.Profile.Name
 }

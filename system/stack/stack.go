@@ -42,6 +42,12 @@ const (
 	DurableIdempotence Capability = "keep-idempotence-across-kill"
 )
 
+// Known lists every capability a stack may declare, in the order above.
+func Known() []Capability {
+	return []Capability{KillBroker, StopBroker, PauseBroker, NetworkFaults, DeleteRecords, RunServices,
+		MultiBroker, Monitoring, Destructive, DurableIdempotence}
+}
+
 // Stack hands out the infrastructure of one run.
 type Stack interface {
 	// Name is the stack's name: embedded, local, containers or external.
