@@ -28,14 +28,12 @@
 // marked NoTopics). Responses are matched to requests in order, as Kafka answers them.
 //
 // Traps:
-//   - When the upstream is down, the proxy still accepts: the client's connection is
-//     reset right after its first request is recorded (at most 2 s), not refused at
-//     connect. A reset is what a down broker's closed port gives and what Kafka clients
-//     retry; an EOF before any answer would read as a TLS or SASL mismatch, which
-//     franz-go does not retry (it fails the records). Cut refuses.
+//   - When the upstream is down, the proxy still accepts: the client sees its connection
+//     close (EOF) right after its first request, not "connection refused". Cut refuses.
+//     A connection that ends before any answer always ends with EOF, so ResetPeer
+//     resets only connections that were already answered.
 //   - A Kafka client never half-closes: when the client's side ends, the proxy closes
-//     the upstream side at once. When the upstream ends cleanly after answers, the
-//     client is half-closed and read for up to 2 s more, so a request it had already
-//     sent is recorded.
+//     the upstream side at once. When the upstream ends, the client is half-closed and
+//     read for up to 2 s more, so the request it had already sent is recorded.
 //   - Only the first 262 144 requests are kept; connections count them all.
 package netfault

@@ -36,10 +36,10 @@ func (c *pipe) abort() {
 }
 
 // run forwards until either side ends, then closes both and records the close. An
-// upstream that ends before it answered anything (a broker that is down) resets the
-// client once its request is recorded, as a down broker's closed port would; one that
-// ends cleanly after answers half-closes the client, which sees EOF; a reset after
-// answers resets the client.
+// upstream that ends cleanly, or ends before it answered anything (toxiproxy closing a
+// connection it could not forward resets it when the request is unread), half-closes
+// the client, which then sees EOF as from a broker that is down; a reset after answers
+// resets the client.
 func (c *pipe) run(innerAddr string) {
 	defer func() {
 		c.rec.closed(c.conn, time.Now())
@@ -58,20 +58,14 @@ func (c *pipe) run(innerAddr string) {
 		return
 	}
 	up := make(chan struct{})
-	requested := make(chan struct{}) // closed once the client's first bytes are recorded
 	go func() {
 		defer close(up)
 		buf := make([]byte, 32<<10)
 		failed := false
-		first := true
 		for {
 			n, err := c.client.Read(buf)
 			if n > 0 {
 				c.rec.up(c.conn, buf[:n], time.Now())
-				if first {
-					first = false
-					close(requested)
-				}
 				if !failed {
 					_, werr := in.Write(buf[:n])
 					failed = werr != nil
@@ -104,24 +98,10 @@ func (c *pipe) run(innerAddr string) {
 	// The client can learn that its connection ended from now on: that is its close.
 	c.rec.closed(c.conn, time.Now())
 	if tc, ok := c.client.(*net.TCPConn); ok {
-		switch {
-		case !answered:
-			// The broker never answered (it is down, or toxiproxy could not reach it): reset
-			// the client, as a down broker's closed port does. An EOF on the first read would
-			// read as a TLS or SASL mismatch, which Kafka clients do not retry (franz-go fails
-			// the records), a fault no real outage causes. The request the client already
-			// sent is recorded first (bounded).
-			select {
-			case <-requested:
-			case <-up:
-			case <-time.After(drainClient):
-			}
-			_ = tc.SetLinger(0)
-			_ = tc.Close()
-		case errors.Is(rerr, io.EOF):
+		if errors.Is(rerr, io.EOF) || !answered {
 			_ = tc.CloseWrite()
 			_ = tc.SetReadDeadline(time.Now().Add(drainClient))
-		default:
+		} else {
 			_ = tc.SetLinger(0)
 			_ = tc.Close()
 		}
