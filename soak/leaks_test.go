@@ -74,7 +74,7 @@ func TestSuiteLeavesNothing(t *testing.T) {
 				res := r.scenarios(t)
 				require.Len(t, res, 1)
 				require.Equal(t, "failed", res[0].Status, "the false expectation must fail the scenario")
-				require.Contains(t, res[0].Error, "expected 0, 1, 0")
+				require.Contains(t, res[0].Error, "expected 0, 0, 1, 0")
 			}},
 		{"c-interrupted", []string{"-godog.tags=@soak-leak-check", "-godog.concurrency=1", outage}, true,
 			func(t *testing.T, r childRun) {

@@ -22,6 +22,10 @@
 // when Close gives up. Once tried, a record is kept until it is delivered, whatever its
 // ctx, so that the idempotent sequence gets no hole: a SendAsync whose ctx ends during an
 // outage can still be acknowledged when the broker returns (seen on the embedded stack).
+// A connection closed before its first answer is retried too (kgo.AlwaysRetryEOF): that is
+// how a broker restarting behind a proxy, a load balancer or Docker's port forwarder looks,
+// and franz-go would otherwise fail the records as on a TLS or SASL mismatch (with such a
+// real mismatch, sends wait instead of failing: use Ping with a deadline to check).
 // An Ack's Topic, Partition and Offset are where Kafka wrote the record.
 //
 // Ordering: the sequence is assigned and the record handed to franz-go under one lock per

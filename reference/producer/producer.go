@@ -68,6 +68,11 @@ func New(opts ...Opt) (*Producer, error) {
 		kgo.DefaultProduceTopic(cfg.topic),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.AllowAutoTopicCreation(),
+		// A broker that is restarting behind a proxy, a load balancer or Docker's port
+		// forwarder accepts the connection and closes it before answering. franz-go takes
+		// such an EOF for a TLS or SASL mismatch and fails the records; the idempotent
+		// producer can retry it safely, so an outage of seconds loses nothing.
+		kgo.AlwaysRetryEOF(),
 	}
 	if len(cfg.brokers) > 0 {
 		kopts = append(kopts, kgo.SeedBrokers(cfg.brokers...))

@@ -3,6 +3,8 @@ package wsserver
 import (
 	"errors"
 	"io"
+	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,8 +13,39 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
+// silentBroker returns the address of a listener that accepts connections and never
+// answers, so the server's own Kafka client reports no outcome while a test feeds the
+// hooks by hand (a refusing address raced the test with real failures).
+func silentBroker(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var conns []net.Conn
+	var mu sync.Mutex
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	return ln.Addr().String()
+}
+
 func TestOneFailurePerConnectionAttempt(t *testing.T) {
-	s, err := New(Brokers("127.0.0.1:1"), CircuitBreaker(BreakerConfig{FailureThreshold: 2}))
+	s, err := New(Brokers(silentBroker(t)), CircuitBreaker(BreakerConfig{FailureThreshold: 2}))
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
 	o, meta := outcomes{s}, kgo.BrokerMetadata{Host: "127.0.0.1", Port: 1}
@@ -31,7 +64,7 @@ func TestOneFailurePerConnectionAttempt(t *testing.T) {
 func TestHalfOpenCountsOnlyProbes(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	clock := func() time.Time { return now }
-	s, err := New(Brokers("127.0.0.1:1"), Clock(clock), CircuitBreaker(BreakerConfig{FailureThreshold: 1, OpenFor: time.Second, CloseAfter: 2}))
+	s, err := New(Brokers(silentBroker(t)), Clock(clock), CircuitBreaker(BreakerConfig{FailureThreshold: 1, OpenFor: time.Second, CloseAfter: 2}))
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
 	s.outcome(io.EOF)
