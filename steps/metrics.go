@@ -1,55 +1,30 @@
 package steps
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
-	"net/http"
-	"time"
-
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-)
+import "context"
 
 // scrape fetches http://addr/metrics and returns the sum over every series of each
-// counter and gauge family, and the sample count of each histogram, by family name.
+// counter and gauge family, and the sample count of each histogram (as <name>_count), by
+// family name. A family the service does not expose is absent from the map: callers check
+// with the two-value form, never reading a missing family as 0.
 func scrape(ctx context.Context, addr string) (map[string]float64, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
+	fams, err := scrapeFamilies(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", addr, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("scrape %s: %s", addr, resp.Status)
-	}
-	dec := expfmt.NewDecoder(resp.Body, expfmt.ResponseFormat(resp.Header))
 	out := map[string]float64{}
-	for {
-		var mf dto.MetricFamily
-		if err := dec.Decode(&mf); err != nil {
-			if errors.Is(err, io.EOF) {
-				return out, nil
-			}
-			return nil, fmt.Errorf("scrape %s: %w", addr, err)
-		}
+	for name, mf := range fams {
 		for _, m := range mf.GetMetric() {
 			switch {
 			case m.Counter != nil:
-				out[mf.GetName()] += m.GetCounter().GetValue()
+				out[name] += m.GetCounter().GetValue()
 			case m.Gauge != nil:
-				out[mf.GetName()] += m.GetGauge().GetValue()
+				out[name] += m.GetGauge().GetValue()
 			case m.Histogram != nil:
-				out[mf.GetName()+"_count"] += float64(m.GetHistogram().GetSampleCount())
+				out[name+"_count"] += float64(m.GetHistogram().GetSampleCount())
 			}
 		}
 	}
+	return out, nil
 }
 
 // httpStatus returns the status code of GET http://addr/path, bounded by 3 s.
