@@ -120,12 +120,12 @@ func (w *World) alertLatencyWithinFloor(ctx context.Context, alert, receiver str
 	least := forDur + groupWait
 	w.rec.Evidence(evidence.During, evidence.KindMetric, "alert latency", map[string]any{
 		"alert": alert, "latency_seconds": latency.Seconds(), "floor_seconds": floor.Seconds(),
-		"over_floor_seconds": (latency - floor).Seconds(), "least_seconds": least.Seconds()})
+		"over_floor_seconds": (latency - floor).Seconds(), "least_seconds": least.Seconds(), "onset_slack_seconds": w.onsetSlack.Seconds()})
 	parts := fmt.Sprintf("scrape %s + evaluation %s + for: %s + group_wait %s", scrape, eval, forDur, groupWait)
 	switch {
-	case latency > floor+alertLatencyTolerance:
-		return fmt.Errorf("%s reached %s %.1f s after its condition began, more than the profile's floor %.1f s (%s) + %s",
-			alert, receiver, latency.Seconds(), floor.Seconds(), parts, alertLatencyTolerance)
+	case latency > floor+alertLatencyTolerance+w.onsetSlack:
+		return fmt.Errorf("%s reached %s %.1f s after its condition began, more than the profile's floor %.1f s (%s) + %s (+ %s the condition may have begun later)",
+			alert, receiver, latency.Seconds(), floor.Seconds(), parts, alertLatencyTolerance, w.onsetSlack)
 	case latency < least:
 		return fmt.Errorf("%s reached %s %.1f s after its condition began, sooner than its for: + group_wait (%s) allow",
 			alert, receiver, latency.Seconds(), least)

@@ -48,9 +48,12 @@ type World struct {
 	brokerBack time.Time // when the last broker outage was undone
 	lastOutage string    // the kind of the last broker outage (kill, stop, ...)
 
-	mon     *monitoring.Stack
-	onset   time.Time // when the last alert condition was made true
-	cleared time.Time // when it was made false again
+	mon   *monitoring.Stack
+	onset time.Time // when the last alert condition was made true
+	// onsetSlack is how much later than onset the condition may truly have begun, where
+	// the harness cannot see it begin (a delay the pipeline must first carry through).
+	onsetSlack time.Duration
+	cleared    time.Time // when it was made false again
 
 	clients        map[string]*wsClient // WebSocket clients by tenant
 	outage         chaos.Handle         // the broker outage in progress

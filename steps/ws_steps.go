@@ -191,9 +191,8 @@ func recentErrorsZero(ctx context.Context) error {
 }
 
 // consumerLoopNeverRestarted judges restarts by the server's log and its own counter
-// (a missing counter fails, it is not read as 0) and, from outside, by its connections
-// at the broker's proxy: one Kafka client never holds more than maxServerConns open at
-// once, so a restart that made a second client shows there.
+// (a missing counter fails, it is not read as 0); its connections at the broker's proxy
+// are shown beside as evidence.
 func consumerLoopNeverRestarted(ctx context.Context) error {
 	w := world(ctx)
 	svc := w.services["wsserver"]
@@ -208,19 +207,16 @@ func consumerLoopNeverRestarted(ctx context.Context) error {
 	if n := strings.Count(svc.Log(0), "kafka consumer loop ended; restarting it"); n > 0 || got != 0 {
 		return fmt.Errorf("the consumer loop restarted: %d restart lines in the server's log, dashstream_ws_consumer_restarts_total %v", n, got)
 	}
+	// The connections the server held at once at the broker's proxy are shown beside, not
+	// judged: on real Kafka one client held 6 at once across an outage (failed attempts
+	// still draining beside their replacements, and franz-go keeps up to five kinds of
+	// connection per broker), so the count does not tell a second client apart.
 	if p := w.stack.Kafka().Brokers()[0].Proxy(); p != nil {
-		most := mostOpenAtOnce(p.Conns(), wsserver.ClientID)
-		w.rec.Evidence(evidence.After, evidence.KindMetric, "the server's connections open at once at the broker's proxy", most)
-		if most > maxServerConns {
-			return fmt.Errorf("the server had %d connections open at once at the broker's proxy, more than one Kafka client holds (%d): a second consumer", most, maxServerConns)
-		}
+		w.rec.Evidence(evidence.After, evidence.KindMetric, "the server's connections open at once at the broker's proxy",
+			mostOpenAtOnce(p.Conns(), wsserver.ClientID))
 	}
 	return nil
 }
-
-// maxServerConns is the most connections one franz-go consumer without a group holds
-// to one broker: bootstrap, broker-node metadata and fetch.
-const maxServerConns = 3
 
 // mostOpenAtOnce returns the most connections of clientID open at the same time.
 func mostOpenAtOnce(conns []netfault.Conn, clientID string) int {
