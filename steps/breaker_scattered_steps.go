@@ -30,6 +30,9 @@ type wsScatteredFamily struct {
 }
 
 func wsServerWatched(ctx context.Context, threshold int) error {
+	if err := world(ctx).need(stack.HostServices); err != nil {
+		return err
+	}
 	w := world(ctx)
 	if err := w.need(stack.RunServices, stack.NetworkFaults); err != nil {
 		return err

@@ -52,6 +52,9 @@ func topicThenBrokerDown(ctx context.Context, i int, outage string) error {
 }
 
 func wsServerWithBreaker(ctx context.Context, threshold, openFor, closeAfter int, probeEvery string) error {
+	if err := world(ctx).need(stack.HostServices); err != nil {
+		return err
+	}
 	w := world(ctx)
 	if err := w.need(stack.RunServices); err != nil {
 		return err

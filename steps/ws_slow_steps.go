@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"github.com/dashstream/acceptance/system/stack"
 	"strconv"
 	"time"
 
@@ -26,6 +27,9 @@ type wsSlowFamily struct {
 }
 
 func wsServerWithQueue(ctx context.Context, n int) error {
+	if err := world(ctx).need(stack.HostServices); err != nil {
+		return err
+	}
 	return world(ctx).startWSServer(ctx, map[string]string{"WS_QUEUE_SIZE": strconv.Itoa(n), "HEALTH_STALE_AFTER": "0s"})
 }
 

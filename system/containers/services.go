@@ -47,8 +47,9 @@ var _ stack.Services = (*services)(nil)
 var notAlias = regexp.MustCompile(`[^a-z0-9-]+`)
 
 // uniqueAlias returns alias(name) for the first service of that name in the stack and
-// alias(name)-2, -3, ... for later ones: concurrent scenarios (and a stopped container,
-// kept until Close for its logs) must not collide on the container name or the DNS alias.
+// alias(name)-2, -3, ... for later ones, skipping any alias already handed out: concurrent
+// scenarios (and a stopped container, kept until Close for its logs) must not collide on
+// the container name or the DNS alias.
 func (s *services) uniqueAlias(name string) string {
 	a := alias(name)
 	s.mu.Lock()
@@ -56,11 +57,21 @@ func (s *services) uniqueAlias(name string) string {
 	if s.aliases == nil {
 		s.aliases = map[string]int{}
 	}
-	s.aliases[a]++
-	if n := s.aliases[a]; n > 1 {
-		return fmt.Sprintf("%s-%d", a, n)
+	// A later service may be named like an earlier one's unique alias ("exporter-2"
+	// beside the second "exporter"): count every alias handed out, not only names.
+	for {
+		s.aliases[a]++
+		got := a
+		if n := s.aliases[a]; n > 1 {
+			got = fmt.Sprintf("%s-%d", a, n)
+		}
+		if got == a || s.aliases[got] == 0 {
+			if got != a {
+				s.aliases[got]++
+			}
+			return got
+		}
 	}
-	return a
 }
 
 // alias turns a service name into a DNS name on the network ("Quality Agg" -> "quality-agg").

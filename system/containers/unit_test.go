@@ -28,6 +28,9 @@ func TestUniqueAliasPerStack(t *testing.T) {
 		{"wsserver", "wsserver"},
 		{"Exporter", "exporter-2"},
 		{"exporter", "exporter-3"},
+		{"exporter-2", "exporter-2-2"}, // named like an alias already handed out
+		{"exporter-3", "exporter-3-2"},
+		{"exporter", "exporter-4"},
 	} {
 		require.Equal(t, tc.want, s.uniqueAlias(tc.in), tc.in)
 	}

@@ -28,7 +28,7 @@ func startExternal(ctx context.Context, cfg Config) (Stack, error) {
 	if len(addrs) == 0 {
 		return nil, fmt.Errorf("the external stack needs %s (host:port,...) and optionally %s and %s", EnvKafkaBrokers, EnvPrometheusURL, EnvAlertmanagerURL)
 	}
-	caps := []Capability{RunServices, DurableIdempotence}
+	caps := []Capability{RunServices, DurableIdempotence, HostServices}
 	if os.Getenv(EnvAllowDestructive) == "1" {
 		caps = append(caps, DeleteRecords, Destructive)
 	}

@@ -40,12 +40,17 @@ const (
 	// sequence state, so a batch retried across the kill is not written twice (Kafka
 	// rebuilds it from its log; kfake keeps it only across a graceful shutdown).
 	DurableIdempotence Capability = "keep-idempotence-across-kill"
+	// HostServices: the services run as processes on the harness's host, so their
+	// connections reach the harness's listeners and the broker's proxy directly (not through
+	// Docker's networks and port forwarders, which buffer and re-dial), and their /proc can
+	// be read.
+	HostServices Capability = "host-services"
 )
 
 // Known lists every capability a stack may declare, in the order above.
 func Known() []Capability {
 	return []Capability{KillBroker, StopBroker, PauseBroker, NetworkFaults, DeleteRecords, RunServices,
-		MultiBroker, Monitoring, Destructive, DurableIdempotence}
+		MultiBroker, Monitoring, Destructive, DurableIdempotence, HostServices}
 }
 
 // Stack hands out the infrastructure of one run.
