@@ -52,15 +52,22 @@ func main() {
 		}
 		return
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if *workers < 1 || *workers > 16 {
 		fail(fmt.Errorf("-workers %d: use 1 to 16", *workers))
 	}
-	r := &selftest.Runner{Root: root, Stack: *stackName, Timeout: *timeout, Log: os.Stderr, Workers: *workers}
+	os.Exit(run(root, *stackName, *timeout, *workers, mutants))
+}
+
+// run proves the gate with the mutants and returns the exit status; the copies are removed
+// before it returns (os.Exit would skip deferred removals).
+func run(root, stackName string, timeout time.Duration, workers int, mutants []selftest.Mutant) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r := &selftest.Runner{Root: root, Stack: stackName, Timeout: timeout, Log: os.Stderr, Workers: workers}
 	defer r.Close()
 	if err := r.Prepare(); err != nil {
-		fail(err)
+		fmt.Fprintln(os.Stderr, "gateselftest:", err)
+		return 2
 	}
 	rep, err := r.Run(ctx, mutants)
 	if len(rep.Outcomes) > 0 {
@@ -73,11 +80,12 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gateselftest:", err)
-		os.Exit(1)
+		return 1
 	}
 	if !rep.Passed() {
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
 // pick keeps the mutants named by only and in the families named by family.
