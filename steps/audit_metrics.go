@@ -2,16 +2,11 @@ package steps
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
 	"github.com/twmb/franz-go/pkg/kadm"
 
 	"github.com/dashstream/acceptance/steps/evidence"
@@ -24,32 +19,15 @@ type sample struct {
 	value  float64
 }
 
-// scrapeSeries reads the service's /metrics series by series, labels kept.
+// scrapeSeries reads the service's /metrics series by series, labels kept (through the
+// one scrapeFamilies).
 func scrapeSeries(ctx context.Context, addr string) ([]sample, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
+	fams, err := scrapeFamilies(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", addr, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("scrape %s: %s", addr, resp.Status)
-	}
-	dec := expfmt.NewDecoder(resp.Body, expfmt.ResponseFormat(resp.Header))
 	var out []sample
-	for {
-		var mf dto.MetricFamily
-		if err := dec.Decode(&mf); err != nil {
-			if errors.Is(err, io.EOF) {
-				return out, nil
-			}
-			return nil, fmt.Errorf("scrape %s: %w", addr, err)
-		}
+	for name, mf := range fams {
 		for _, m := range mf.GetMetric() {
 			l := map[string]string{}
 			for _, p := range m.GetLabel() {
@@ -57,17 +35,18 @@ func scrapeSeries(ctx context.Context, addr string) ([]sample, error) {
 			}
 			switch {
 			case m.Counter != nil:
-				out = append(out, sample{mf.GetName(), l, m.GetCounter().GetValue()})
+				out = append(out, sample{name, l, m.GetCounter().GetValue()})
 			case m.Gauge != nil:
-				out = append(out, sample{mf.GetName(), l, m.GetGauge().GetValue()})
+				out = append(out, sample{name, l, m.GetGauge().GetValue()})
 			case m.Untyped != nil:
-				out = append(out, sample{mf.GetName(), l, m.GetUntyped().GetValue()})
+				out = append(out, sample{name, l, m.GetUntyped().GetValue()})
 			case m.Histogram != nil:
-				out = append(out, sample{mf.GetName() + "_sum", l, m.GetHistogram().GetSampleSum()},
-					sample{mf.GetName() + "_count", l, float64(m.GetHistogram().GetSampleCount())})
+				out = append(out, sample{name + "_sum", l, m.GetHistogram().GetSampleSum()},
+					sample{name + "_count", l, float64(m.GetHistogram().GetSampleCount())})
 			}
 		}
 	}
+	return out, nil
 }
 
 // seriesSum sums the series of name; a name with no series is errNoSeries.
