@@ -86,15 +86,10 @@ func rounds(times []time.Time) []time.Time {
 func retriesPaced(ctx context.Context, seconds, maxConns int) error {
 	w := world(ctx)
 	st := state[addressState](w)
-	end, err := st.window(ctx, seconds)
+	conns, end, err := st.connsInWindow(ctx, seconds)
 	if err != nil {
 		return err
 	}
-	all, ok := st.acceptTimes()
-	if !ok {
-		return fmt.Errorf("the address %s has no harness listener: nothing sees its retries", st.kind)
-	}
-	conns := within(all, st.started, end)
 	own, ownErr := scrape(ctx, w.services["exporter"].Addr())
 	w.rec.Evidence(evidence.During, evidence.KindNote, "connections at the broker address", map[string]any{
 		"window_seconds": seconds, "connections_at_harness_listener": len(conns), "connection_times": offsets(conns, st.started),
@@ -149,4 +144,18 @@ func offsets(times []time.Time, start time.Time) []float64 {
 		out[i] = float64(t.Sub(start).Round(10*time.Millisecond).Milliseconds()) / 1000
 	}
 	return out
+}
+
+// connsInWindow waits out the observation window of seconds and returns the connections
+// the harness's listener at the address accepted in it, and the window's end.
+func (st *addressState) connsInWindow(ctx context.Context, seconds int) ([]time.Time, time.Time, error) {
+	end, err := st.window(ctx, seconds)
+	if err != nil {
+		return nil, end, err
+	}
+	all, ok := st.acceptTimes()
+	if !ok {
+		return nil, end, fmt.Errorf("the address %s has no harness listener: nothing sees its connections", st.kind)
+	}
+	return within(all, st.started, end), end, nil
 }

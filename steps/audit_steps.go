@@ -38,35 +38,9 @@ func registerAuditSteps(sc *godog.ScenarioContext) {
 }
 
 // groupCommittedAll waits until the scenario consumer's group has committed up to the end
-// of every partition, as the broker reports it (kadm lag), not as the consumer says.
+// of every partition that holds records, as the broker reports it, not as the consumer says.
 func groupCommittedAll(ctx context.Context, seconds int) error {
-	w := world(ctx)
-	adm, err := w.stack.Kafka().Admin()
-	if err != nil {
-		return err
-	}
-	defer adm.Close()
-	group := w.name("group")
-	return w.eventually(ctx, "the consumer group to have committed every record", time.Duration(seconds)*time.Second,
-		func(ctx context.Context) (bool, string, error) {
-			lags, err := adm.Lag(ctx, group)
-			if err != nil {
-				return false, "", err
-			}
-			l, ok := lags[group]
-			if !ok {
-				return false, "the group is not described", nil
-			}
-			if err := l.Error(); err != nil {
-				return false, "", err
-			}
-			committed := 0
-			for _, ml := range l.Lag.Sorted() {
-				committed += int(max(ml.Commit.At, 0))
-			}
-			return l.Lag.Total() == 0 && committed > 0, fmt.Sprintf("group %s lag %d, committed offsets sum %d (%s)",
-				group, l.Lag.Total(), committed, l.State), nil
-		})
+	return world(ctx).groupLagReachesZero(ctx, seconds)
 }
 
 // exporterConsumes starts the exporter on one of the scenario's topics, its lag refreshed

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -150,8 +151,8 @@ func (w *World) groupLag(ctx context.Context) (int64, string, error) {
 			lag += end.Offset - c.At
 			parts = append(parts, fmt.Sprintf("p%d %d-%d", end.Partition, end.Offset, c.At))
 		case end.Offset > 0 && missing == nil:
-			missing = fmt.Errorf("group %s has no committed offset on %s partition %d, which holds records up to offset %d: its lag there is unknown",
-				group, topic, end.Partition, end.Offset)
+			missing = fmt.Errorf("group %s has no committed offset on %s partition %d, which holds records up to offset %d: its lag there is unknown: %w",
+				group, topic, end.Partition, end.Offset, errNoCommit)
 		}
 	})
 	if missing != nil {
@@ -174,11 +175,23 @@ func groupLagIs(ctx context.Context, want int) error {
 	return nil
 }
 
+// errNoCommit marks a partition that holds records the group has not committed yet.
+var errNoCommit = errors.New("no commit yet")
+
 func groupLagFallsToZero(ctx context.Context, seconds int) error {
-	w := world(ctx)
+	return world(ctx).groupLagReachesZero(ctx, seconds)
+}
+
+// groupLagReachesZero waits until the harness-computed lag of the scenario's group is 0;
+// a partition the group has not committed yet keeps it waiting (it is never a lag of 0),
+// any other error ends the wait.
+func (w *World) groupLagReachesZero(ctx context.Context, seconds int) error {
 	return w.eventually(ctx, "the consumer group's lag to fall to 0", time.Duration(seconds)*time.Second,
 		func(ctx context.Context) (bool, string, error) {
 			lag, seen, err := w.groupLag(ctx)
+			if errors.Is(err, errNoCommit) {
+				return false, err.Error(), nil
+			}
 			return err == nil && lag == 0, seen, err
 		})
 }

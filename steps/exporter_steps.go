@@ -157,15 +157,10 @@ func (a *addressState) window(ctx context.Context, seconds int) (time.Time, erro
 func attemptsBounded(ctx context.Context, seconds, maxConns, maxBytes int) error {
 	w := world(ctx)
 	st := state[addressState](w)
-	end, err := st.window(ctx, seconds)
+	conns, _, err := st.connsInWindow(ctx, seconds)
 	if err != nil {
 		return err
 	}
-	all, ok := st.acceptTimes()
-	if !ok {
-		return fmt.Errorf("the address %s has no harness listener: nothing counts its connections", st.kind)
-	}
-	conns := within(all, st.started, end)
 	var bytes int64
 	if st.hang != nil {
 		bytes = st.hang.BytesReceived()
