@@ -35,19 +35,19 @@ func TestParseLogLineAndConnErrorKey(t *testing.T) {
 	require.False(t, ok)
 }
 
-func TestFailuresAccountedRangeOverFlushAndRepeatLines(t *testing.T) {
+func TestFailuresAccountedTellsFlushFromRepeatLines(t *testing.T) {
 	var byKey = map[string][]logLine{}
 	for _, raw := range []string{
 		`level=WARN msg="kafka request failed" broker=b error="e"`,
 		`level=WARN msg="kafka request failed (suppressed 41 similar in the last 20s)" broker=b error="e" suppressed=41`,
 		`level=WARN msg="kafka request failed" broker=b error="e"`,
+		`level=WARN msg="kafka request failed (suppressed 7 similar in the last 3s)" broker=b error="e" suppressed=7 flushed=true`,
 	} {
 		l, ok := parseLogLine(raw)
 		require.True(t, ok)
 		k, _ := l.connErrorKey()
 		byKey[k] = append(byKey[k], l)
 	}
-	lo, hi := failuresAccounted(byKey)
-	require.Equal(t, 43, lo, "the annotated line written by Flush shows one of its 41")
-	require.Equal(t, 44, hi, "or a new failure after 41 suppressed ones")
+	require.Equal(t, 1+(41+1)+1+7, failuresAccounted(byKey),
+		"a repeat line is the new failure and the 41 before it; a flushed line repeats the last of its 7")
 }

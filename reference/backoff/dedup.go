@@ -39,7 +39,9 @@ func MaxKeys(n int) DedupOpt { return dedupOpt(func(s *dedupState) { s.maxKeys =
 // compared with its digits masked (ephemeral ports and byte counts differ between
 // otherwise identical network errors). The first similar record after the interval is
 // logged with " (suppressed N similar in the last Ts)" appended to its message and an
-// attribute suppressed=N; Flush does the same for runs that ended silently. Handlers
+// attribute suppressed=N; Flush does the same for runs that ended silently and adds
+// flushed=true, so a reader can count exactly: a flushed line repeats the last of the N
+// suppressed records and stands for N, a line written by Handle for N+1. Handlers
 // derived with WithAttrs and WithGroup share the state of their parent.
 type Dedup struct {
 	next  slog.Handler
@@ -112,7 +114,7 @@ func (d *Dedup) Handle(ctx context.Context, r slog.Record) error {
 		e.since, e.suppressed = now, 0
 		st.mu.Unlock()
 		if n > 0 {
-			r = annotate(r, n, now.Sub(since))
+			r = annotate(r, n, now.Sub(since), false)
 		}
 		return d.next.Handle(ctx, r)
 	}
@@ -142,7 +144,7 @@ func (d *Dedup) Flush(ctx context.Context, force bool) error {
 	for k, e := range st.entries {
 		due := now.Sub(e.since) >= st.interval
 		if e.suppressed > 0 && (due || force) {
-			out = append(out, pending{e.handler, annotate(e.last, e.suppressed, now.Sub(e.since))})
+			out = append(out, pending{e.handler, annotate(e.last, e.suppressed, now.Sub(e.since), true)})
 			e.since, e.suppressed = now, 0
 			continue
 		}
@@ -172,11 +174,14 @@ func (st *dedupState) sweep(now time.Time) {
 	}
 }
 
-func annotate(r slog.Record, n int, over time.Duration) slog.Record {
+func annotate(r slog.Record, n int, over time.Duration, flushed bool) slog.Record {
 	secs := max(int(over.Round(time.Second)/time.Second), 1)
 	out := slog.NewRecord(r.Time, r.Level, fmt.Sprintf("%s (suppressed %d similar in the last %ds)", r.Message, n, secs), r.PC)
 	r.Attrs(func(a slog.Attr) bool { out.AddAttrs(a); return true })
 	out.AddAttrs(slog.Int("suppressed", n))
+	if flushed {
+		out.AddAttrs(slog.Bool("flushed", true))
+	}
 	return out
 }
 

@@ -38,6 +38,7 @@ type line struct {
 	Error      string `json:"error"`
 	Broker     string `json:"broker"`
 	Suppressed int    `json:"suppressed"`
+	Flushed    bool   `json:"flushed"`
 }
 
 // dedupLogger returns a logger through a Dedup with a fake clock and the lines written.
@@ -90,6 +91,7 @@ func TestDedupOneLinePerIntervalWithCount(t *testing.T) {
 	require.Len(t, got, 2)
 	require.Equal(t, "kafka request failed (suppressed 37 similar in the last 68s)", got[1].Msg)
 	require.Equal(t, 37, got[1].Suppressed)
+	require.False(t, got[1].Flushed, "a repeat line is a new record: it stands for 38")
 }
 
 func TestDedupDistinctErrorsPass(t *testing.T) {
@@ -116,6 +118,8 @@ func TestDedupFlushReportsSilentRuns(t *testing.T) {
 	got := lines()
 	require.Len(t, got, 2)
 	require.Equal(t, "x (suppressed 2 similar in the last 61s)", got[1].Msg)
+	require.Equal(t, 2, got[1].Suppressed)
+	require.True(t, got[1].Flushed, "a flushed line says so: it stands for 2, not 3")
 	require.NoError(t, d.Flush(ctx, true))
 	require.Len(t, lines(), 2, "nothing pending")
 

@@ -28,9 +28,11 @@
 //
 // Dedup: similar records (same level, message and attributes; digits masked in the
 // value of "error") are written once per Interval (default 60 s); the next one after
-// the interval carries " (suppressed N similar in the last Ts)" and suppressed=N. Call
-// Flush on a ticker and at shutdown so a run that ended silently still reports its
-// count.
+// the interval carries " (suppressed N similar in the last Ts)" and suppressed=N: it
+// stands for N+1 records. Call Flush on a ticker and at shutdown so a run that ended
+// silently still reports its count: its line repeats the last suppressed record, carries
+// suppressed=N and flushed=true, and stands for N. The log thus accounts exactly for
+// every record.
 //
 // Traps:
 //   - franz-go consumers never return dial errors from PollFetches; without the hooks an
