@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/reference/producer"
+	"github.com/dashstream/acceptance/system/chaos"
 	"github.com/dashstream/acceptance/system/stack"
 )
 
@@ -47,8 +49,9 @@ func (s *RecoverySpec) defaults() {
 // MeasureRecovery measures how fast the reference producer and consumer resume after the
 // first broker of k is killed (SIGKILL) and started again. A producer sends one message
 // every Interval and a consumer reads the topic throughout; Reps times it checks both
-// are flowing, kills the broker, holds the outage, starts the broker (Start returns once
-// it answers: the restart is complete), and measures from then to the first
+// are flowing, kills the broker with chaos.BrokerKill (each fault written to Log as it
+// begins and ends), holds the outage, undoes the fault (Undo returns once the broker
+// answers: the restart is complete), and measures from then to the first
 // acknowledgement and to the first record the consumer polled. Sends that fail are
 // counted in the figure recovery.send_failures.
 func MeasureRecovery(ctx context.Context, k stack.Kafka, spec RecoverySpec) ([]Figure, error) {
@@ -108,9 +111,10 @@ func MeasureRecovery(ctx context.Context, k stack.Kafka, spec RecoverySpec) ([]F
 		}
 	}()
 	broker := k.Brokers()[0]
+	faults := &chaos.Journal{W: spec.Log}
 	var toAck, toRecord []float64
 	for rep := range spec.Reps {
-		a, r, err := recoverOnce(ctx, broker, &acks, &records, spec)
+		a, r, err := recoverOnce(ctx, broker, faults, &acks, &records, spec)
 		if err != nil {
 			return nil, fmt.Errorf("recovery: repetition %d: %w", rep+1, err)
 		}
@@ -128,9 +132,10 @@ func MeasureRecovery(ctx context.Context, k stack.Kafka, spec RecoverySpec) ([]F
 // FigRecoveryFailures counts the recovery producer's failed sends.
 const FigRecoveryFailures = "recovery.send_failures"
 
-// recoverOnce kills the broker, holds the outage, starts it, and returns the time from
-// Start's return to the first acknowledgement and the first consumed record after it.
-func recoverOnce(ctx context.Context, b stack.Broker, acks, records *Timeline, spec RecoverySpec) (toAck, toRecord time.Duration, err error) {
+// recoverOnce kills the broker (a chaos fault on tl), holds the outage, undoes the fault
+// (the broker is started and answers a metadata request), and returns the time from then
+// to the first acknowledgement and the first consumed record after it.
+func recoverOnce(ctx context.Context, b stack.Broker, tl chaos.Timeline, acks, records *Timeline, spec RecoverySpec) (toAck, toRecord time.Duration, err error) {
 	healthy := time.Now()
 	if err := Eventually(ctx, "acknowledgements and consumed records before the kill", spec.Timeout, func(context.Context) (bool, string, error) {
 		_, a := acks.FirstAfter(healthy)
@@ -139,19 +144,17 @@ func recoverOnce(ctx context.Context, b stack.Broker, acks, records *Timeline, s
 	}); err != nil {
 		return 0, 0, err
 	}
-	if err := b.Kill(ctx); err != nil {
+	h, err := chaos.BrokerKill(b, chaos.Recovery(spec.Timeout)).Inject(ctx, tl)
+	if err != nil {
 		return 0, 0, err
 	}
 	select { // the outage lasts this long on purpose
 	case <-time.After(spec.Outage):
 	case <-ctx.Done():
-		return 0, 0, ctx.Err()
+		return 0, 0, errors.Join(ctx.Err(), h.Undo(context.WithoutCancel(ctx)))
 	}
-	sctx, cancel := context.WithTimeout(ctx, spec.Timeout)
-	err = b.Start(sctx)
-	cancel()
-	if err != nil {
-		return 0, 0, fmt.Errorf("start %s: %w", b.Name(), err)
+	if err := h.Undo(ctx); err != nil {
+		return 0, 0, err
 	}
 	back := time.Now()
 	var firstAck, firstRecord time.Time

@@ -9,7 +9,9 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 
+	"github.com/dashstream/acceptance/system/chaos"
 	"github.com/dashstream/acceptance/system/kafkalocal"
+	"github.com/dashstream/acceptance/system/stack"
 )
 
 // Victim choices for -victim.
@@ -18,8 +20,9 @@ const (
 	victimRandom = "random" // any broker
 )
 
-// nemesis kills a broker with SIGKILL every interval and starts it again at once (after
-// down, when set), recording each fault.
+// nemesis kills a broker with SIGKILL every interval (chaos.BrokerKill) and undoes the
+// fault at once (after down, when set), recording each fault in a KillRec and on its
+// journal.
 type nemesis struct {
 	c        *kafkalocal.Cluster
 	adm      *kadm.Client
@@ -30,6 +33,8 @@ type nemesis struct {
 	rnd      *rand.Rand
 	// restartTimeout bounds one restart (ready included); the nemesis never waits longer.
 	restartTimeout time.Duration
+
+	faults chaos.Journal
 
 	mu    sync.Mutex
 	kills []KillRec
@@ -58,12 +63,16 @@ func (n *nemesis) run(ctx context.Context) {
 
 func (n *nemesis) once(ctx context.Context) {
 	i, why := n.pick(ctx)
-	k := KillRec{Broker: i, NodeID: n.c.NodeID(i), Why: why, KilledAt: time.Now()}
+	k := KillRec{Broker: i, NodeID: n.c.NodeID(i), Why: why}
 	// The fault and its undo live in this one function: whatever happens, the broker is
 	// started again before it returns.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), n.restartTimeout)
 	defer cancel()
-	if err := n.c.Kill(rctx, i); err != nil {
+	h, err := chaos.BrokerKill(stack.LocalBroker(n.c, i, nil), chaos.Recovery(n.restartTimeout)).Inject(rctx, &n.faults)
+	if spans := n.faults.Spans(); len(spans) > 0 {
+		k.KilledAt = spans[len(spans)-1].Start // after the health check, just before the kill
+	}
+	if err != nil {
 		k.Err = err.Error()
 		n.add(k)
 		return
@@ -75,7 +84,7 @@ func (n *nemesis) once(ctx context.Context) {
 		}
 	}
 	k.StartedAt = time.Now()
-	if err := n.c.Start(rctx, i); err != nil {
+	if err := h.Undo(rctx); err != nil {
 		k.Err = fmt.Sprintf("restart: %v", err)
 	} else {
 		k.ReadyAt = time.Now()

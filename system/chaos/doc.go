@@ -5,7 +5,7 @@
 //
 //	f, err := chaos.ByName("kill", s.Kafka().Brokers()[0]) // kill|stop|pause|network-cut|...
 //	if reason := stack.Missing(s, f.Needs()...); reason != "" { skip(reason) }
-//	h, err := f.Inject(ctx, recorder)  // recorder: *evidence.Recorder, or nil
+//	h, err := f.Inject(ctx, recorder)  // recorder: *evidence.Recorder, a *Journal (tools), or nil
 //	defer h.Undo(ctx)                  // or chaos.UndoOnCleanup(t, h), chaos.UndoAll(ctx, hs...)
 //
 // # Contract

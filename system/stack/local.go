@@ -59,15 +59,7 @@ func startLocal(ctx context.Context, cfg Config) (_ Stack, err error) {
 		if addr != proxies[i].Upstream() {
 			return nil, fmt.Errorf("local stack: broker %d listens on %s, its proxy forwards to %s", i, addr, proxies[i].Upstream())
 		}
-		s.kafka.brokers = append(s.kafka.brokers, &controlledBroker{
-			name: "kafka-" + strconv.Itoa(i), addr: proxies[i].Addr(), proxy: proxies[i],
-			kill:   func(ctx context.Context) error { return c.Kill(ctx, i) },
-			stop:   func(ctx context.Context) error { return c.Stop(ctx, i) },
-			start:  func(ctx context.Context) error { return c.Start(ctx, i) },
-			pause:  func(context.Context) error { return c.Pause(i) },
-			resume: func(context.Context) error { return c.Resume(i) },
-			log:    func(n int) string { return c.Log(i, n) },
-		})
+		s.kafka.brokers = append(s.kafka.brokers, LocalBroker(c, i, proxies[i]))
 	}
 	s.kafka.version = "Apache Kafka " + c.Version()
 	s.setVersion("kafka", s.kafka.version)
