@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/reference/producer"
 	"github.com/dashstream/acceptance/steps/evidence"
@@ -153,31 +152,19 @@ func consumerResumes(ctx context.Context, seconds int) error {
 	return w.groupLagReachesZero(ctx, seconds)
 }
 
-// replayRecord reads the raw bytes of message seq and produces them again with a plain
-// franz-go client: the same record, twice in the topic.
+// replayRecord produces message seq again, byte for byte, with a plain franz-go client
+// (chaos.Replay): the same record, twice in the topic.
 func replayRecord(ctx context.Context, seq int) error {
 	w := world(ctx)
 	ack, ok := w.acks[uint64(seq)]
 	if !ok {
 		return fmt.Errorf("message %d was never acknowledged", seq)
 	}
-	cl, err := w.stack.Kafka().Client(kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{
-		ack.Topic: {ack.Partition: kgo.NewOffset().At(ack.Offset)}}))
+	h, err := chaos.Replay(w.stack.Kafka(), ack.Topic, ack.Partition, ack.Offset).Inject(ctx, w.rec)
 	if err != nil {
-		return err
+		return fmt.Errorf("replay message %d: %w", seq, err)
 	}
-	defer cl.Close()
-	fctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	fs := cl.PollRecords(fctx, 1)
-	if err := fctx.Err(); err != nil || len(fs.Records()) == 0 {
-		return fmt.Errorf("read message %d at %s/%d@%d: %v", seq, ack.Topic, ack.Partition, ack.Offset, err)
-	}
-	orig := fs.Records()[0]
-	replay := &kgo.Record{Topic: orig.Topic, Key: orig.Key, Value: orig.Value, Headers: orig.Headers}
-	span := w.rec.FaultStart("replay", fmt.Sprintf("message %d produced again by a plain client", seq))
-	defer w.rec.FaultEnd(span, "a replayed record stays in the topic")
-	return cl.ProduceSync(fctx, replay).FirstErr()
+	return h.Undo(ctx) // only ends the span: the copy stays
 }
 
 // forgeSequences writes one valid message per listed sequence on the scenario's thread

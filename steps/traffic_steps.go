@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/cucumber/godog"
-	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/chaos"
 	"github.com/dashstream/acceptance/system/stack"
 )
@@ -22,8 +23,9 @@ func registerTrafficSteps(sc *godog.ScenarioContext) {
 }
 
 // corruptShare starts a background writer that sends, every 100 ms, n-1 valid events with
-// the reference producer and one record of the corrupt kind with a plain franz-go client:
-// a steady share of bad records, as a misbehaving producer causes.
+// the reference producer, and a chaos.CorruptStream fault that sends one record of the
+// corrupt kind every 100 ms with a plain franz-go client: a steady share of bad records,
+// as a misbehaving producer causes.
 func corruptShare(ctx context.Context, n int, kind string) error {
 	w := world(ctx)
 	k, err := chaos.ParseKind(kind)
@@ -34,31 +36,33 @@ func corruptShare(ctx context.Context, n int, kind string) error {
 	if err != nil {
 		return err
 	}
-	cl, err := w.stack.Kafka().Client()
-	if err != nil {
-		return err
-	}
-	bad, err := k.Value(nil, 0, w.name("thread"))
-	if err != nil {
-		return err
-	}
 	if w.thread == "" {
 		w.thread = w.name("thread")
 	}
+	const every = 100 * time.Millisecond
+	bad := chaos.CorruptStream(w.stack.Kafka(), w.topic("events"), k, every, w.name("thread"))
+	h, err := bad.Inject(ctx, w.rec)
+	if err != nil {
+		return err
+	}
 	lctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	var sent, corrupt atomic.Int64
-	span := w.rec.FaultStart("corrupt-share", fmt.Sprintf("1 in %d records is %s (a decoder reports %s)", n, kind, k.Reason()))
-	w.stopTraffic = func() {
+	var valid atomic.Int64
+	st := state[trafficState](w)
+	st.stop = sync.OnceValue(func() error {
 		cancel()
 		<-done
-		cl.Close()
-		w.rec.FaultEnd(span, fmt.Sprintf("%d records written, %d of them %s", sent.Load(), corrupt.Load(), kind))
-	}
-	w.onCleanup("corrupt share", func(context.Context) error { w.stopTraffic(); return nil })
+		uctx, stop := context.WithTimeout(context.Background(), time.Minute)
+		defer stop()
+		err := h.Undo(uctx)
+		w.rec.Evidence(evidence.During, evidence.KindNote, "traffic beside the corrupt records", map[string]any{
+			"valid_events_sent": valid.Load(), "corrupt_records_written": bad.Written(), "undo_error": errString(err)})
+		return err
+	})
+	w.onCleanup("corrupt share", func(context.Context) error { return st.stop() })
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(100 * time.Millisecond)
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
 			select {
@@ -68,24 +72,28 @@ func corruptShare(ctx context.Context, n int, kind string) error {
 			}
 			for range n - 1 {
 				p.SendAsync(lctx, w.thread, newEvent(), nil)
-				sent.Add(1)
+				valid.Add(1)
 			}
-			cl.Produce(lctx, &kgo.Record{Topic: w.topic("events"), Key: []byte("corrupt"), Value: bad}, nil)
-			sent.Add(1)
-			corrupt.Add(1)
 		}
 	}()
 	w.onset = time.Now()
 	return nil
 }
 
+// trafficState is the corrupt-share family's state: how to stop its writers.
+type trafficState struct {
+	stop func() error // stops the valid writer and undoes the corrupt stream, once
+}
+
 func corruptStop(ctx context.Context) error {
 	w := world(ctx)
-	if w.stopTraffic == nil {
+	st := state[trafficState](w)
+	if st.stop == nil {
 		return fmt.Errorf("no corrupt records are being written in this scenario")
 	}
-	w.stopTraffic()
-	w.stopTraffic = func() {}
+	if err := st.stop(); err != nil {
+		return fmt.Errorf("the corrupt records did not stop cleanly: %w", err)
+	}
 	w.cleared = time.Now()
 	return nil
 }

@@ -60,7 +60,6 @@ type World struct {
 	framesAtReturn int                  // frames the default client had when the broker came back
 
 	latencyBefore float64 // the exporter's latency observations before a step
-	stopTraffic   func()  // stops the background writer of corrupt records
 
 	// families holds each step family's own state (see state), keyed by its type.
 	families map[reflect.Type]any

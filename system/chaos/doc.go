@@ -34,6 +34,8 @@
 //	delete-records       DeleteBelow       Kafka DeleteRecords; not undoable
 //	message-drop         MirrorDropping    lossy copy of a topic that leaves out chosen records
 //	corrupt-records      Corrupt           invalid DashStream records from kcat or raw franz-go
+//	corrupt-stream       CorruptStream     one invalid record every interval until Undo
+//	replay               Replay            a record produced again byte for byte; not undoable
 //	forged-records       Forge             valid records with a header set by hand (sequence 0, an
 //	                                       old sequence), keyed by their thread, from kcat or franz-go
 //	service-stop         ServiceStop       Undo restarts
