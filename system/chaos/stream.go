@@ -142,7 +142,9 @@ func (r *replay) Inject(ctx context.Context, tl Timeline) (Handle, error) {
 		if err := cl.ProduceSync(fctx, copied).FirstErr(); err != nil {
 			return injection{}, err
 		}
-		note := func() string { return fmt.Sprintf("the copy of %s stays at %s/%d@%d", at, r.topic, copied.Partition, copied.Offset) }
+		note := func() string {
+			return fmt.Sprintf("the copy of %s stays at %s/%d@%d", at, r.topic, copied.Partition, copied.Offset)
+		}
 		return injection{endNote: note}, nil
 	}, nil)
 }
