@@ -43,17 +43,16 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/reference/backoff"
 	"github.com/dashstream/acceptance/reference/internal/envcfg"
+	"github.com/dashstream/acceptance/reference/internal/httplimit"
 	"github.com/dashstream/acceptance/reference/wsserver"
 )
 
@@ -81,7 +80,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	opts := []wsserver.Opt{
 		wsserver.Topics(cfg.topics...), wsserver.Logger(log), wsserver.HealthWindow(cfg.window),
 		wsserver.StaleAfter(cfg.staleAfter), wsserver.ReconnectingAfter(cfg.reconnecting), wsserver.ProbeInterval(cfg.probeInterval),
-		wsserver.AllowedOrigins(cfg.origins...), wsserver.AuthToken(cfg.token),
+		wsserver.AllowedOrigins(cfg.origins...), wsserver.PingInterval(cfg.pingInterval), wsserver.PingTimeout(cfg.pingTimeout),
 		wsserver.QueueSize(cfg.queueSize), wsserver.DisconnectAfterDrops(cfg.disconnectAfter),
 		wsserver.ReadLimit(int64(cfg.readLimit)), wsserver.WriteTimeout(cfg.writeTimeout),
 		wsserver.CircuitBreaker(cfg.breaker), wsserver.DedupInterval(cfg.dedup),
@@ -90,6 +89,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	if len(cfg.brokers) > 0 {
 		opts = append(opts, wsserver.Brokers(cfg.brokers...))
+	}
+	if len(cfg.grants) > 0 {
+		opts = append(opts, wsserver.TokenGrants(cfg.grants))
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -101,15 +103,15 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return envcfg.UsageError{Err: err}
 	}
 	defer s.Close()
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := httplimit.Server(s.Handler(), cfg.http)
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(httplimit.Listener(ln, cfg.http, s.ConnectionRefused)) }()
 	brokers := strings.Join(cfg.brokers, ",")
 	if brokers == "" {
 		brokers = "localhost:9092 (default)"
 	}
 	log.Info("dashstream-wsserver started", "addr", ln.Addr().String(), "brokers", brokers,
-		"topics", strings.Join(cfg.topics, ","), "auth", cfg.token != "")
+		"topics", strings.Join(cfg.topics, ","), "token_grants", len(cfg.grants), "unauthenticated", len(cfg.grants) == 0, "max_connections", cfg.http.MaxConnections)
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
