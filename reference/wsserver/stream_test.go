@@ -146,9 +146,9 @@ func TestTokenGrantsAndOrigin(t *testing.T) {
 	}{
 		{"no token", "tenant=acme", nil, 401, "bearer token", wsserver.RejectUnauthorized},
 		{"wrong token", "tenant=acme", bearer("nope"), 401, "bearer token", wsserver.RejectUnauthorized},
-		{"wrong scheme", "tenant=acme", http.Header{"Authorization": {"Basic "+tok}}, 401, "", wsserver.RejectUnauthorized},
+		{"wrong scheme", "tenant=acme", http.Header{"Authorization": {"Basic " + tok}}, 401, "", wsserver.RejectUnauthorized},
 		{"token header", "tenant=acme", bearer(tok), 101, "", ""},
-		{"token query", "tenant=acme&token="+tok, nil, 101, "", ""},
+		{"token query", "tenant=acme&token=" + tok, nil, 101, "", ""},
 		{"second granted tenant", "tenant=globex", bearer(tok), 101, "", ""},
 		{"tenant not granted", "tenant=initech", bearer(tok), 403, `not granted tenant "initech"`, wsserver.RejectTenant},
 		{"all-tenants grant", "tenant=initech", bearer(ops), 101, "", ""},

@@ -2,7 +2,7 @@ package wsserver
 
 import (
 	"context"
-		"encoding/json"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
