@@ -100,7 +100,7 @@ func (s *services) env(spec stack.ServiceSpec) map[string]string {
 	maps.Copy(env, spec.Env)
 	_, grants := env["WS_AUTH_TOKENS"]
 	_, grantsFile := env["WS_AUTH_TOKENS_FILE"]
-	if spec.Binary == stack.WSServer && !grants && !grantsFile {
+	if spec.Binary == stack.WSServer && spec.AddrEnv != "" && !grants && !grantsFile {
 		// In its container the server listens on every interface, which it refuses without
 		// token grants unless told; the stack's network is the run's own and its ports are
 		// published on 127.0.0.1, as the other stacks' loopback listeners.
