@@ -18,7 +18,7 @@ Feature: The WebSocket server bounds its connections (issue 13)
       | token       | tenants |
       | acme-reader | acme    |
     And a client of tenant "acme" with the token "acme-reader" is connected
-    When 2000 more connections are attempted, 100 at a time, each held open once accepted
+    When 2000 more connections for tenant "acme" with the token "acme-reader" are attempted, 100 at a time, each held open once accepted
     Then at most 49 of them were accepted and the harness saw every other one refused
     When tenants "acme" each write 20 events on each of 2 threads with the same thread names, at the same time, to the same topic
     Then after a settle period of 2 seconds, every client has exactly its tenant's frames: each thread's sequences once and in order
@@ -43,7 +43,7 @@ Feature: The WebSocket server bounds its connections (issue 13)
       | setting              | value               | rule                                       |
       | WS_QUEUE_SIZE        | 4611686018427387904 | is outside 1..65536                        |
       | LOG_DEDUP_INTERVAL   | 1ns                 | is outside 100ms..24h0m0s                  |
-      | WS_ALLOWED_ORIGINS   | [                   | pattern "[" is malformed                   |
+      | WS_ALLOWED_ORIGINS   | [                   | WS_ALLOWED_ORIGINS: bad allowed origin     |
       | WS_MAX_CONNECTIONS   | 0                   | is outside 1..100000                       |
       | WS_PING_TIMEOUT      | 0s                  | is outside 100ms..5m0s                     |
       | WS_AUTH_TOKEN        | 0123456789abcdef    | WS_AUTH_TOKEN is no longer read            |

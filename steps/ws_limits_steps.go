@@ -20,7 +20,7 @@ import (
 )
 
 func registerLimitSteps(sc *godog.ScenarioContext) {
-	sc.Step(`^(\d+) more connections are attempted, (\d+) at a time, each held open once accepted$`, floodConnections)
+	sc.Step(`^(\d+) more connections for tenant "([^"]*)" with the token "([^"]*)" are attempted, (\d+) at a time, each held open once accepted$`, floodConnections)
 	sc.Step(`^at most (\d+) of them were accepted and the harness saw every other one refused$`, floodJudged)
 	sc.Step(`^once the held connections are closed, the server's own count of refused connections is shown beside the harness's$`, floodReleased)
 	sc.Step(`^the WebSocket server runs with an HTTP idle timeout of (\d+) seconds?$`, wsServerIdle)
@@ -41,15 +41,17 @@ type wsLimitFamily struct {
 }
 
 // rawHandshakeConn is rawHandshake without the background reader: a held connection
-// just stays open.
-func rawHandshakeConn(ctx context.Context, addr string) (*rawWS, error) {
+// just stays open. A refusal before any response (the connection closed) returns the
+// error with r set.
+func rawHandshakeConn(ctx context.Context, addr, tenant, token string) (*rawWS, error) {
 	d := net.Dialer{Timeout: 5 * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/ws?tenant=flood", nil)
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/ws?tenant="+tenant, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Upgrade", "websocket")
 	req.Header.Set("Connection", "Upgrade")
 	req.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
@@ -66,9 +68,13 @@ func rawHandshakeConn(ctx context.Context, addr string) (*rawWS, error) {
 	return &rawWS{conn: conn, status: resp.StatusCode}, nil
 }
 
-func floodConnections(ctx context.Context, n, par int) error {
+func floodConnections(ctx context.Context, n int, tenant, name string, par int) error {
 	w := world(ctx)
 	st := state[wsLimitFamily](w)
+	token, err := state[wsAuthFamily](w).token(name)
+	if err != nil {
+		return err
+	}
 	addr := w.services["wsserver"].Addr()
 	w.onCleanup("held connections", func(context.Context) error { st.release(); return nil })
 	var mu sync.Mutex
@@ -79,7 +85,7 @@ func floodConnections(ctx context.Context, n, par int) error {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			r, err := rawHandshakeConn(ctx, addr)
+			r, err := rawHandshakeConn(ctx, addr, tenant, token)
 			mu.Lock()
 			defer mu.Unlock()
 			st.attempts++

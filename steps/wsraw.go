@@ -28,8 +28,8 @@ type rawWS struct {
 	gotAt  time.Time // when the handshake response was read
 
 	mu      sync.Mutex
-	after   int      // bytes received after the handshake response (and its body)
-	opcodes []byte   // opcodes of the frames received after a 101
+	after   int       // bytes received after the handshake response (and its body)
+	opcodes []byte    // opcodes of the frames received after a 101
 	closed  time.Time // when the server ended the connection (zero while open)
 	done    chan struct{}
 }
