@@ -13,6 +13,7 @@ Feature: The WebSocket server bounds its connections (issue 13)
   client receives (it must see a ping before it is dropped). The server's own refusal
   counter is shown beside the harness's count, never instead of it.
 
+  @ws-cap
   Scenario: Thousands of connections past the cap are refused while a granted client keeps receiving
     Given the WebSocket server runs with these token grants and a cap of 50 connections:
       | token       | tenants |
@@ -24,16 +25,19 @@ Feature: The WebSocket server bounds its connections (issue 13)
     Then after a settle period of 2 seconds, every client has exactly its tenant's frames: each thread's sequences once and in order
     And once the held connections are closed, the server's own count of refused connections is shown beside the harness's
 
+  @ws-idle
   Scenario: A kept-alive connection that stays idle is closed after the idle timeout
     Given the WebSocket server runs with an HTTP idle timeout of 2 seconds
     Then a connection that made one /health request and then stays silent is closed by the server between 2 and 3 seconds after the response
 
+  @ws-ping
   Scenario: A client that does not answer pings is dropped, one that answers stays
     Given the WebSocket server pings every 1 second and waits 1 second for the pong
     And a client subscribed to tenant "acme" is connected
     Then a client of tenant "acme" that never answers a ping is sent a ping and disconnected within 4 seconds
     And the client of tenant "acme", which answers pings, is still connected 3 seconds later
 
+  @ws-settings
   Scenario Outline: A setting out of its range is refused at start with one line
     When the WebSocket server is started with <setting> set to "<value>"
     Then it exits with status 2 within 10 seconds
