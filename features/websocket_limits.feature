@@ -32,7 +32,10 @@ Feature: The WebSocket server bounds its connections (issue 13)
 
   @ws-ping
   Scenario: A client that does not answer pings is dropped, one that answers stays
-    Given the WebSocket server pings every 1 second and waits 1 second for the pong
+    The HTTP read and write timeouts bound requests, not streams: the answering client
+    stays connected well past them.
+
+    Given the WebSocket server pings every 1 second and waits 1 second for the pong, with HTTP read and write timeouts of 1 second
     And a client subscribed to tenant "acme" is connected
     Then a client of tenant "acme" that never answers a ping is sent a ping and disconnected within 4 seconds
     And the client of tenant "acme", which answers pings, is still connected 3 seconds later

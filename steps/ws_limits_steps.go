@@ -25,7 +25,7 @@ func registerLimitSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^once the held connections are closed, the server's own count of refused connections is shown beside the harness's$`, floodReleased)
 	sc.Step(`^the WebSocket server runs with an HTTP idle timeout of (\d+) seconds?$`, wsServerIdle)
 	sc.Step(`^a connection that made one /health request and then stays silent is closed by the server between (\d+) and (\d+) seconds after the response$`, idleConnectionClosed)
-	sc.Step(`^the WebSocket server pings every (\d+) seconds? and waits (\d+) seconds? for the pong$`, wsServerPings)
+	sc.Step(`^the WebSocket server pings every (\d+) seconds? and waits (\d+) seconds? for the pong, with HTTP read and write timeouts of (\d+) seconds?$`, wsServerPings)
 	sc.Step(`^a client of tenant "([^"]*)" that never answers a ping is sent a ping and disconnected within (\d+) seconds$`, silentClientDropped)
 	sc.Step(`^the client of tenant "([^"]*)", which answers pings, is still connected (\d+) seconds later$`, answeringClientStays)
 	sc.Step(`^the WebSocket server is started with (\S+) set to "([^"]*)"$`, wsServerStartedWith)
@@ -217,9 +217,10 @@ func idleConnectionClosed(ctx context.Context, least, most int) error {
 	return nil
 }
 
-func wsServerPings(ctx context.Context, every, wait int) error {
+func wsServerPings(ctx context.Context, every, wait, httpTimeout int) error {
 	return world(ctx).startWSServer(ctx, map[string]string{"WS_PING_INTERVAL": fmt.Sprintf("%ds", every),
-		"WS_PING_TIMEOUT": fmt.Sprintf("%ds", wait), "HEALTH_STALE_AFTER": "0s"})
+		"WS_PING_TIMEOUT": fmt.Sprintf("%ds", wait), "HEALTH_STALE_AFTER": "0s",
+		"WS_HTTP_READ_TIMEOUT": fmt.Sprintf("%ds", httpTimeout), "WS_HTTP_WRITE_TIMEOUT": fmt.Sprintf("%ds", httpTimeout)})
 }
 
 func silentClientDropped(ctx context.Context, tenant string, within int) error {
