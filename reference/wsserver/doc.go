@@ -150,8 +150,9 @@
 //     tests of outages use short real durations.
 //   - ?token= puts the secret in URLs, which end up in access logs; prefer the header
 //     where the client can set it.
-//   - Handler clears the HTTP server's read and write deadlines before the upgrade: a
-//     stream is bounded by WriteTimeout per frame and the ping deadline instead.
+//   - The HTTP server's read and write timeouts do not reach a stream: net/http clears
+//     a connection's deadlines when the upgrade hijacks it; a stream is bounded by
+//     WriteTimeout per frame and the ping deadline instead.
 //   - A client cut off as too slow rarely sees the 1008 close frame: it waits behind
 //     the frames the client never read, so the close handshake times out and the TCP
 //     connection ends.

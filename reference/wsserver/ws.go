@@ -126,11 +126,6 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, http.StatusBadRequest, RejectBadRequest, fmt.Sprintf("format %q: use json (default) or binary", f))
 		return
 	}
-	// The HTTP server's read and write timeouts are for requests; a stream has its own
-	// bounds (WriteTimeout per frame, the ping deadline).
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Time{})
-	_ = rc.SetWriteDeadline(time.Time{})
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true}) // origin checked above
 	if err != nil {
 		s.m.rejected.WithLabelValues(RejectBadRequest).Inc()

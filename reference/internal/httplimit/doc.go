@@ -8,8 +8,8 @@
 // being served: a flood cannot take their place.
 //
 // Traps:
-//   - The read and write timeouts cover one request. A handler that hijacks the
-//     connection for a stream (WebSocket) must clear the deadlines itself
-//     (http.ResponseController), or its stream is cut after WriteTimeout.
+//   - The read and write timeouts cover one request: net/http clears the deadlines of
+//     a connection a handler hijacks (a WebSocket upgrade), so a stream needs bounds of
+//     its own.
 //   - Hijacked connections still count against the cap until they are closed.
 package httplimit
