@@ -126,8 +126,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		problems = append(problems, fmt.Sprintf("unexpected argument %q: every setting is a flag or an environment variable", fs.Arg(0)))
 	}
-	host, _, err := net.SplitHostPort(cfg.addr)
-	if err != nil {
+	host, _, addrErr := net.SplitHostPort(cfg.addr)
+	if addrErr != nil {
 		problems = append(problems, fmt.Sprintf("listen address %q is not host:port (like :8081)", cfg.addr))
 	}
 	cfg.brokers = envcfg.SplitList(*brokers)
@@ -147,6 +147,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if cfg.backoffMin > cfg.backoffMax {
 		problems = append(problems, fmt.Sprintf("backoff min %s is above backoff max %s", cfg.backoffMin, cfg.backoffMax))
 	}
+	var err error
 	if cfg.unauthenticated, err = strconv.ParseBool(strings.TrimSpace(*unauth)); err != nil {
 		problems = append(problems, fmt.Sprintf("WS_UNAUTHENTICATED=%q is not true or false", *unauth))
 	}
@@ -155,7 +156,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if perr != "" {
 		problems = append(problems, perr)
 	}
-	if p := authProblem(cfg, host); p != "" && err == nil {
+	if p := authProblem(cfg, host); p != "" && addrErr == nil && perr == "" { // one problem at a time about the same thing
 		problems = append(problems, p)
 	}
 	if len(problems) > 0 {

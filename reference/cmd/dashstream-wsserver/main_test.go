@@ -32,6 +32,8 @@ const pkg = "github.com/dashstream/acceptance/reference/cmd/dashstream-wsserver"
 
 func TestBadConfigExits2WithOneLine(t *testing.T) {
 	bin := bintest.Build(t, pkg)
+	badGrants := filepath.Join(t.TempDir(), "grants")
+	require.NoError(t, os.WriteFile(badGrants, []byte("0123456789abcdef acme\n# a comment\n0123456789abcdef0 acme globex\n"), 0o600))
 	for _, tc := range []struct {
 		name string
 		env  map[string]string
@@ -56,6 +58,7 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 		{"old single token", map[string]string{"WS_AUTH_TOKEN": "0123456789abcdef"}, nil, "WS_AUTH_TOKEN is no longer read (its one token opened every tenant)"},
 		{"bad inline grant", map[string]string{"WS_AUTH_TOKENS": "0123456789abcdef acme; short globex"}, nil, "WS_AUTH_TOKENS: bad token grants: entry 2: token of 5 bytes"},
 		{"grants and unauthenticated", map[string]string{"WS_AUTH_TOKENS": "0123456789abcdef acme", "WS_UNAUTHENTICATED": "true"}, nil, "WS_UNAUTHENTICATED=true and token grants are both set"},
+		{"bad grants file line", map[string]string{"WS_AUTH_TOKENS_FILE": badGrants}, nil, "WS_AUTH_TOKENS_FILE " + badGrants + ": bad token grants: line 3: want \"<token> <tenant>[,<tenant>...]\" (a token, one space, a comma list of tenants without spaces)\n"},
 		{"missing grants file", map[string]string{"WS_AUTH_TOKENS_FILE": "/nonexistent/grants"}, nil, "WS_AUTH_TOKENS_FILE: open /nonexistent/grants"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
