@@ -26,9 +26,10 @@ Feature: The WebSocket server bounds its connections (issue 13)
     And once the held connections are closed, the server's own count of refused connections is shown beside the harness's
 
   @ws-idle
-  Scenario: A kept-alive connection that stays idle is closed after the idle timeout
+  Scenario: A kept-alive connection that stays idle is closed after the idle timeout, and oversized headers are refused
     Given the WebSocket server runs with an HTTP idle timeout of 2 seconds
     Then a connection that made one /health request and then stays silent is closed by the server between 1 and 3 seconds after the response
+    And a /health request with 64 KiB of headers is refused with HTTP 431
 
   @ws-ping
   Scenario: A client that does not answer pings is dropped, one that answers stays

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -25,6 +26,7 @@ func registerLimitSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^once the held connections are closed, the server's own count of refused connections is shown beside the harness's$`, floodReleased)
 	sc.Step(`^the WebSocket server runs with an HTTP idle timeout of (\d+) seconds?$`, wsServerIdle)
 	sc.Step(`^a connection that made one /health request and then stays silent is closed by the server between (\d+) and (\d+) seconds after the response$`, idleConnectionClosed)
+	sc.Step(`^a /health request with (\d+) KiB of headers is refused with HTTP (\d+)$`, bigHeadersRefused)
 	sc.Step(`^the WebSocket server pings every (\d+) seconds? and waits (\d+) seconds? for the pong, with HTTP read and write timeouts of (\d+) seconds?$`, wsServerPings)
 	sc.Step(`^a client of tenant "([^"]*)" that never answers a ping is sent a ping and disconnected within (\d+) seconds$`, silentClientDropped)
 	sc.Step(`^the client of tenant "([^"]*)", which answers pings, is still connected (\d+) seconds later$`, answeringClientStays)
@@ -214,6 +216,28 @@ func idleConnectionClosed(ctx context.Context, least, most int) error {
 		return fmt.Errorf("the idle connection was closed %.2f s after the response, later than %d s", st.idleClose.Seconds(), most)
 	}
 	w.progress("idle connection closed %.2f s after its response", st.idleClose.Seconds())
+	return nil
+}
+
+func bigHeadersRefused(ctx context.Context, kib, status int) error {
+	w := world(ctx)
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+w.services["wsserver"].Addr()+"/health", nil)
+	if err != nil {
+		return err
+	}
+	for i := range kib { // 1 KiB each
+		req.Header.Set(fmt.Sprintf("X-Padding-%04d", i), strings.Repeat("x", 1000))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("a /health request with %d KiB of headers: %w", kib, err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != status {
+		return fmt.Errorf("a /health request with %d KiB of headers got HTTP %d, expected %d", kib, resp.StatusCode, status)
+	}
 	return nil
 }
 
