@@ -14,8 +14,9 @@ import (
 	"github.com/dashstream/acceptance/reference/producer"
 )
 
-// MinTokenLength is the shortest bearer token ParseGrants accepts, in bytes: a token is a
-// secret, and a short one can be guessed.
+// MinTokenLength is the shortest bearer token accepted, in bytes: a token is a secret,
+// and a short one can be guessed. Tokens are printable ASCII without spaces, ';' or ','
+// (the separators of the grants format).
 const MinTokenLength = 16
 
 // AllTenants, as the tenant list of a grant, lets the token read every tenant. It must be
@@ -89,8 +90,8 @@ func checkToken(tok string) error {
 		return fmt.Errorf("token of %d bytes is shorter than %d: use a random secret (openssl rand -hex 16)", len(tok), MinTokenLength)
 	}
 	for _, r := range tok {
-		if r > unicode.MaxASCII || !unicode.IsPrint(r) || unicode.IsSpace(r) {
-			return errors.New("token has a character that is not printable ASCII: use a random hex or base64url secret")
+		if r > unicode.MaxASCII || !unicode.IsPrint(r) || unicode.IsSpace(r) || r == ';' || r == ',' {
+			return errors.New("token has a space, ';', ',' or a character that is not printable ASCII: use a random hex or base64url secret")
 		}
 	}
 	return nil
