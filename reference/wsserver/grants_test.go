@@ -37,3 +37,8 @@ func TestNewRefusesBadGrantsAndOrigins(t *testing.T) {
 	_, err = wsserver.New(wsserver.AllowedOrigins("["))
 	require.True(t, errors.Is(err, wsserver.ErrBadOrigin), "%v", err)
 }
+
+func TestNewRefusesAHugeQueue(t *testing.T) {
+	_, err := wsserver.New(wsserver.QueueSize(1 << 62))
+	require.ErrorContains(t, err, "queue size 4611686018427387904 is outside 1..65536")
+}

@@ -26,6 +26,9 @@ const (
 	ClientID = "dashstream-wsserver"
 	// DefaultQueueSize is the number of frames queued per client before the oldest drop.
 	DefaultQueueSize = 256
+	// MaxQueueSize is the largest QueueSize New accepts: the queue is allocated per
+	// client, so a huge size fails every connection (2^62 made each one panic).
+	MaxQueueSize = 1 << 16
 	// DefaultReadLimit is the largest inbound WebSocket message accepted, in bytes.
 	DefaultReadLimit = 4096
 	// DefaultWriteTimeout bounds the write of one frame to a client.
@@ -139,8 +142,8 @@ func CircuitBreaker(cfg BreakerConfig) Opt { return opt(func(c *config) { c.brea
 // Default DefaultProbeInterval.
 func ProbeInterval(d time.Duration) Opt { return opt(func(c *config) { c.probeInterval = d }) }
 
-// QueueSize sets the frames queued per client; when full, its oldest frame is dropped.
-// Default DefaultQueueSize.
+// QueueSize sets the frames queued per client, 1 to MaxQueueSize; when full, its oldest
+// frame is dropped. Default DefaultQueueSize.
 func QueueSize(n int) Opt { return opt(func(c *config) { c.queueSize = n }) }
 
 // DisconnectAfterDrops disconnects a client (close code 1008) once n of its frames were

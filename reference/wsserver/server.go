@@ -59,8 +59,10 @@ func New(opts ...Opt) (*Server, error) {
 		return nil, fmt.Errorf("new websocket server: no topics: give Topics at least one")
 	case cfg.window <= 0 || cfg.probeInterval <= 0 || cfg.writeTimeout <= 0 || cfg.dedup <= 0 || cfg.pingInterval <= 0 || cfg.pingTimeout <= 0:
 		return nil, fmt.Errorf("new websocket server: health window, probe interval, write timeout, dedup interval, ping interval and ping timeout must be positive")
-	case cfg.queueSize <= 0 || cfg.readLimit <= 0 || cfg.disconnectAfter < 0 || cfg.staleAfter < 0 || cfg.reconnectingAfter < 0:
-		return nil, fmt.Errorf("new websocket server: queue size and read limit must be positive, disconnect-after-drops, stale-after and reconnecting-after 0 or more")
+	case cfg.queueSize <= 0 || cfg.queueSize > MaxQueueSize:
+		return nil, fmt.Errorf("new websocket server: queue size %d is outside 1..%d", cfg.queueSize, MaxQueueSize)
+	case cfg.readLimit <= 0 || cfg.disconnectAfter < 0 || cfg.staleAfter < 0 || cfg.reconnectingAfter < 0:
+		return nil, fmt.Errorf("new websocket server: read limit must be positive, disconnect-after-drops, stale-after and reconnecting-after 0 or more")
 	}
 	if err := cfg.grants.validate(); err != nil {
 		return nil, fmt.Errorf("new websocket server: %w", err)

@@ -92,7 +92,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	r.dur(&cfg.staleAfter, "health-stale-after", "HEALTH_STALE_AFTER", wsserver.DefaultStaleAfter, time.Second, 24*time.Hour, true, "degraded when the last message is older")
 	r.dur(&cfg.reconnecting, "health-reconnecting-after", "HEALTH_RECONNECTING_AFTER", wsserver.DefaultReconnectingAfter, time.Second, 24*time.Hour, true, "reconnecting when the last message is older")
 	origins := fs.String("allowed-origins", env.Str("WS_ALLOWED_ORIGINS", ""), "browser origins allowed, comma list of host patterns (path.Match, like *.example.com); * = any; the Host header is never trusted (env WS_ALLOWED_ORIGINS)")
-	r.num(&cfg.queueSize, "queue-size", "WS_QUEUE_SIZE", wsserver.DefaultQueueSize, 1, 65536, "frames queued per client")
+	r.num(&cfg.queueSize, "queue-size", "WS_QUEUE_SIZE", wsserver.DefaultQueueSize, 1, wsserver.MaxQueueSize, "frames queued per client")
 	r.num(&cfg.disconnectAfter, "disconnect-after-drops", "WS_DISCONNECT_AFTER_DROPS", 0, 0, 1_000_000, "disconnect a client after this many dropped frames; 0 = never")
 	r.num(&cfg.readLimit, "max-message-bytes", "WS_MAX_MESSAGE_BYTES", wsserver.DefaultReadLimit, 1, 1<<20, "largest inbound WebSocket message")
 	r.dur(&cfg.writeTimeout, "write-timeout", "WS_WRITE_TIMEOUT", wsserver.DefaultWriteTimeout, 100*time.Millisecond, 10*time.Minute, false, "bound on writing one frame")
