@@ -169,7 +169,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 // single token that opened every tenant, is refused with what to set instead.
 func readGrants(file string) (wsserver.Grants, string) {
 	inline, hasInline := os.LookupEnv("WS_AUTH_TOKENS")
-	if _, old := os.LookupEnv("WS_AUTH_TOKEN"); old {
+	if old := os.Getenv("WS_AUTH_TOKEN"); old != "" { // empty meant "no token" before, as it does now
 		return nil, `WS_AUTH_TOKEN is no longer read (its one token opened every tenant): bind tokens to tenants with WS_AUTH_TOKENS="<token> <tenant>[,<tenant>...]" or WS_AUTH_TOKENS_FILE, and unset WS_AUTH_TOKEN`
 	}
 	switch {
