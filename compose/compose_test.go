@@ -261,9 +261,11 @@ func TestComposeConfigAccepts(t *testing.T) {
 	}
 	pw := filepath.Join(t.TempDir(), "grafana-admin-password")
 	require.NoError(t, os.WriteFile(pw, []byte("not-the-default\n"), 0o600))
+	grants := filepath.Join(t.TempDir(), "ws-grants")
+	require.NoError(t, os.WriteFile(grants, []byte("0123456789abcdef0123456789abcdef acme\n"), 0o600))
 	config := func(env ...string) ([]byte, error) {
 		c := exec.Command(cmd[0], append(cmd[1:], "-f", "docker-compose.yml", "config", "-q")...)
-		c.Env = append(os.Environ(), env...)
+		c.Env = append(append(os.Environ(), "WS_TOKEN_GRANTS_FILE="+grants), env...)
 		return c.CombinedOutput()
 	}
 	out, err := config("GRAFANA_ADMIN_PASSWORD_FILE=" + pw)
@@ -271,6 +273,9 @@ func TestComposeConfigAccepts(t *testing.T) {
 	out, err = config("GRAFANA_ADMIN_PASSWORD_FILE=")
 	require.Error(t, err, "without Grafana's admin password file compose must refuse, not fall back to admin/admin")
 	require.Contains(t, string(out), "GRAFANA_ADMIN_PASSWORD_FILE", "the refusal says what to set")
+	out, err = config("GRAFANA_ADMIN_PASSWORD_FILE="+pw, "WS_TOKEN_GRANTS_FILE=")
+	require.Error(t, err, "without token grants compose must refuse, not serve every tenant to anyone")
+	require.Contains(t, string(out), "WS_TOKEN_GRANTS_FILE", "the refusal says what to set")
 }
 
 // TestHardening: every service has a memory limit, Prometheus runs without its
@@ -287,4 +292,8 @@ func TestHardening(t *testing.T) {
 	require.Equal(t, "/run/secrets/grafana_admin_password", g["GF_SECURITY_ADMIN_PASSWORD__FILE"])
 	require.NotContains(t, g, "GF_SECURITY_ADMIN_PASSWORD", "no password in the file itself")
 	require.Equal(t, "false", g["GF_USERS_ALLOW_SIGN_UP"])
+	ws := f.Services["wsserver"].Environment
+	require.Equal(t, "/run/secrets/ws_token_grants", ws["WS_AUTH_TOKENS_FILE"], "the WebSocket server binds tokens to tenants")
+	require.NotContains(t, ws, "WS_AUTH_TOKEN", "the single all-tenants token is gone")
+	require.NotContains(t, ws, "WS_UNAUTHENTICATED")
 }

@@ -7,7 +7,7 @@ Feature: WebSocket frames and refusals are exactly as documented
   Refusals happen before the upgrade, with the documented HTTP status.
 
   Scenario: Frames carry what Kafka holds, and bad requests are refused with the documented codes
-    Given the WebSocket server runs with the bearer token "s3cret" and a read limit of 4096 bytes
+    Given the WebSocket server runs with a token granted tenant "acme" and a read limit of 4096 bytes
     Then a client of tenant "acme" is refused with HTTP 401
     And a client of tenant "bad tenant!" with the token is refused with HTTP 400
     And a client of tenant "acme" with the token and format "xml" is refused with HTTP 400

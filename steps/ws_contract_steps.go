@@ -3,6 +3,8 @@ package steps
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -17,7 +19,7 @@ import (
 )
 
 func registerContractSteps(sc *godog.ScenarioContext) {
-	sc.Step(`^the WebSocket server runs with the bearer token "([^"]*)" and a read limit of (\d+) bytes$`, wsServerWithToken)
+	sc.Step(`^the WebSocket server runs with a token granted tenant "([^"]*)" and a read limit of (\d+) bytes$`, wsServerWithToken)
 	sc.Step(`^a client of tenant "([^"]*)"( with the token)?(?: and format "([^"]*)")?(?: from Origin "([^"]*)")? is refused with HTTP (\d+)$`, clientRefused)
 	sc.Step(`^a JSON client and a binary client of tenant "([^"]*)" are connected with the token$`, contractClients)
 	sc.Step(`^every JSON frame carries the documented fields and the topic, partition and offset of one of the tenant's Kafka records, each once$`, jsonFramesMatchKafka)
@@ -32,10 +34,15 @@ type wsContractFamily struct {
 	json, binary *wsClient
 }
 
-func wsServerWithToken(ctx context.Context, token string, limit int) error {
+func wsServerWithToken(ctx context.Context, tenant string, limit int) error {
 	w := world(ctx)
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return fmt.Errorf("make a token: %w", err)
+	}
+	token := hex.EncodeToString(b)
 	state[wsContractFamily](w).token = token
-	return w.startWSServer(ctx, map[string]string{"WS_AUTH_TOKEN": token, "WS_MAX_MESSAGE_BYTES": strconv.Itoa(limit), "HEALTH_STALE_AFTER": "0s"})
+	return w.startWSServer(ctx, map[string]string{"WS_AUTH_TOKENS": token + " " + tenant, "WS_MAX_MESSAGE_BYTES": strconv.Itoa(limit), "HEALTH_STALE_AFTER": "0s"})
 }
 
 func clientRefused(ctx context.Context, tenant, withToken, format, origin string, status int) error {

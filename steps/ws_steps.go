@@ -32,6 +32,8 @@ func registerWebSocketSteps(sc *godog.ScenarioContext) {
 	registerSlowClientSteps(sc)
 	registerHealthTierSteps(sc)
 	registerContractSteps(sc)
+	registerAuthSteps(sc)
+	registerLimitSteps(sc)
 	registerScatteredSteps(sc)
 	registerRecordFrameSteps(sc)
 }

@@ -19,12 +19,22 @@
 //	        a UUID, appears when set)
 //	      binary: one binary frame per record holding the Kafka record value exactly as
 //	        it was on Kafka (framing byte + protobuf, zstd when the producer compressed):
-//	        decode it with wire.Decoder.
+//	        decode it with wire.Decoder. It is the whole payload (event attributes, state
+//	        diffs, tool input and output), where json carries the header and position
+//	        only: a token granted a tenant reads that tenant's payloads in full, never
+//	        another tenant's (a record is routed by its protobuf header's tenant_id, so a
+//	        binary frame never holds a record of a tenant the token is not granted).
 //	    Inbound messages are read and ignored; one over ReadLimit (default 4096 bytes)
-//	    closes the connection with 1009. Refusals: 401 without the bearer token when
-//	    AuthToken is set (Authorization: Bearer <token>, or ?token=<token>); 403 for an
-//	    Origin that is neither the request's host nor in AllowedOrigins (no Origin header,
-//	    as from non-browser clients, passes); 400 for a bad tenant or format.
+//	    closes the connection with 1009. Every client is pinged every PingInterval
+//	    (30 s); one whose pong does not come within PingTimeout (10 s) is disconnected
+//	    (ping_timeout).
+//	    Refusals, before the upgrade, in this order: 503 while shutting down; with
+//	    TokenGrants, 401 without a known token (Authorization: Bearer <token>, or
+//	    ?token=<token>); 403 for an Origin that no AllowedOrigins pattern matches (no
+//	    Origin header, as from non-browser clients, passes; the Host header is never
+//	    trusted, so a DNS-rebinding page on the server's own host:port is refused);
+//	    400 for a bad tenant; 403 for a tenant the token is not granted
+//	    (tenant_not_granted); 400 for a bad format. A refused request gets no frame.
 //	/health
 //	    Always 200; the Health JSON: status, reasons, kafka_status (connected |
 //	    disconnected), websocket_status (accepting | shutting_down), circuit_breaker
@@ -38,6 +48,15 @@
 //	    probe_interval_seconds}.
 //	/metrics
 //	    Prometheus.
+//
+// # Authorization
+//
+// TokenGrants binds each token to the tenants it may read (Grants; ParseGrants reads
+// "<token> <tenant>[,<tenant>...]" entries, one per line or separated by ";", with
+// line-numbered errors). AllTenants ("*") alone grants every tenant, for an operator's
+// console. Tokens are at least MinTokenLength (16) bytes; lookups compare SHA-256
+// digests in constant time. Without TokenGrants every client reads every tenant: the
+// binary allows that only on a loopback address or with WS_UNAUTHENTICATED=true.
 //
 // # Health status
 //
@@ -102,9 +121,12 @@
 //	dashstream_ws_frames_sent_total{format}        counter    frames written (json, binary)
 //	dashstream_ws_dropped_frames_total{reason}     counter    queue_full, disconnected (queued when the client went)
 //	dashstream_ws_disconnects_total{reason}        counter    client_closed, too_slow, message_too_big, write_failed,
-//	                                                          shutdown
+//	                                                          shutdown, ping_timeout
 //	dashstream_ws_rejected_connections_total{reason}
-//	                                               counter    unauthorized, origin, bad_request, shutting_down
+//	                                               counter    unauthorized, origin, bad_request, shutting_down,
+//	                                                          tenant_not_granted
+//	dashstream_ws_connections_refused_total        counter    TCP connections refused at the connection cap (503);
+//	                                                          counted by the binary's httplimit.Listener
 //	dashstream_ws_consumer_restarts_total          counter    consumer loop restarts after it ended with an error
 //	dashstream_ws_circuit_breaker_state            gauge      0 closed, 1 half-open, 2 open
 //	dashstream_ws_kafka_connected                  gauge      1 when the last Kafka outcome was a success
@@ -128,6 +150,9 @@
 //     tests of outages use short real durations.
 //   - ?token= puts the secret in URLs, which end up in access logs; prefer the header
 //     where the client can set it.
+//   - The HTTP server's read and write timeouts do not reach a stream: net/http clears
+//     a connection's deadlines when the upgrade hijacks it; a stream is bounded by
+//     WriteTimeout per frame and the ping deadline instead.
 //   - A client cut off as too slow rarely sees the 1008 close frame: it waits behind
 //     the frames the client never read, so the close handshake times out and the TCP
 //     connection ends.

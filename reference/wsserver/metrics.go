@@ -17,6 +17,7 @@ const (
 	MetricKafkaErrors      = "dashstream_ws_kafka_errors_total"
 	MetricE2ELatency       = "dashstream_ws_e2e_latency_seconds"
 	MetricE2ENegative      = "dashstream_ws_e2e_latency_negative_total"
+	MetricRefused          = "dashstream_ws_connections_refused_total"
 )
 
 // Label values of dashstream_ws_dropped_frames_total{reason}.
@@ -32,6 +33,7 @@ const (
 	DisconnectTooBig       = "message_too_big"
 	DisconnectWriteFailed  = "write_failed"
 	DisconnectShutdown     = "shutdown"
+	DisconnectPingTimeout  = "ping_timeout"
 )
 
 // Label values of dashstream_ws_rejected_connections_total{reason}.
@@ -40,6 +42,8 @@ const (
 	RejectOrigin       = "origin"
 	RejectBadRequest   = "bad_request"
 	RejectShutdown     = "shutting_down"
+	// RejectTenant: a known token asked for a tenant it is not granted (403).
+	RejectTenant = "tenant_not_granted"
 )
 
 // LatencyBuckets are the buckets of dashstream_ws_e2e_latency_seconds (as the exporter's).
@@ -55,6 +59,7 @@ type metrics struct {
 	kafkaErrors prometheus.Counter
 	latency     prometheus.Histogram
 	negative    prometheus.Counter
+	refused     prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer, breakerState, connected func() float64) (*metrics, error) {
@@ -67,10 +72,10 @@ func newMetrics(reg prometheus.Registerer, breakerState, connected func() float6
 			Help: "Frames dropped, by reason: queue_full (oldest of a slow client's full queue), disconnected (queued when the client went)."},
 			[]string{"reason"}),
 		disconnects: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricDisconnects,
-			Help: "WebSocket clients gone, by reason: client_closed, too_slow, message_too_big, write_failed, shutdown."},
+			Help: "WebSocket clients gone, by reason: client_closed, too_slow, message_too_big, write_failed, shutdown, ping_timeout."},
 			[]string{"reason"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricRejected,
-			Help: "WebSocket handshakes refused, by reason: unauthorized, origin, bad_request, shutting_down."}, []string{"reason"}),
+			Help: "WebSocket handshakes refused, by reason: unauthorized, origin, bad_request, shutting_down, tenant_not_granted."}, []string{"reason"}),
 		restarts: prometheus.NewCounter(prometheus.CounterOpts{Name: MetricConsumerRestarts,
 			Help: "Restarts of the Kafka consumer loop after it ended with an error."}),
 		kafkaErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: MetricKafkaErrors,
@@ -80,6 +85,8 @@ func newMetrics(reg prometheus.Registerer, breakerState, connected func() float6
 			Buckets: LatencyBuckets}),
 		negative: prometheus.NewCounter(prometheus.CounterOpts{Name: MetricE2ENegative,
 			Help: "Frames written before their message's header timestamp (producer clock ahead); not observed."}),
+		refused: prometheus.NewCounter(prometheus.CounterOpts{Name: MetricRefused,
+			Help: "TCP connections refused (503, closed) because the connection cap was reached."}),
 	}
 	for _, f := range []string{"json", "binary"} {
 		m.framesSent.WithLabelValues(f)
@@ -87,10 +94,10 @@ func newMetrics(reg prometheus.Registerer, breakerState, connected func() float6
 	for _, r := range []string{DropQueueFull, DropDisconnected} {
 		m.dropped.WithLabelValues(r)
 	}
-	for _, r := range []string{DisconnectClientClosed, DisconnectTooSlow, DisconnectTooBig, DisconnectWriteFailed, DisconnectShutdown} {
+	for _, r := range []string{DisconnectClientClosed, DisconnectTooSlow, DisconnectTooBig, DisconnectWriteFailed, DisconnectShutdown, DisconnectPingTimeout} {
 		m.disconnects.WithLabelValues(r)
 	}
-	for _, r := range []string{RejectUnauthorized, RejectOrigin, RejectBadRequest, RejectShutdown} {
+	for _, r := range []string{RejectUnauthorized, RejectOrigin, RejectBadRequest, RejectShutdown, RejectTenant} {
 		m.rejected.WithLabelValues(r)
 	}
 	state := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricBreakerState,
@@ -98,7 +105,7 @@ func newMetrics(reg prometheus.Registerer, breakerState, connected func() float6
 	conn := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricKafkaConnected,
 		Help: "1 when the last outcome on a Kafka connection was a success, else 0."}, connected)
 	for _, c := range []prometheus.Collector{m.clients, m.framesSent, m.dropped, m.disconnects, m.rejected, m.restarts,
-		m.kafkaErrors, m.latency, m.negative, state, conn} {
+		m.kafkaErrors, m.latency, m.negative, m.refused, state, conn} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -26,10 +26,18 @@ const (
 	ClientID = "dashstream-wsserver"
 	// DefaultQueueSize is the number of frames queued per client before the oldest drop.
 	DefaultQueueSize = 256
+	// MaxQueueSize is the largest QueueSize New accepts: the queue is allocated per
+	// client, so a huge size fails every connection (2^62 made each one panic).
+	MaxQueueSize = 1 << 16
 	// DefaultReadLimit is the largest inbound WebSocket message accepted, in bytes.
 	DefaultReadLimit = 4096
 	// DefaultWriteTimeout bounds the write of one frame to a client.
 	DefaultWriteTimeout = 10 * time.Second
+	// DefaultPingInterval is how often every WebSocket client is pinged.
+	DefaultPingInterval = 30 * time.Second
+	// DefaultPingTimeout bounds the wait for a client's pong; a client that does not
+	// answer within it is disconnected (reason ping_timeout).
+	DefaultPingTimeout = 10 * time.Second
 	// DefaultProbeInterval is how often a half-open breaker pings Kafka.
 	DefaultProbeInterval = time.Second
 	// DefaultBackoffMax caps the delay between Kafka retries. It is lower than
@@ -67,7 +75,9 @@ type config struct {
 	readLimit         int64
 	writeTimeout      time.Duration
 	origins           []string
-	token             string
+	grants            Grants
+	pingInterval      time.Duration
+	pingTimeout       time.Duration
 	policy            *backoff.Policy
 	dialTimeout       time.Duration
 	dedup             time.Duration
@@ -87,6 +97,8 @@ func defaults() config {
 		queueSize:         DefaultQueueSize,
 		readLimit:         DefaultReadLimit,
 		writeTimeout:      DefaultWriteTimeout,
+		pingInterval:      DefaultPingInterval,
+		pingTimeout:       DefaultPingTimeout,
 		policy:            backoff.New(backoff.Max(DefaultBackoffMax)),
 		dialTimeout:       backoff.DefaultDialTimeout,
 		dedup:             backoff.DefaultDedupInterval,
@@ -130,8 +142,8 @@ func CircuitBreaker(cfg BreakerConfig) Opt { return opt(func(c *config) { c.brea
 // Default DefaultProbeInterval.
 func ProbeInterval(d time.Duration) Opt { return opt(func(c *config) { c.probeInterval = d }) }
 
-// QueueSize sets the frames queued per client; when full, its oldest frame is dropped.
-// Default DefaultQueueSize.
+// QueueSize sets the frames queued per client, 1 to MaxQueueSize; when full, its oldest
+// frame is dropped. Default DefaultQueueSize.
 func QueueSize(n int) Opt { return opt(func(c *config) { c.queueSize = n }) }
 
 // DisconnectAfterDrops disconnects a client (close code 1008) once n of its frames were
@@ -147,16 +159,30 @@ func ReadLimit(n int64) Opt { return opt(func(c *config) { c.readLimit = n }) }
 func WriteTimeout(d time.Duration) Opt { return opt(func(c *config) { c.writeTimeout = d }) }
 
 // AllowedOrigins adds host patterns (path.Match, matched against the Origin's host, or
-// against scheme://host when the pattern has "://") of browser pages allowed to connect
-// from another origin. Without any, only same-origin pages and clients that send no
-// Origin header (non-browsers) connect; "*" allows every origin.
+// against scheme://host when the pattern has "://") of browser pages allowed to connect.
+// A browser sends an Origin on every WebSocket handshake: without a pattern that matches
+// it, the handshake is refused with 403, whatever the Host header says (a DNS-rebinding
+// page has the server's own host in Host). Clients that send no Origin (non-browsers)
+// are not affected. "*" allows every origin. A malformed pattern makes New fail.
 func AllowedOrigins(patterns ...string) Opt {
 	return opt(func(c *config) { c.origins = append(c.origins, patterns...) })
 }
 
-// AuthToken requires "Authorization: Bearer <token>" (or ?token=<token>) on /ws.
-// Default "": no authentication.
-func AuthToken(token string) Opt { return opt(func(c *config) { c.token = token }) }
+// TokenGrants requires a bearer token on /ws ("Authorization: Bearer <token>", or
+// ?token=<token>) and lets each token read only the tenants g grants it: no or an
+// unknown token is refused with 401, a known token asking for another tenant with 403.
+// Default none: every client reads every tenant, for a server that only a trusted
+// host can reach (the binary refuses to listen beyond loopback without grants unless
+// told it runs unauthenticated). Tokens shorter than MinTokenLength make New fail.
+func TokenGrants(g Grants) Opt { return opt(func(c *config) { c.grants = g }) }
+
+// PingInterval sets how often each client is pinged. Default DefaultPingInterval.
+func PingInterval(d time.Duration) Opt { return opt(func(c *config) { c.pingInterval = d }) }
+
+// PingTimeout bounds the wait for a client's pong; a client that does not answer is
+// disconnected (dashstream_ws_disconnects_total{reason="ping_timeout"}). Default
+// DefaultPingTimeout.
+func PingTimeout(d time.Duration) Opt { return opt(func(c *config) { c.pingTimeout = d }) }
 
 // Backoff sets the retry policy of the Kafka client. Default
 // backoff.New(backoff.Max(DefaultBackoffMax)).

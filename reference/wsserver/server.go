@@ -33,6 +33,8 @@ type Server struct {
 	hub   *hub
 	track *tracker
 	raw   rawValues
+	// grants is nil without TokenGrants: no authentication.
+	grants grantTable
 
 	bmu     sync.Mutex
 	breaker *Breaker
@@ -55,12 +57,20 @@ func New(opts ...Opt) (*Server, error) {
 	switch {
 	case len(cfg.topics) == 0:
 		return nil, fmt.Errorf("new websocket server: no topics: give Topics at least one")
-	case cfg.window <= 0 || cfg.probeInterval <= 0 || cfg.writeTimeout <= 0 || cfg.dedup <= 0:
-		return nil, fmt.Errorf("new websocket server: health window, probe interval, write timeout and dedup interval must be positive")
-	case cfg.queueSize <= 0 || cfg.readLimit <= 0 || cfg.disconnectAfter < 0 || cfg.staleAfter < 0 || cfg.reconnectingAfter < 0:
-		return nil, fmt.Errorf("new websocket server: queue size and read limit must be positive, disconnect-after-drops, stale-after and reconnecting-after 0 or more")
+	case cfg.window <= 0 || cfg.probeInterval <= 0 || cfg.writeTimeout <= 0 || cfg.dedup <= 0 || cfg.pingInterval <= 0 || cfg.pingTimeout <= 0:
+		return nil, fmt.Errorf("new websocket server: health window, probe interval, write timeout, dedup interval, ping interval and ping timeout must be positive")
+	case cfg.queueSize <= 0 || cfg.queueSize > MaxQueueSize:
+		return nil, fmt.Errorf("new websocket server: queue size %d is outside 1..%d", cfg.queueSize, MaxQueueSize)
+	case cfg.readLimit <= 0 || cfg.disconnectAfter < 0 || cfg.staleAfter < 0 || cfg.reconnectingAfter < 0:
+		return nil, fmt.Errorf("new websocket server: read limit must be positive, disconnect-after-drops, stale-after and reconnecting-after 0 or more")
 	}
-	s := &Server{cfg: cfg, reg: prometheus.NewRegistry(), hub: newHub(), breaker: NewBreaker(cfg.breaker),
+	if err := cfg.grants.validate(); err != nil {
+		return nil, fmt.Errorf("new websocket server: %w", err)
+	}
+	if err := CheckOrigins(cfg.origins); err != nil {
+		return nil, fmt.Errorf("new websocket server: %w", err)
+	}
+	s := &Server{cfg: cfg, grants: newGrantTable(cfg.grants), reg: prometheus.NewRegistry(), hub: newHub(), breaker: NewBreaker(cfg.breaker),
 		track: newTracker(cfg.now, cfg.window, cfg.staleAfter, cfg.reconnectingAfter)}
 	s.base, s.stopBase = context.WithCancel(context.Background())
 	s.dedup = backoff.NewDedup(cfg.log.Handler(), backoff.Interval(cfg.dedup))
@@ -107,6 +117,10 @@ func New(opts ...Opt) (*Server, error) {
 
 // Registry returns the registry /metrics serves.
 func (s *Server) Registry() *prometheus.Registry { return s.reg }
+
+// ConnectionRefused counts a connection the listener refused at its cap
+// (dashstream_ws_connections_refused_total); give it to httplimit.Listener.
+func (s *Server) ConnectionRefused() { s.m.refused.Inc() }
 
 // Guard returns the connection guard of the Kafka client.
 func (s *Server) Guard() *backoff.Guard { return s.guard }

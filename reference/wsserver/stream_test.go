@@ -128,10 +128,12 @@ func TestOversizedInboundFrameRejected(t *testing.T) {
 	r.waitClients(t, 0)
 }
 
-func TestAuthTokenAndOrigin(t *testing.T) {
+func TestTokenGrantsAndOrigin(t *testing.T) {
 	_, addrs := kfaketest.Cluster(t, 1, consumer.DefaultTopic)
+	const tok, ops = "s3cret-0123456789", "operator-0123456789"
 	r := start(t, wsserver.Brokers(addrs...), wsserver.Topics(consumer.DefaultTopic),
-		wsserver.AuthToken("s3cret"), wsserver.AllowedOrigins("*.example.com", "https://dash.example.org"))
+		wsserver.TokenGrants(wsserver.Grants{tok: {"acme", "globex"}, ops: {wsserver.AllTenants}}),
+		wsserver.AllowedOrigins("*.example.com", "https://dash.example.org"))
 	bearer := func(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
 	with := func(h http.Header, k, v string) http.Header { h = h.Clone(); h.Set(k, v); return h }
 	for _, tc := range []struct {
@@ -144,16 +146,21 @@ func TestAuthTokenAndOrigin(t *testing.T) {
 	}{
 		{"no token", "tenant=acme", nil, 401, "bearer token", wsserver.RejectUnauthorized},
 		{"wrong token", "tenant=acme", bearer("nope"), 401, "bearer token", wsserver.RejectUnauthorized},
-		{"wrong scheme", "tenant=acme", http.Header{"Authorization": {"Basic s3cret"}}, 401, "", wsserver.RejectUnauthorized},
-		{"token header", "tenant=acme", bearer("s3cret"), 101, "", ""},
-		{"token query", "tenant=acme&token=s3cret", nil, 101, "", ""},
-		{"allowed origin pattern", "tenant=acme", with(bearer("s3cret"), "Origin", "https://app.example.com"), 101, "", ""},
-		{"allowed origin with scheme", "tenant=acme", with(bearer("s3cret"), "Origin", "https://dash.example.org"), 101, "", ""},
-		{"same scheme required", "tenant=acme", with(bearer("s3cret"), "Origin", "http://dash.example.org"), 403, "not allowed", wsserver.RejectOrigin},
-		{"foreign origin", "tenant=acme", with(bearer("s3cret"), "Origin", "https://evil.test"), 403, "WS_ALLOWED_ORIGINS", wsserver.RejectOrigin},
-		{"no tenant", "", bearer("s3cret"), 400, "tenant", wsserver.RejectBadRequest},
-		{"bad tenant", "tenant=a/b", bearer("s3cret"), 400, "tenant", wsserver.RejectBadRequest},
-		{"bad format", "tenant=acme&format=xml", bearer("s3cret"), 400, "json (default) or binary", wsserver.RejectBadRequest},
+		{"wrong scheme", "tenant=acme", http.Header{"Authorization": {"Basic " + tok}}, 401, "", wsserver.RejectUnauthorized},
+		{"token header", "tenant=acme", bearer(tok), 101, "", ""},
+		{"token query", "tenant=acme&token=" + tok, nil, 101, "", ""},
+		{"second granted tenant", "tenant=globex", bearer(tok), 101, "", ""},
+		{"tenant not granted", "tenant=initech", bearer(tok), 403, `not granted tenant "initech"`, wsserver.RejectTenant},
+		{"all-tenants grant", "tenant=initech", bearer(ops), 101, "", ""},
+		{"prefix of a token", "tenant=acme", bearer("s3cret-012345678"), 401, "bearer token", wsserver.RejectUnauthorized},
+		{"own host as origin", "tenant=acme", with(bearer(tok), "Origin", r.URL), 403, "not allowed", wsserver.RejectOrigin},
+		{"allowed origin pattern", "tenant=acme", with(bearer(tok), "Origin", "https://app.example.com"), 101, "", ""},
+		{"allowed origin with scheme", "tenant=acme", with(bearer(tok), "Origin", "https://dash.example.org"), 101, "", ""},
+		{"same scheme required", "tenant=acme", with(bearer(tok), "Origin", "http://dash.example.org"), 403, "not allowed", wsserver.RejectOrigin},
+		{"foreign origin", "tenant=acme", with(bearer(tok), "Origin", "https://evil.test"), 403, "WS_ALLOWED_ORIGINS", wsserver.RejectOrigin},
+		{"no tenant", "", bearer(tok), 400, "tenant", wsserver.RejectBadRequest},
+		{"bad tenant", "tenant=a/b", bearer(tok), 400, "tenant", wsserver.RejectBadRequest},
+		{"bad format", "tenant=acme&format=xml", bearer(tok), 400, "json (default) or binary", wsserver.RejectBadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := 0.0

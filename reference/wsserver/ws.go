@@ -2,7 +2,6 @@ package wsserver
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,25 +44,26 @@ func (s *Server) reject(w http.ResponseWriter, code int, reason, msg string) {
 	http.Error(w, msg, code)
 }
 
-// authorized checks the bearer token (header, or the token query parameter for
-// browsers, which cannot set headers on a WebSocket handshake).
-func (s *Server) authorized(r *http.Request) bool {
-	if s.cfg.token == "" {
-		return true
-	}
-	got := r.URL.Query().Get("token")
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, tok, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return false
+// ErrBadOrigin is wrapped by New's error for a malformed AllowedOrigins pattern.
+var ErrBadOrigin = errors.New("bad allowed origin")
+
+// CheckOrigins returns an error wrapping ErrBadOrigin for an AllowedOrigins pattern
+// that is empty or that path.Match cannot use (it would never match).
+func CheckOrigins(patterns []string) error {
+	for _, p := range patterns {
+		if p == "" {
+			return fmt.Errorf("%w: an empty pattern: write host patterns like dash.example.com or *.example.com", ErrBadOrigin)
 		}
-		got = strings.TrimSpace(tok)
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("%w: pattern %q is malformed (%v): write host patterns like dash.example.com or *.example.com", ErrBadOrigin, p, err)
+		}
 	}
-	return subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.token)) == 1
+	return nil
 }
 
-// originAllowed mirrors coder/websocket's rule with the configured patterns: no Origin
-// (not a browser) and the request's own host pass; "*" passes everything.
+// originAllowed passes requests without an Origin (not a browser) and Origins that
+// match an AllowedOrigins pattern. The Host header is never trusted: a DNS-rebinding
+// page sends the server's own host in it.
 func (s *Server) originAllowed(r *http.Request) error {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
@@ -72,9 +72,6 @@ func (s *Server) originAllowed(r *http.Request) error {
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("origin %q is not a URL with a host", origin)
-	}
-	if strings.EqualFold(u.Host, r.Host) {
-		return nil
 	}
 	for _, p := range s.cfg.origins {
 		target := u.Host
@@ -96,10 +93,15 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, http.StatusServiceUnavailable, RejectShutdown, "server shutting down")
 		return
 	}
-	if !s.authorized(r) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="dashstream"`)
-		s.reject(w, http.StatusUnauthorized, RejectUnauthorized, "missing or wrong bearer token")
-		return
+	var grant *grantEntry // nil: no grants configured, every tenant is open
+	if s.grants != nil {
+		g, ok := s.grants.lookup(bearer(r))
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="dashstream"`)
+			s.reject(w, http.StatusUnauthorized, RejectUnauthorized, "missing or unknown bearer token")
+			return
+		}
+		grant = &g
 	}
 	if err := s.originAllowed(r); err != nil {
 		s.reject(w, http.StatusForbidden, RejectOrigin, err.Error())
@@ -109,6 +111,10 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	tenant := q.Get("tenant")
 	if err := producer.ValidateTenant(tenant); err != nil {
 		s.reject(w, http.StatusBadRequest, RejectBadRequest, fmt.Sprintf("tenant query parameter: %v", err))
+		return
+	}
+	if grant != nil && !grant.allows(tenant) {
+		s.reject(w, http.StatusForbidden, RejectTenant, fmt.Sprintf("this token is not granted tenant %q", tenant))
 		return
 	}
 	binary := false
@@ -144,10 +150,13 @@ func (s *Server) serveClient(c *client) {
 		c.markCut(DisconnectShutdown)
 		_ = c.conn.Close(websocket.StatusGoingAway, "server shutting down")
 	})
+	pingDone := make(chan struct{})
+	go func() { defer close(pingDone); s.pingLoop(wctx, c) }()
 	readErr := readLoop(c.conn)
 	stopWatch()
 	stopWriter()
 	writeErr := <-writerDone
+	<-pingDone
 	s.hub.remove(c)
 	s.m.clients.Dec()
 	if left := c.shut(); left > 0 {
@@ -167,6 +176,30 @@ func (s *Server) serveClient(c *client) {
 	s.m.disconnects.WithLabelValues(reason).Inc()
 	s.cfg.log.Info("websocket client disconnected", "client", c.id, "tenant", c.tenant, "reason", reason)
 	_ = c.conn.CloseNow()
+}
+
+// pingLoop pings the client every PingInterval; a client whose pong does not come
+// within PingTimeout is cut off (ping_timeout), which ends its reader.
+func (s *Server) pingLoop(ctx context.Context, c *client) {
+	t := time.NewTicker(s.cfg.pingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, s.cfg.pingTimeout)
+		err := c.conn.Ping(pctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				c.markCut(DisconnectPingTimeout)
+				_ = c.conn.CloseNow()
+			}
+			return
+		}
+	}
 }
 
 // readLoop reads and discards inbound messages (clients only subscribe) until the

@@ -32,7 +32,8 @@ func measure(ctx context.Context, o options, progress io.Writer) (*Result, error
 	}
 	say("starting dashstream-wsserver")
 	srv, err := startServer(ctx, brokers, "-queue-size", strconv.Itoa(o.queueSize),
-		"-disconnect-after-drops", strconv.Itoa(o.disconnectAfterDrops))
+		"-disconnect-after-drops", strconv.Itoa(o.disconnectAfterDrops),
+		"-max-connections", strconv.Itoa(o.clients+64)) // the load's clients, plus the harness's /health polls
 	if err != nil {
 		return nil, err
 	}

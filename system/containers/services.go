@@ -98,6 +98,16 @@ func (s *services) image(ctx context.Context, spec stack.ServiceSpec) (string, e
 func (s *services) env(spec stack.ServiceSpec) map[string]string {
 	env := map[string]string{"KAFKA_BROKERS": InternalBootstrap}
 	maps.Copy(env, spec.Env)
+	_, grants := env["WS_AUTH_TOKENS"]
+	_, grantsFile := env["WS_AUTH_TOKENS_FILE"]
+	if spec.Binary == stack.WSServer && spec.AddrEnv != "" && !grants && !grantsFile {
+		// In its container the server listens on every interface, which it refuses without
+		// token grants unless told; the stack's network is the run's own and its ports are
+		// published on 127.0.0.1, as the other stacks' loopback listeners.
+		if _, set := env["WS_UNAUTHENTICATED"]; !set {
+			env["WS_UNAUTHENTICATED"] = "true"
+		}
+	}
 	return env
 }
 

@@ -18,6 +18,10 @@
 //	SHUTDOWN_GRACE       -shutdown-grace      default 5s
 //	QUALITY_MAX_SERIES   -quality-max-series  default 10000 dashstream_quality_* series
 //
+// HTTP: the httplimit defaults (read 30s, write 30s, idle 60s, headers 16 KiB, at most
+// 1024 connections open; one past the cap gets 503 and is counted in
+// dashstream_exporter_connections_refused_total).
+//
 // An unreachable broker is not a configuration error: the exporter starts, /readyz says
 // why it is not ready, and it retries at a capped, jittered pace with one log line per
 // distinct error per interval. Logs are text on stderr.
@@ -35,19 +39,23 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dashstream/acceptance/reference/backoff"
 	"github.com/dashstream/acceptance/reference/exporter"
 	"github.com/dashstream/acceptance/reference/internal/envcfg"
+	"github.com/dashstream/acceptance/reference/internal/httplimit"
 )
 
 const name = "dashstream-exporter"
+
+// metricRefused counts connections refused at the HTTP connection cap.
+const metricRefused = "dashstream_exporter_connections_refused_total"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -87,9 +95,14 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return envcfg.UsageError{Err: err}
 	}
 	defer e.Close()
-	srv := &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	refused := prometheus.NewCounter(prometheus.CounterOpts{Name: metricRefused,
+		Help: "TCP connections refused (503, closed) because the connection cap was reached."})
+	if err := e.Registry().Register(refused); err != nil {
+		return fmt.Errorf("register %s: %w", metricRefused, err)
+	}
+	srv := httplimit.Server(e.Handler(), httplimit.Limits{})
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(httplimit.Listener(ln, httplimit.Limits{}, refused.Inc)) }()
 	brokers := strings.Join(cfg.brokers, ",")
 	if brokers == "" {
 		brokers = "localhost:9092 (default)"

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,6 +32,8 @@ const pkg = "github.com/dashstream/acceptance/reference/cmd/dashstream-wsserver"
 
 func TestBadConfigExits2WithOneLine(t *testing.T) {
 	bin := bintest.Build(t, pkg)
+	badGrants := filepath.Join(t.TempDir(), "grants")
+	require.NoError(t, os.WriteFile(badGrants, []byte("0123456789abcdef acme\n# a comment\n0123456789abcdef0 acme globex\n"), 0o600))
 	for _, tc := range []struct {
 		name string
 		env  map[string]string
@@ -40,13 +43,23 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 		{"bad addr", map[string]string{"WS_ADDR": "localhost"}, nil, `listen address "localhost" is not host:port`},
 		{"broker without port", map[string]string{"KAFKA_BROKERS": "a:1,b"}, nil, `broker "b" is not host:port`},
 		{"bad window", map[string]string{"HEALTH_WINDOW": "1 minute"}, nil, `HEALTH_WINDOW="1 minute" is not a duration`},
-		{"zero window", nil, []string{"-health-window", "0s"}, "health window 0s must be positive"},
+		{"zero window", nil, []string{"-health-window", "0s"}, "-health-window (HEALTH_WINDOW) 0s is outside 1s..24h0m0s"},
 		{"bad queue", map[string]string{"WS_QUEUE_SIZE": "many"}, nil, `WS_QUEUE_SIZE="many" is not a whole number`},
-		{"zero queue", nil, []string{"-queue-size", "0"}, "queue size 0 must be positive"},
-		{"negative drops", nil, []string{"-disconnect-after-drops", "-1"}, "disconnect-after-drops -1 must be 0"},
-		{"breaker threshold", map[string]string{"CB_FAILURE_THRESHOLD": "0"}, nil, "circuit breaker failure threshold 0 must be positive"},
-		{"two problems at once", map[string]string{"CB_OPEN_FOR": "-1s", "KAFKA_TOPICS": ","}, nil, "no topics: set KAFKA_TOPICS or -topics; circuit breaker open-for -1s must be positive"},
+		{"zero queue", nil, []string{"-queue-size", "0"}, "-queue-size (WS_QUEUE_SIZE) 0 is outside 1..65536"},
+		{"huge queue", nil, []string{"-queue-size", "4611686018427387904"}, "-queue-size (WS_QUEUE_SIZE) 4611686018427387904 is outside 1..65536"},
+		{"busy-looping dedup", map[string]string{"LOG_DEDUP_INTERVAL": "1ns"}, nil, "-log-dedup-interval (LOG_DEDUP_INTERVAL) 1ns is outside 100ms..24h0m0s"},
+		{"malformed origin", map[string]string{"WS_ALLOWED_ORIGINS": "["}, nil, `WS_ALLOWED_ORIGINS: bad allowed origin: pattern "[" is malformed`},
+		{"negative drops", nil, []string{"-disconnect-after-drops", "-1"}, "-disconnect-after-drops (WS_DISCONNECT_AFTER_DROPS) -1 is outside 0..1000000"},
+		{"connection cap", map[string]string{"WS_MAX_CONNECTIONS": "0"}, nil, "-max-connections (WS_MAX_CONNECTIONS) 0 is outside 1..100000"},
+		{"breaker threshold", map[string]string{"CB_FAILURE_THRESHOLD": "0"}, nil, "-cb-failure-threshold (CB_FAILURE_THRESHOLD) 0 is outside 1..10000"},
+		{"two problems at once", map[string]string{"CB_OPEN_FOR": "-1s", "KAFKA_TOPICS": ","}, nil, "no topics: set KAFKA_TOPICS or -topics; -cb-open-for (CB_OPEN_FOR) -1s is outside 100ms..1h0m0s"},
 		{"unknown flag", nil, []string{"-token", "x"}, "flag provided but not defined: -token (see -h)"},
+		{"no grants beyond loopback", map[string]string{"WS_ADDR": ":0"}, nil, `no token grants and listen address ":0" reaches beyond loopback: set WS_AUTH_TOKENS`},
+		{"old single token", map[string]string{"WS_AUTH_TOKEN": "0123456789abcdef"}, nil, "WS_AUTH_TOKEN is no longer read (its one token opened every tenant)"},
+		{"bad inline grant", map[string]string{"WS_AUTH_TOKENS": "0123456789abcdef acme; short globex"}, nil, "WS_AUTH_TOKENS: bad token grants: entry 2: token of 5 bytes"},
+		{"grants and unauthenticated", map[string]string{"WS_AUTH_TOKENS": "0123456789abcdef acme", "WS_UNAUTHENTICATED": "true"}, nil, "WS_UNAUTHENTICATED=true and token grants are both set"},
+		{"bad grants file line", map[string]string{"WS_AUTH_TOKENS_FILE": badGrants}, nil, "WS_AUTH_TOKENS_FILE " + badGrants + ": bad token grants: line 3: want \"<token> <tenant>[,<tenant>...]\" (a token, one space, a comma list of tenants without spaces)\n"},
+		{"missing grants file", map[string]string{"WS_AUTH_TOKENS_FILE": "/nonexistent/grants"}, nil, "WS_AUTH_TOKENS_FILE: open /nonexistent/grants"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := bintest.Run(t, 20*time.Second, tc.env, bin, tc.args...)
@@ -57,7 +70,18 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 	}
 	res := bintest.Run(t, 20*time.Second, nil, bin, "-h")
 	require.Equal(t, 0, res.Code)
-	require.Contains(t, res.Stderr, "WS_AUTH_TOKEN")
+	for _, want := range []string{"WS_AUTH_TOKENS_FILE", "WS_UNAUTHENTICATED", "[1..65536] (env WS_QUEUE_SIZE)", "[100ms..24h0m0s] (env LOG_DEDUP_INTERVAL)"} {
+		require.Contains(t, res.Stderr, want)
+	}
+	numeric := 0
+	for _, block := range strings.Split(res.Stderr, "\n  -")[1:] { // every numeric setting shows its range
+		head, _, _ := strings.Cut(block, "\n")
+		if strings.HasSuffix(head, " duration") || strings.HasSuffix(head, " int") {
+			numeric++
+			require.Regexp(t, `\[[^\]]*\.\.[^\]]*\] \(env `, block, "a setting without a range in -h: %q", block)
+		}
+	}
+	require.Equal(t, 24, numeric, "every numeric setting is checked")
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -151,13 +175,15 @@ func (p *proc) terminate(t *testing.T, timeout time.Duration) int {
 
 func TestStreamsATenantAndShutsDownGracefully(t *testing.T) {
 	_, addrs := kfaketest.Cluster(t, 1, "dashstream-events", "dashstream-quality")
-	p := startProc(t, map[string]string{"KAFKA_BROKERS": strings.Join(addrs, ","), "WS_AUTH_TOKEN": "tok"})
+	grants := filepath.Join(t.TempDir(), "grants")
+	require.NoError(t, os.WriteFile(grants, []byte("# token tenants\ntok-0123456789abcdef acme\n"), 0o600))
+	p := startProc(t, map[string]string{"KAFKA_BROKERS": strings.Join(addrs, ","), "WS_AUTH_TOKENS_FILE": grants})
 	p.waitHealth(t, 15*time.Second, func(h wsserver.Health) bool { return h.Status == wsserver.StatusHealthy })
 
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, "ws://"+p.addr+"/ws?tenant=acme",
-		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer tok"}}})
+		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer tok-0123456789abcdef"}}})
 	require.NoError(t, err)
 	defer c.CloseNow()
 	p.waitHealth(t, 5*time.Second, func(h wsserver.Health) bool { return h.Metrics.ConnectedClients == 1 })
