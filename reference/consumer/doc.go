@@ -45,6 +45,13 @@
 // 10 s); a failed write is counted and logged, and consumption continues: a bad record
 // never stops the records after it.
 //
+// Size: the client's producer batch cap is the maximum payload (MaxPayload, default
+// 10 MiB, at most MaxMaxPayload) plus DLQOverhead (1 MiB) for the key, the headers and the
+// batch framing, instead of franz-go's 1 MB: a record whose value is at the maximum
+// payload is copied byte for byte. A copy larger than that cap, or than the DLQ topic's
+// max.message.bytes (1 MiB by default on Kafka: raise it on the DLQ topic), fails and is
+// counted in dashstream_dlq_failures_total and Stats.DLQFailures.
+//
 // # Consumption
 //
 // Group("") (the default) consumes every partition directly from ResetOffset (default:
