@@ -255,4 +255,6 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerTrafficSteps(sc)
 	registerBreakerSteps(sc)
 	registerAuditSteps(sc)
+	registerLabelSteps(sc)
+	registerSettingsSteps(sc)
 }
