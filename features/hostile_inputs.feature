@@ -53,6 +53,18 @@ Feature: Hostile but valid inputs leave every service bounded and serving (issue
     And the dead-letter topic holds 1 record with reason "framing"
     And the consumer reports 0 duplicates, 0 gaps and 0 reorders
 
+  @labels @logs
+  Scenario: A thread id of a megabyte never makes a megabyte log line
+    Issue 13: five records of 540 bytes produced log lines of 1 MiB, each warning repeating
+    a thread id whole. The ids here are 1,000,000 bytes ("ü" is two bytes), carried only in
+    the compressed value. The consumer still warns about every anomaly (a gap, a duplicate,
+    a reorder and a zero), each naming the thread by the first 128 bytes of its id, cut
+    between characters; no line it writes on stderr is longer than 4 KiB.
+
+    Given an independent client writes sequences 1, 3, 3, 2 and 0 on a thread whose id is 500000 times "ü"
+    When a consumer reads all 5 records
+    Then the consumer logs 4 sequence warnings for that thread, each line at most 4096 bytes and its thread id cut to at most 128 bytes
+
   @labels @settings
   Scenario Outline: The <service> refuses <setting>=<value> with exit status 2 and one line
     A setting outside its range (each range is shown by -h) is bad configuration: the

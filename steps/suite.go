@@ -257,4 +257,5 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerAuditSteps(sc)
 	registerLabelSteps(sc)
 	registerSettingsSteps(sc)
+	registerLogIDSteps(sc)
 }

@@ -34,7 +34,9 @@
 // expected, received, topic, partition and offset (and gap_size for a gap; expected is 0
 // for a zero). Every undecodable record is a warning "undecodable record" with reason,
 // error, topic, partition, offset and bytes. A "first" verdict (a new or evicted thread)
-// is not logged.
+// is not logged. The tenant and thread of a log line are cut to at most LogIDLen (128)
+// bytes, never inside a character: ids come from producers, and a thread id of a megabyte
+// (a few hundred bytes compressed on the wire) must not make a megabyte log line.
 //
 // # Dead-letter queue
 //

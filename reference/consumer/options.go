@@ -24,6 +24,9 @@ const (
 	// headers, batch framing): the client's producer batch cap is the maximum payload plus
 	// DLQOverhead, so a record at the maximum payload is copied whole.
 	DLQOverhead = 1 << 20
+	// LogIDLen is the most bytes of a tenant or thread id a log line shows: a longer id
+	// is cut, never inside a character (wire.CutID).
+	LogIDLen = 128
 )
 
 // Opt configures a Consumer. Options apply in order; a later option of the same kind

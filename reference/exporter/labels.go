@@ -2,7 +2,6 @@ package exporter
 
 import (
 	"sync"
-	"unicode/utf8"
 
 	"github.com/dashstream/acceptance/reference/wire"
 )
@@ -56,13 +55,4 @@ func (t *tenantLabels) label(id string) (label, invalid string) {
 }
 
 // capLabel cuts a label value to at most MaxLabelLen bytes without splitting a character.
-func capLabel(v string) string {
-	if len(v) <= MaxLabelLen {
-		return v
-	}
-	cut := MaxLabelLen
-	for cut > 0 && !utf8.RuneStart(v[cut]) {
-		cut--
-	}
-	return v[:cut]
-}
+func capLabel(v string) string { return wire.CutID(v, MaxLabelLen) }
