@@ -65,10 +65,11 @@ func TestQualityEvictsLeastRecentlyUpdated(t *testing.T) {
 	require.Equal(t, 2, q.lru.Len())
 }
 
-// BenchmarkQualityEvictAtCap measures one new series at a full cache of DefaultMaxQualitySeries
-// series: an eviction and an insertion each time.
+// BenchmarkQualityEvictAtCap measures one new series at a full cache of
+// DefaultMaxQualitySeries series: an eviction and an insertion each time.
 func BenchmarkQualityEvictAtCap(b *testing.B) {
-	q := newQuality(DefaultMaxQualitySeries, nil)
+	evicted := 0
+	q := newQuality(DefaultMaxQualitySeries, func() { evicted++ })
 	v := &dspb.MetricValue{Value: &dspb.MetricValue_IntValue{IntValue: 1}}
 	scopes := make([]string, DefaultMaxQualitySeries*2)
 	for i := range scopes {
@@ -79,9 +80,12 @@ func BenchmarkQualityEvictAtCap(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
+	// Every observation is a series not held (the oldest DefaultMaxQualitySeries of the
+	// cycle were evicted by the newer ones), so each one evicts.
+	for i := DefaultMaxQualitySeries; b.Loop(); i++ {
 		q.observe("t", scopes[i%len(scopes)], "m", v)
 	}
+	b.ReportMetric(float64(evicted)/float64(b.N), "evictions/op")
 }
 
 // BenchmarkTenantLabelAtCap measures the label of a tenant beyond the cap.
