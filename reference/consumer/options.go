@@ -25,7 +25,7 @@ const (
 	// DLQOverhead, so a record at the maximum payload is copied whole.
 	DLQOverhead = 1 << 20
 	// LogIDLen is the most bytes of a tenant or thread id a log line shows: a longer id
-	// is cut, never inside a character (wire.CutID).
+	// is cut, never inside a character (wire.CutIDTo).
 	LogIDLen = 128
 )
 

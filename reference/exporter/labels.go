@@ -55,4 +55,4 @@ func (t *tenantLabels) label(id string) (label, invalid string) {
 }
 
 // capLabel cuts a label value to at most MaxLabelLen bytes without splitting a character.
-func capLabel(v string) string { return wire.CutID(v, MaxLabelLen) }
+func capLabel(v string) string { return wire.CutIDTo(v, MaxLabelLen) }

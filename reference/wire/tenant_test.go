@@ -30,10 +30,10 @@ func TestValidateTenantReasons(t *testing.T) {
 }
 
 func TestCutIDIsRuneSafe(t *testing.T) {
-	require.Equal(t, "short", CutID("short", 128))
-	got := CutID(strings.Repeat("ü", 1000), 129)
+	require.Equal(t, "short", CutIDTo("short", 128))
+	got := CutIDTo(strings.Repeat("ü", 1000), 129)
 	require.Len(t, got, 128)
 	require.True(t, utf8.ValidString(got))
-	require.Equal(t, "", CutID("abc", 0))
-	require.Equal(t, "ab", CutID("abc", 2))
+	require.Equal(t, "", CutIDTo("abc", 0))
+	require.Equal(t, "ab", CutIDTo("abc", 2))
 }

@@ -2,10 +2,10 @@ package wire
 
 import "unicode/utf8"
 
-// CutID returns id cut to at most max bytes without splitting a character (an id that
+// CutIDTo returns id cut to at most max bytes without splitting a character (an id that
 // is not valid UTF-8 is cut at the byte). Ids come from producers and may be megabytes
 // long: every log line, label and frame that shows one shows it through a cut.
-func CutID(id string, max int) string {
+func CutIDTo(id string, max int) string {
 	if len(id) <= max {
 		return id
 	}
