@@ -1,5 +1,5 @@
 @hostile
-Feature: Hostile but valid inputs leave every service bounded and serving (issue 13)
+Feature: Spoofed labels, long ids, maximal dead letters and wild settings stay bounded (issue 13)
   Anyone who can write to a topic chooses the tenant ids, the ids' lengths and the sizes of
   the records; anyone who deploys a service chooses its settings. Issue 13 found that
   20,000 spoofed tenant ids became about 18,000 series in the exporter, that label values
@@ -7,7 +7,8 @@ Feature: Hostile but valid inputs leave every service bounded and serving (issue
   that settings such as LAG_INTERVAL=1ns or -rate 1e-10 were accepted. Here the harness
   plays the attacker with its own Kafka client and judges what comes out: the series the
   exporter serves, counted by the harness's own scrape; the dead-letter topic, read by the
-  harness; the exit status and stderr of each service.
+  harness; the consumer's log as the harness captured it; the exit status and stderr of
+  each service.
 
   @labels
   Scenario: 20,000 spoofed tenants leave at most 1,001 tenant label values, invalid ids counted exactly
