@@ -41,6 +41,7 @@ type consumerLine struct {
 	Zeros          uint64            `json:"zeros"`
 	Missing        uint64            `json:"missing"`
 	DLQRecords     uint64            `json:"dlq_records"`
+	DLQFailures    uint64            `json:"dlq_failures"`
 	DecodeFailures map[string]uint64 `json:"decode_failures"`
 }
 
@@ -49,7 +50,7 @@ type consumerLine struct {
 var requiredFields = map[string][]string{
 	"record":       {"tenant", "thread", "sequence", "verdict", "expected", "topic", "partition", "offset"},
 	"decode_error": {"reason", "topic", "partition", "offset"},
-	"summary":      {"received", "gaps", "duplicates", "reorders", "zeros", "missing", "decode_failures", "dlq_records"},
+	"summary":      {"received", "gaps", "duplicates", "reorders", "zeros", "missing", "decode_failures", "dlq_records", "dlq_failures"},
 }
 
 // parseConsumerLines parses the JSON lines of out and lists, as problems, every line of a

@@ -67,6 +67,9 @@ func dlqFailures(ctx context.Context, n int) error {
 	if v.summary.DLQRecords != 0 {
 		return fmt.Errorf("the consumer says it copied %d records to the dead-letter topic, expected none", v.summary.DLQRecords)
 	}
+	if v.summary.DLQFailures != uint64(n) {
+		return fmt.Errorf("the consumer's summary shows %d failed dead-letter copies (dlq_failures), expected %d", v.summary.DLQFailures, n)
+	}
 	if err := v.metrics.expect(counterIs(consumer.MetricDLQFailures, uint64(n)), counterIs(consumer.MetricDLQRecords, 0)); err != nil {
 		return err
 	}
@@ -109,8 +112,9 @@ func deadLetters(ctx context.Context, n int, reason string) error {
 		if err != nil {
 			return err
 		}
-		if v.summary.DLQRecords != uint64(n) {
-			return fmt.Errorf("the consumer says it copied %d records to the dead-letter topic, which holds %d", v.summary.DLQRecords, n)
+		if v.summary.DLQRecords != uint64(n) || v.summary.DLQFailures != 0 {
+			return fmt.Errorf("the consumer says it copied %d records to the dead-letter topic, which holds %d, and that %d copies failed",
+				v.summary.DLQRecords, n, v.summary.DLQFailures)
 		}
 		if err := v.metrics.expect(counterIs(consumer.MetricDLQRecords, uint64(n)), counterIs(consumer.MetricDLQFailures, 0)); err != nil {
 			return err

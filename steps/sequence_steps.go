@@ -123,6 +123,7 @@ func consumerReadsAll(ctx context.Context, n int) error {
 	}
 	v := classify(parseConsumerLines(res.Stdout + "\n" + res.Stderr))
 	w.view = &v
+	state[logIDState](w).stderr = res.Stderr
 	if err := v.complete(); err != nil {
 		return fmt.Errorf("%w (exit %d): %s", err, res.ExitCode, tailLines(res.Stderr, 5))
 	}

@@ -255,4 +255,7 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerTrafficSteps(sc)
 	registerBreakerSteps(sc)
 	registerAuditSteps(sc)
+	registerLabelSteps(sc)
+	registerSettingsSteps(sc)
+	registerLogIDSteps(sc)
 }

@@ -81,6 +81,10 @@ func New(opts ...Opt) (*Consumer, error) {
 	if len(cfg.topics) == 0 {
 		return nil, fmt.Errorf("new consumer: no topics: give Topics at least one")
 	}
+	if cfg.maxPayload < 0 || cfg.maxPayload > MaxMaxPayload {
+		return nil, fmt.Errorf("new consumer: max payload %d is out of range: use 0 (the default, %d) to %d bytes",
+			cfg.maxPayload, wire.DefaultMaxPayload, MaxMaxPayload)
+	}
 	if cfg.reg == nil {
 		cfg.reg = prometheus.NewRegistry()
 	}
@@ -94,6 +98,7 @@ func New(opts ...Opt) (*Consumer, error) {
 		kgo.AllowAutoTopicCreation(),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 	}
+	kopts = append(kopts, dlqBatchOpts(cfg.maxPayload)...)
 	if len(cfg.brokers) > 0 {
 		kopts = append(kopts, kgo.SeedBrokers(cfg.brokers...))
 	}
@@ -119,6 +124,17 @@ func New(opts ...Opt) (*Consumer, error) {
 		c.stats.DecodeFailures[r] = 0
 	}
 	return c, nil
+}
+
+// dlqBatchOpts raises franz-go's producer batch cap (1 MB by default) to the maximum
+// payload plus DLQOverhead, so that the dead-letter copy of any record the decoder could
+// have accepted fits in a batch, and the request cap with it.
+func dlqBatchOpts(maxPayload int) []kgo.Opt {
+	if maxPayload <= 0 {
+		maxPayload = wire.DefaultMaxPayload
+	}
+	batch := maxPayload + DLQOverhead
+	return []kgo.Opt{kgo.ProducerBatchMaxBytes(int32(batch)), kgo.BrokerMaxWriteBytes(int32(max(100<<20, batch+DLQOverhead)))}
 }
 
 // Client returns the underlying franz-go client (to pause partitions, ping, or admin).

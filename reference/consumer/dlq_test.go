@@ -155,3 +155,38 @@ func TestVerdictsDoNotDependOnDecoders(t *testing.T) {
 	require.Equal(t, uint64(1), serialStats.Duplicates)
 	require.Equal(t, uint64(8), serialStats.DecodeFailures[wire.ReasonFraming])
 }
+
+// TestDeadLetterAtTheMaximumPayloadIsCopiedWhole: a record whose value is exactly the
+// maximum payload (undecodable: a wrong framing byte) is copied to the DLQ byte for byte,
+// though it is ten times franz-go's default batch cap.
+func TestDeadLetterAtTheMaximumPayloadIsCopiedWhole(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation(), kfake.SeedTopics(1, topic),
+		kfake.BrokerConfigs(map[string]string{"message.max.bytes": fmt.Sprint(wire.DefaultMaxPayload + consumer.DLQOverhead)}))
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	addrs := c.ListenAddrs()
+	big := make([]byte, wire.DefaultMaxPayload)
+	for i := range big {
+		big[i] = byte(i*7 + 3)
+	}
+	big[0] = 0x07 // not a framing byte
+	cl := kfaketest.Client(t, addrs, kgo.ProducerBatchMaxBytes(int32(wire.DefaultMaxPayload+consumer.DLQOverhead)))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, cl.ProduceSync(ctx, &kgo.Record{Topic: topic, Key: []byte("k"), Value: big}).FirstErr())
+
+	run := consumertest.Start(t, addrs)
+	stats := run.WaitStats(t, 20*time.Second, "one DLQ copy or failure", func(s consumer.Stats) bool {
+		return s.DLQRecords+s.DLQFailures == 1
+	})
+	require.Equal(t, uint64(1), stats.DLQRecords, "the copy of a record at the maximum payload succeeds (failures %d)", stats.DLQFailures)
+	dlq := kfaketest.ReadN(t, addrs, consumer.DefaultDLQTopic, 1, 20*time.Second)[0]
+	require.True(t, slices.Equal(big, dlq.Value), "the copy is byte for byte (%d bytes against %d)", len(dlq.Value), len(big))
+}
+
+func TestMaxPayloadOutOfRangeIsRefused(t *testing.T) {
+	for _, n := range []int{-1, consumer.MaxMaxPayload + 1, 1<<63 - 1} {
+		_, err := consumer.New(consumer.MaxPayload(n))
+		require.ErrorContains(t, err, "is out of range", "max payload %d", n)
+	}
+}

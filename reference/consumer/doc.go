@@ -34,7 +34,9 @@
 // expected, received, topic, partition and offset (and gap_size for a gap; expected is 0
 // for a zero). Every undecodable record is a warning "undecodable record" with reason,
 // error, topic, partition, offset and bytes. A "first" verdict (a new or evicted thread)
-// is not logged.
+// is not logged. The tenant and thread of a log line are cut to at most LogIDLen (128)
+// bytes, never inside a character: ids come from producers, and a thread id of a megabyte
+// (a few hundred bytes compressed on the wire) must not make a megabyte log line.
 //
 // # Dead-letter queue
 //
@@ -44,6 +46,13 @@
 // original record's headers. The write is synchronous and bounded by DLQTimeout (default
 // 10 s); a failed write is counted and logged, and consumption continues: a bad record
 // never stops the records after it.
+//
+// Size: the client's producer batch cap is the maximum payload (MaxPayload, default
+// 10 MiB, at most MaxMaxPayload) plus DLQOverhead (1 MiB) for the key, the headers and the
+// batch framing, instead of franz-go's 1 MB: a record whose value is at the maximum
+// payload is copied byte for byte. A copy larger than that cap, or than the DLQ topic's
+// max.message.bytes (1 MiB by default on Kafka: raise it on the DLQ topic), fails and is
+// counted in dashstream_dlq_failures_total and Stats.DLQFailures.
 //
 // # Consumption
 //

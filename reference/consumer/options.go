@@ -18,6 +18,15 @@ const (
 	DefaultDLQTopic = "dashstream-dlq"
 	// DefaultDLQTimeout bounds the write of one record to the DLQ.
 	DefaultDLQTimeout = 10 * time.Second
+	// MaxMaxPayload is the largest MaxPayload a Consumer accepts (256 MiB).
+	MaxMaxPayload = 256 << 20
+	// DLQOverhead is what a dead-letter copy may carry beyond the maximum payload (key,
+	// headers, batch framing): the client's producer batch cap is the maximum payload plus
+	// DLQOverhead, so a record at the maximum payload is copied whole.
+	DLQOverhead = 1 << 20
+	// LogIDLen is the most bytes of a tenant or thread id a log line shows: a longer id
+	// is cut, never inside a character (wire.CutIDTo).
+	LogIDLen = 128
 )
 
 // Opt configures a Consumer. Options apply in order; a later option of the same kind
@@ -105,7 +114,8 @@ func ClientOpts(opts ...kgo.Opt) Opt {
 func MaxThreads(n int) Opt { return opt(func(c *config) { c.maxThreads = n }) }
 
 // MaxPayload sets the largest record value and decompressed content accepted
-// (wire.MaxPayload); 0 keeps wire.DefaultMaxPayload.
+// (wire.MaxPayload); 0 keeps wire.DefaultMaxPayload. New refuses a value below 0 or
+// above MaxMaxPayload.
 func MaxPayload(n int) Opt { return opt(func(c *config) { c.maxPayload = n }) }
 
 // ResetOffset sets where consumption starts when there is no committed offset, and where

@@ -43,6 +43,8 @@
 //	                                                   counter    quality values not exported: not_numeric (string,
 //	                                                              bytes), type_conflict, bad_name
 //	dashstream_exporter_quality_series_evicted_total   counter    quality series evicted by the series cap
+//	dashstream_exporter_invalid_tenants_total{reason}  counter    quality events whose tenant id breaks the tenant rule:
+//	                                                              empty, too_long, bad_characters (wire.TenantReasons)
 //
 // Plus the standard go_* and process_* collectors.
 //
@@ -59,7 +61,22 @@
 // metric "checks" (COUNTER, 42) of tenant acme, scope_id run-1 is
 // dashstream_quality_checks_total{tenant="acme",scope_id="run-1"} 42. At most
 // MaxQualitySeries (default 10000) series are kept; a new one beyond that evicts the
-// least recently updated.
+// least recently updated, in O(1) (a list ordered by update, never a scan of the series).
+//
+// # Bounded labels
+//
+// Label values come from producers, so each is bounded:
+//   - tenant: the header's tenant_id is checked with the pipeline's one tenant rule
+//     (wire.ValidateTenant: 1 to 64 characters of [A-Za-z0-9_-]). An event with an invalid
+//     tenant is counted in dashstream_exporter_invalid_tenants_total{reason} and nothing of
+//     it is exported: its tenant never becomes a label. The first MaxTenants (default
+//     1000) distinct valid tenants keep their own label; every later tenant is exported as
+//     tenant="(other)" (OtherTenant), so at most 1001 tenant values ever appear, in
+//     dashstream_exporter_quality_messages_total and in the quality series alike. Looking
+//     a tenant up is O(1).
+//   - scope_id: cut to at most MaxLabelLen (128) bytes, never inside a character.
+//   - every other label (reason, group, topic, partition) has a fixed set of values or
+//     comes from the exporter's own configuration.
 //
 // # Kafka connectivity
 //
@@ -85,4 +102,7 @@
 //     and never adds connection attempts of its own).
 //   - Quality label values (tenant, scope_id) come from producers: the series cap is what
 //     keeps a producer with a fresh scope_id per message from exhausting memory.
+//   - The tenant cap is first come, first labelled, for the life of the process: a tenant
+//     first seen after MaxTenants others is counted under "(other)" until a restart.
+//     Two scope_ids that share their first 128 bytes share a series.
 package exporter

@@ -32,6 +32,7 @@ type Exporter struct {
 	adm     *kadm.Client
 	m       *metrics
 	quality *quality
+	tenants *tenantLabels
 	offsets offsets
 
 	runMu   sync.Mutex
@@ -49,8 +50,8 @@ func New(opts ...Opt) (*Exporter, error) {
 	if len(cfg.topics) == 0 {
 		return nil, fmt.Errorf("new exporter: no topics: give Topics at least one")
 	}
-	if cfg.lagInterval <= 0 || cfg.dedup <= 0 || cfg.maxSeries <= 0 {
-		return nil, fmt.Errorf("new exporter: lag interval, dedup interval and max quality series must be positive")
+	if cfg.lagInterval <= 0 || cfg.dedup <= 0 || cfg.maxSeries <= 0 || cfg.maxTenants <= 0 {
+		return nil, fmt.Errorf("new exporter: lag interval, dedup interval, max quality series and max tenants must be positive")
 	}
 	e := &Exporter{cfg: cfg, reg: prometheus.NewRegistry()}
 	e.dedup = backoff.NewDedup(cfg.log.Handler(), backoff.Interval(cfg.dedup))
@@ -62,6 +63,7 @@ func New(opts ...Opt) (*Exporter, error) {
 	e.guard = backoff.NewGuard(gopts...)
 	e.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	e.quality = newQuality(cfg.maxSeries, func() { e.m.qualityEvicted.Inc() })
+	e.tenants = newTenantLabels(cfg.maxTenants)
 	m, err := newMetrics(e.reg, e.guard, e.quality)
 	if err != nil {
 		return nil, fmt.Errorf("new exporter: register metrics: %w", err)
@@ -165,10 +167,15 @@ func (e *Exporter) onRecord(_ context.Context, r consumer.Record) {
 	e.offsets.handled(r.Topic, r.Partition, r.Offset)
 	e.observeLatency(r)
 	if mt := r.Message.GetMetrics(); mt != nil && mt.GetScope() == QualityScope {
-		tenant := r.Header.GetTenantId()
+		tenant, invalid := e.tenants.label(r.Header.GetTenantId())
+		if invalid != "" {
+			e.m.invalidTenants.WithLabelValues(invalid).Inc()
+			return
+		}
 		e.m.qualityMessages.WithLabelValues(tenant).Inc()
+		scopeID := capLabel(mt.GetScopeId())
 		for name, v := range mt.GetMetrics() {
-			if reason := e.quality.observe(tenant, mt.GetScopeId(), name, v); reason != "" {
+			if reason := e.quality.observe(tenant, scopeID, name, v); reason != "" {
 				e.m.qualitySkipped.WithLabelValues(reason).Inc()
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dashstream/acceptance/reference/backoff"
+	"github.com/dashstream/acceptance/reference/wire"
 )
 
 // Metric names of the exporter's own metrics; doc.go lists them with their meaning.
@@ -18,6 +19,7 @@ const (
 	MetricQualityMessages     = "dashstream_exporter_quality_messages_total"
 	MetricQualitySkipped      = "dashstream_exporter_quality_values_skipped_total"
 	MetricQualityEvicted      = "dashstream_exporter_quality_series_evicted_total"
+	MetricInvalidTenants      = "dashstream_exporter_invalid_tenants_total"
 	// QualityPrefix starts the name of every metric carried by a quality event.
 	QualityPrefix = "dashstream_quality_"
 )
@@ -42,6 +44,7 @@ type metrics struct {
 	qualityMessages  *prometheus.CounterVec
 	qualitySkipped   *prometheus.CounterVec
 	qualityEvicted   prometheus.Counter
+	invalidTenants   *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry, g *backoff.Guard, q *quality) (*metrics, error) {
@@ -61,9 +64,14 @@ func newMetrics(reg *prometheus.Registry, g *backoff.Guard, q *quality) (*metric
 			Help: "Values of quality events not exported, by reason (not_numeric, type_conflict, bad_name)."}, []string{"reason"}),
 		qualityEvicted: prometheus.NewCounter(prometheus.CounterOpts{Name: MetricQualityEvicted,
 			Help: "dashstream_quality_* series evicted (least recently updated) to respect the series cap."}),
+		invalidTenants: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricInvalidTenants,
+			Help: "Quality events whose tenant id breaks the tenant rule, by reason (empty, too_long, bad_characters); their values are not exported."}, []string{"reason"}),
 	}
 	for _, r := range []string{SkipNotNumeric, SkipTypeConflict, SkipBadName} {
 		m.qualitySkipped.WithLabelValues(r)
+	}
+	for _, r := range wire.TenantReasons {
+		m.invalidTenants.WithLabelValues(r)
 	}
 	connected := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricKafkaConnected,
 		Help: "1 when the last outcome on a Kafka connection was a success, 0 after a failed dial or request."},
@@ -78,7 +86,7 @@ func newMetrics(reg *prometheus.Registry, g *backoff.Guard, q *quality) (*metric
 	failures := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: MetricKafkaFailures,
 		Help: "Failed Kafka dials and requests."}, func() float64 { return float64(g.Failures()) })
 	for _, c := range []prometheus.Collector{m.latency, m.negative, m.missingTimestamp, m.lag, m.qualityMessages,
-		m.qualitySkipped, m.qualityEvicted, connected, attempts, failures, q} {
+		m.qualitySkipped, m.qualityEvicted, m.invalidTenants, connected, attempts, failures, q} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

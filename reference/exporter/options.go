@@ -45,6 +45,7 @@ type config struct {
 	dialTimeout  time.Duration
 	dedup        time.Duration
 	maxSeries    int
+	maxTenants   int
 	consumerOpts []consumer.Opt
 	clientOpts   []kgo.Opt
 }
@@ -58,6 +59,7 @@ func defaults() config {
 		dialTimeout: backoff.DefaultDialTimeout,
 		dedup:       backoff.DefaultDedupInterval,
 		maxSeries:   DefaultMaxQualitySeries,
+		maxTenants:  DefaultMaxTenants,
 	}
 }
 
@@ -105,6 +107,10 @@ func DedupInterval(d time.Duration) Opt { return opt(func(c *config) { c.dedup =
 // MaxQualitySeries caps the dashstream_quality_* series; the least recently updated is
 // evicted for a new one. Default DefaultMaxQualitySeries.
 func MaxQualitySeries(n int) Opt { return opt(func(c *config) { c.maxSeries = n }) }
+
+// MaxTenants caps the distinct tenant label values: the first n valid tenants keep their
+// own label, every later one is exported as OtherTenant. Default DefaultMaxTenants.
+func MaxTenants(n int) Opt { return opt(func(c *config) { c.maxTenants = n }) }
 
 // ConsumerOpts appends options of the reference consumer; they apply after the
 // exporter's own (a Registerer or OnRecord given here would break the exporter).

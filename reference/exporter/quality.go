@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"container/list"
 	"strings"
 	"sync"
 
@@ -18,8 +19,8 @@ type quality struct {
 
 	mu       sync.Mutex
 	families map[string]*family
-	series   map[seriesKey]*series
-	tick     uint64
+	series   map[seriesKey]*list.Element // of *series
+	lru      list.List                   // front: most recently updated
 }
 
 type family struct {
@@ -31,14 +32,14 @@ type family struct {
 type seriesKey struct{ name, tenant, scopeID string }
 
 type series struct {
+	key   seriesKey
 	value float64
-	used  uint64
 }
 
 var _ prometheus.Collector = (*quality)(nil)
 
 func newQuality(max int, onEvict func()) *quality {
-	return &quality{max: max, onEvict: onEvict, families: map[string]*family{}, series: map[seriesKey]*series{}}
+	return &quality{max: max, onEvict: onEvict, families: map[string]*family{}, series: map[seriesKey]*list.Element{}}
 }
 
 // qualityName returns the exported name of a quality metric and its type: counters get
@@ -101,10 +102,10 @@ func (q *quality) observe(tenant, scopeID, name string, v *dspb.MetricValue) str
 	if fam != nil && fam.typ != typ {
 		return SkipTypeConflict
 	}
-	q.tick++
 	key := seriesKey{full, tenant, scopeID}
-	if s := q.series[key]; s != nil {
-		s.value, s.used = f, q.tick
+	if el := q.series[key]; el != nil {
+		el.Value.(*series).value = f
+		q.lru.MoveToFront(el)
 		return ""
 	}
 	if len(q.series) >= q.max {
@@ -118,22 +119,18 @@ func (q *quality) observe(tenant, scopeID, name string, v *dspb.MetricValue) str
 		q.families[full] = fam
 	}
 	fam.n++
-	q.series[key] = &series{value: f, used: q.tick}
+	q.series[key] = q.lru.PushFront(&series{key: key, value: f})
 	return ""
 }
 
-// evictOldest removes the least recently updated series; q.mu is held.
+// evictOldest removes the least recently updated series, the back of the list: O(1),
+// nothing is scanned; q.mu is held.
 func (q *quality) evictOldest() {
-	var oldest seriesKey
-	var min uint64
-	for k, s := range q.series {
-		if min == 0 || s.used < min {
-			oldest, min = k, s.used
-		}
-	}
-	if min == 0 {
+	el := q.lru.Back()
+	if el == nil {
 		return
 	}
+	oldest := q.lru.Remove(el).(*series).key
 	delete(q.series, oldest)
 	if fam := q.families[oldest.name]; fam != nil {
 		if fam.n--; fam.n == 0 {
@@ -152,8 +149,9 @@ func (q *quality) Describe(chan<- *prometheus.Desc) {}
 func (q *quality) Collect(ch chan<- prometheus.Metric) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for k, s := range q.series {
-		fam := q.families[k.name]
-		ch <- prometheus.MustNewConstMetric(fam.desc, fam.typ, s.value, k.tenant, k.scopeID)
+	for el := q.lru.Front(); el != nil; el = el.Next() {
+		s := el.Value.(*series)
+		fam := q.families[s.key.name]
+		ch <- prometheus.MustNewConstMetric(fam.desc, fam.typ, s.value, s.key.tenant, s.key.scopeID)
 	}
 }

@@ -30,6 +30,10 @@ const (
 	// Bomb is 0x01 and a zstd frame of 64 MiB of zeros (a few KiB on the wire) that does
 	// not declare its size, so only decompressing finds out: too_large.
 	Bomb Kind = "bomb"
+	// AtLimit is a value of exactly the consumer's maximum payload (PayloadLimit) whose
+	// first byte, 0x02, is no framing byte: framing. The largest value a consumer reads and
+	// dead-letters; it is sent compressed, so it fits the topic's max.message.bytes.
+	AtLimit Kind = "at-limit"
 	// Oversized is a plain-framed value 1 KiB larger than the consumer's maximum payload
 	// (PayloadLimit): too_large. It is sent compressed, so it fits the topic's
 	// max.message.bytes.
@@ -39,7 +43,7 @@ const (
 // BombSize is how many zero bytes a Bomb decompresses to.
 const BombSize = 64 << 20
 
-var kinds = []Kind{Garbage, WrongFraming, TruncatedZstd, BadProtobuf, Bomb, Oversized}
+var kinds = []Kind{Garbage, WrongFraming, TruncatedZstd, BadProtobuf, Bomb, AtLimit, Oversized}
 
 // Kinds lists every kind of corrupt record, in a stable order.
 func Kinds() []Kind { return append([]Kind(nil), kinds...) }
@@ -62,7 +66,7 @@ func ParseKind(s string) (Kind, error) {
 // of this kind, or "" for an unknown kind.
 func (k Kind) Reason() string {
 	switch k {
-	case Garbage, WrongFraming:
+	case Garbage, WrongFraming, AtLimit:
 		return wire.ReasonFraming
 	case TruncatedZstd:
 		return wire.ReasonDecompress
@@ -76,7 +80,7 @@ func (k Kind) Reason() string {
 
 // Value returns a record value of this kind. rng drives the random bytes of Garbage (nil:
 // a random seed);
-// maxPayload is the consumer's limit that Oversized exceeds; thread is the thread id of
+// maxPayload is the consumer's limit that AtLimit meets and Oversized exceeds; thread is the thread id of
 // the valid message inside WrongFraming and TruncatedZstd.
 func (k Kind) Value(rng *rand.Rand, maxPayload int, thread string) ([]byte, error) {
 	switch k {
@@ -111,6 +115,11 @@ func (k Kind) Value(rng *rand.Rand, maxPayload int, thread string) ([]byte, erro
 	case Bomb:
 		frame, err := bombFrame()
 		return bytes.Clone(frame), err
+	case AtLimit:
+		v := make([]byte, maxPayload)
+		copy(v, bytes.Repeat([]byte("at the limit "), len(v)/13+1))
+		v[0] = 0x02
+		return v, nil
 	case Oversized:
 		v := make([]byte, 1+maxPayload+1024)
 		v[0] = wire.FramingPlain

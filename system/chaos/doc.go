@@ -51,8 +51,8 @@
 // every connection, noting when each came) and HangingListener (accepts, never answers,
 // notes connections and counts bytes).
 //
-// Corrupt record kinds and the wire reason a strict decoder reports: garbage and
-// wrong-framing → framing, truncated-zstd → decompress, bad-protobuf → protobuf, bomb and
+// Corrupt record kinds and the wire reason a strict decoder reports: garbage,
+// wrong-framing and at-limit (exactly PayloadLimit bytes) → framing, truncated-zstd → decompress, bad-protobuf → protobuf, bomb and
 // oversized → too_large (Kind.Reason).
 //
 // # Traps

@@ -14,7 +14,7 @@ func TestKindValuesFailToDecodeForTheirReason(t *testing.T) {
 	want := map[chaos.Kind]string{
 		chaos.Garbage: wire.ReasonFraming, chaos.WrongFraming: wire.ReasonFraming,
 		chaos.TruncatedZstd: wire.ReasonDecompress, chaos.BadProtobuf: wire.ReasonProtobuf,
-		chaos.Bomb: wire.ReasonTooLarge, chaos.Oversized: wire.ReasonTooLarge,
+		chaos.Bomb: wire.ReasonTooLarge, chaos.Oversized: wire.ReasonTooLarge, chaos.AtLimit: wire.ReasonFraming,
 	}
 	require.Len(t, chaos.Kinds(), len(want))
 	const maxPayload = 64 << 10
@@ -50,5 +50,5 @@ func TestKindValuesFailToDecodeForTheirReason(t *testing.T) {
 		require.Equal(t, "thread-1", wire.HeaderOf(msg).ThreadId)
 	})
 	_, err := chaos.ParseKind("nonsense")
-	require.ErrorContains(t, err, "garbage, wrong-framing, truncated-zstd, bad-protobuf, bomb, oversized")
+	require.ErrorContains(t, err, "garbage, wrong-framing, truncated-zstd, bad-protobuf, bomb, at-limit, oversized")
 }

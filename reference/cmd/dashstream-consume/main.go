@@ -16,7 +16,12 @@
 //
 //	{"kind":"record","tenant":..,"thread":..,"sequence":..,"type":"event","verdict":"ok","expected":..,"topic":..,"partition":..,"offset":..}
 //	{"kind":"decode_error","reason":"framing","error":..,"topic":..,"partition":..,"offset":..}
-//	{"kind":"summary","received":..,"gaps":..,"duplicates":..,"reorders":..,"zeros":..,"missing":..,"decode_failures":{"framing":0,...},...}
+//	{"kind":"summary","received":..,"gaps":..,"duplicates":..,"reorders":..,"zeros":..,"missing":..,"decode_failures":{"framing":0,...},"dlq_records":..,"dlq_failures":..,...}
+//
+// dlq_records counts the dead-letter copies acknowledged, dlq_failures those that failed
+// (each also logged as "dead-letter copy failed"): a record up to the maximum payload is
+// copied whole (package consumer, DLQOverhead); a topic whose max.message.bytes is
+// smaller refuses it, and the summary says so.
 //
 // The summary counts what was printed. Exit codes: 0 done (limit reached, timeout without
 // a limit, or interrupted); 1 -max-records not reached before -timeout, or a fatal Kafka
@@ -60,6 +65,16 @@ type config struct {
 	maxThreads     int
 }
 
+// Ranges of the numeric flags (-h shows them; out of range is exit 2).
+var (
+	maxRecordsRange     = envcfg.Range[int]{Min: 1, Max: 1_000_000_000, Zero: "no limit"}
+	timeoutRange        = envcfg.Range[time.Duration]{Min: time.Millisecond, Max: 30 * 24 * time.Hour, Zero: "until SIGINT or SIGTERM"}
+	maxPayloadRange     = envcfg.Range[int]{Min: 1 << 10, Max: consumer.MaxMaxPayload, Zero: "10 MiB"}
+	connectTimeoutRange = envcfg.Range[time.Duration]{Min: 100 * time.Millisecond, Max: 10 * time.Minute}
+	fetchMaxWaitRange   = envcfg.Range[time.Duration]{Min: 10 * time.Millisecond, Max: time.Minute}
+	maxThreadsRange     = envcfg.Range[int]{Min: 1, Max: 10_000_000, Zero: "the default (100 000)"}
+)
+
 // usageError is bad input: exit code 2.
 type usageError struct{ err error }
 
@@ -98,13 +113,13 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.topic, "topic", consumer.DefaultTopic, "topic to consume (comma list for several)")
 	fs.StringVar(&cfg.group, "group", "", "consumer group; empty = no group, nothing committed")
 	fs.BoolVar(&cfg.fromStart, "from-start", false, "read from the start of each partition (otherwise from the end, or the group's commits)")
-	fs.IntVar(&cfg.maxRecords, "max-records", 0, "stop after this many records, decodable or not; 0 = no limit")
-	fs.DurationVar(&cfg.timeout, "timeout", 0, "stop after this long; 0 = until SIGINT or SIGTERM")
+	fs.IntVar(&cfg.maxRecords, "max-records", 0, "stop after this many records, decodable or not; "+maxRecordsRange.Help())
+	fs.DurationVar(&cfg.timeout, "timeout", 0, "stop after this long; "+timeoutRange.Help())
 	fs.StringVar(&cfg.dlq, "dlq-topic", consumer.DefaultDLQTopic, "topic for undecodable records; empty = no copy")
-	fs.IntVar(&cfg.maxPayload, "max-payload", 0, "largest value and decompressed content in bytes; 0 = 10 MiB")
-	fs.DurationVar(&cfg.connectTimeout, "connect-timeout", 5*time.Second, "how long the up-front broker check may take")
-	fs.DurationVar(&cfg.fetchMaxWait, "fetch-max-wait", 5*time.Second, "how long the broker may hold a fetch open waiting for new records")
-	fs.IntVar(&cfg.maxThreads, "max-threads", 0, "most threads the sequence validator tracks at once; 0 = its default (100 000)")
+	fs.IntVar(&cfg.maxPayload, "max-payload", 0, "largest value and decompressed content in bytes; "+maxPayloadRange.Help())
+	fs.DurationVar(&cfg.connectTimeout, "connect-timeout", 5*time.Second, "how long the up-front broker check may take, "+connectTimeoutRange.Help())
+	fs.DurationVar(&cfg.fetchMaxWait, "fetch-max-wait", 5*time.Second, "how long the broker may hold a fetch open waiting for new records, "+fetchMaxWaitRange.Help())
+	fs.IntVar(&cfg.maxThreads, "max-threads", 0, "most threads the sequence validator tracks at once; "+maxThreadsRange.Help())
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", os.Getenv("METRICS_ADDR"), "listen address of GET /metrics (env METRICS_ADDR); empty = none")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -122,24 +137,12 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if len(envcfg.SplitList(cfg.topic)) == 0 {
 		problems = append(problems, "-topic is empty")
 	}
-	if cfg.maxRecords < 0 {
-		problems = append(problems, fmt.Sprintf("-max-records %d must be 0 (no limit) or more", cfg.maxRecords))
-	}
-	if cfg.timeout < 0 {
-		problems = append(problems, fmt.Sprintf("-timeout %s must be 0 (none) or more", cfg.timeout))
-	}
-	if cfg.maxThreads < 0 {
-		problems = append(problems, fmt.Sprintf("-max-threads %d must be 0 (default) or more", cfg.maxThreads))
-	}
-	if cfg.maxPayload < 0 {
-		problems = append(problems, fmt.Sprintf("-max-payload %d must be 0 (default) or more", cfg.maxPayload))
-	}
-	if cfg.connectTimeout <= 0 {
-		problems = append(problems, "-connect-timeout must be positive")
-	}
-	if cfg.fetchMaxWait <= 0 {
-		problems = append(problems, "-fetch-max-wait must be positive")
-	}
+	problems = append(problems, maxRecordsRange.Check("-max-records", cfg.maxRecords)...)
+	problems = append(problems, timeoutRange.Check("-timeout", cfg.timeout)...)
+	problems = append(problems, maxThreadsRange.Check("-max-threads", cfg.maxThreads)...)
+	problems = append(problems, maxPayloadRange.Check("-max-payload", cfg.maxPayload)...)
+	problems = append(problems, connectTimeoutRange.Check("-connect-timeout", cfg.connectTimeout)...)
+	problems = append(problems, fetchMaxWaitRange.Check("-fetch-max-wait", cfg.fetchMaxWait)...)
 	if len(problems) > 0 {
 		return cfg, usageError{errors.New(strings.Join(problems, "; "))}
 	}

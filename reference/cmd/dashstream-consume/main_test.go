@@ -132,8 +132,10 @@ func TestConsumeBadInputExitsTwo(t *testing.T) {
 	}{
 		{"refused port", "127.0.0.1:1", nil, "did not answer within 5s"},
 		{"unresolvable name", "no-such-broker.invalid:9092", nil, "no-such-broker.invalid:9092"},
-		{"negative limit", "127.0.0.1:1", []string{"-max-records", "-1"}, "-max-records -1 must be 0"},
-		{"negative thread cap", "127.0.0.1:1", []string{"-max-threads", "-2"}, "-max-threads -2 must be 0"},
+		{"negative limit", "127.0.0.1:1", []string{"-max-records", "-1"}, "-max-records -1 is out of range: use 0 = no limit, else 1 to 1000000000"},
+		{"negative thread cap", "127.0.0.1:1", []string{"-max-threads", "-2"}, "-max-threads -2 is out of range"},
+		{"payload near int64 max", "127.0.0.1:1", []string{"-max-payload", "9223372036854775000"}, "-max-payload 9223372036854775000 is out of range: use 0 = 10 MiB, else 1024 to 268435456"},
+		{"busy fetch", "127.0.0.1:1", []string{"-fetch-max-wait", "1ns"}, "-fetch-max-wait 1ns is out of range: use 10ms to 1m"},
 		{"empty topic", "127.0.0.1:1", []string{"-topic", " , "}, "-topic is empty"},
 		{"unknown flag", "127.0.0.1:1", []string{"-bogus"}, "flag provided but not defined: -bogus"},
 	}

@@ -57,6 +57,7 @@ type summary struct {
 	Missing        uint64            `json:"missing"`
 	DecodeFailures map[string]uint64 `json:"decode_failures"`
 	DLQRecords     uint64            `json:"dlq_records"`
+	DLQFailures    uint64            `json:"dlq_failures"`
 	ElapsedSeconds float64           `json:"elapsed_seconds"`
 	TimedOut       bool              `json:"timed_out"`
 }
@@ -166,7 +167,8 @@ func consume(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	defer p.mu.Unlock()
 	p.sum.TimedOut = timedOut
 	p.sum.ElapsedSeconds = math.Round(time.Since(start).Seconds()*1000) / 1000
-	p.sum.DLQRecords = c.Stats().DLQRecords
+	st := c.Stats()
+	p.sum.DLQRecords, p.sum.DLQFailures = st.DLQRecords, st.DLQFailures
 	_ = p.enc.Encode(p.sum)
 	switch {
 	case runErr != nil:

@@ -28,7 +28,19 @@ type config struct {
 	dialTimeout   time.Duration
 	shutdownGrace time.Duration
 	maxSeries     int
+	maxTenants    int
 }
+
+// Ranges of the numeric settings (-h shows them; out of range is exit 2).
+var (
+	lagIntervalRange = envcfg.Range[time.Duration]{Min: 100 * time.Millisecond, Max: time.Hour}
+	dedupRange       = envcfg.Range[time.Duration]{Min: time.Second, Max: 24 * time.Hour}
+	backoffRange     = envcfg.Range[time.Duration]{Min: time.Millisecond, Max: 10 * time.Minute}
+	dialTimeoutRange = envcfg.Range[time.Duration]{Min: 100 * time.Millisecond, Max: 5 * time.Minute}
+	graceRange       = envcfg.Range[time.Duration]{Min: time.Millisecond, Max: 10 * time.Minute}
+	maxSeriesRange   = envcfg.Range[int]{Min: 1, Max: 1_000_000}
+	maxTenantsRange  = envcfg.Range[int]{Min: 1, Max: 100_000}
+)
 
 func parse(args []string, stderr io.Writer) (config, error) {
 	var cfg config
@@ -41,13 +53,14 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.group, "group", env.Str("KAFKA_GROUP", ""), "consumer group; empty = every partition from its start, nothing committed (env KAFKA_GROUP)")
 	lagGroups := fs.String("lag-groups", env.Str("KAFKA_LAG_GROUPS", ""), "consumer groups of other applications whose lag is exported too, comma list (env KAFKA_LAG_GROUPS)")
 	fs.StringVar(&cfg.dlq, "dlq-topic", env.Str("DLQ_TOPIC", consumer.DefaultDLQTopic), "topic for undecodable records; empty = no copy (env DLQ_TOPIC)")
-	fs.DurationVar(&cfg.lagInterval, "lag-interval", env.Dur("LAG_INTERVAL", exporter.DefaultLagInterval), "how often the lag gauge is refreshed (env LAG_INTERVAL)")
-	fs.DurationVar(&cfg.dedup, "log-dedup-interval", env.Dur("LOG_DEDUP_INTERVAL", time.Minute), "a repeated Kafka error is logged once per interval (env LOG_DEDUP_INTERVAL)")
-	fs.DurationVar(&cfg.backoffMin, "backoff-min", env.Dur("KAFKA_BACKOFF_MIN", 250*time.Millisecond), "first Kafka retry delay (env KAFKA_BACKOFF_MIN)")
-	fs.DurationVar(&cfg.backoffMax, "backoff-max", env.Dur("KAFKA_BACKOFF_MAX", 30*time.Second), "Kafka retry delay cap (env KAFKA_BACKOFF_MAX)")
-	fs.DurationVar(&cfg.dialTimeout, "dial-timeout", env.Dur("KAFKA_DIAL_TIMEOUT", 5*time.Second), "bound on one broker dial, DNS included (env KAFKA_DIAL_TIMEOUT)")
-	fs.IntVar(&cfg.maxSeries, "quality-max-series", env.Int("QUALITY_MAX_SERIES", exporter.DefaultMaxQualitySeries), "most dashstream_quality_* series kept; a new one evicts the least recently updated (env QUALITY_MAX_SERIES)")
-	fs.DurationVar(&cfg.shutdownGrace, "shutdown-grace", env.Dur("SHUTDOWN_GRACE", 5*time.Second), "how long a shutdown waits for requests in flight (env SHUTDOWN_GRACE)")
+	fs.DurationVar(&cfg.lagInterval, "lag-interval", env.Dur("LAG_INTERVAL", exporter.DefaultLagInterval), "how often the lag gauge is refreshed, "+lagIntervalRange.Help()+" (env LAG_INTERVAL)")
+	fs.DurationVar(&cfg.dedup, "log-dedup-interval", env.Dur("LOG_DEDUP_INTERVAL", time.Minute), "a repeated Kafka error is logged once per interval, "+dedupRange.Help()+" (env LOG_DEDUP_INTERVAL)")
+	fs.DurationVar(&cfg.backoffMin, "backoff-min", env.Dur("KAFKA_BACKOFF_MIN", 250*time.Millisecond), "first Kafka retry delay, "+backoffRange.Help()+" (env KAFKA_BACKOFF_MIN)")
+	fs.DurationVar(&cfg.backoffMax, "backoff-max", env.Dur("KAFKA_BACKOFF_MAX", 30*time.Second), "Kafka retry delay cap, "+backoffRange.Help()+", not below -backoff-min (env KAFKA_BACKOFF_MAX)")
+	fs.DurationVar(&cfg.dialTimeout, "dial-timeout", env.Dur("KAFKA_DIAL_TIMEOUT", 5*time.Second), "bound on one broker dial, DNS included, "+dialTimeoutRange.Help()+" (env KAFKA_DIAL_TIMEOUT)")
+	fs.IntVar(&cfg.maxSeries, "quality-max-series", env.Int("QUALITY_MAX_SERIES", exporter.DefaultMaxQualitySeries), "most dashstream_quality_* series kept, "+maxSeriesRange.Help()+"; a new one evicts the least recently updated (env QUALITY_MAX_SERIES)")
+	fs.IntVar(&cfg.maxTenants, "max-tenants", env.Int("MAX_TENANTS", exporter.DefaultMaxTenants), "most distinct tenant label values, "+maxTenantsRange.Help()+"; later tenants are labelled (other) (env MAX_TENANTS)")
+	fs.DurationVar(&cfg.shutdownGrace, "shutdown-grace", env.Dur("SHUTDOWN_GRACE", 5*time.Second), "how long a shutdown waits for requests in flight, "+graceRange.Help()+" (env SHUTDOWN_GRACE)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
@@ -70,18 +83,14 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		problems = append(problems, "no topics: set KAFKA_TOPICS or -topics")
 	}
 	cfg.lagGroups = envcfg.SplitList(*lagGroups)
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"lag interval", cfg.lagInterval}, {"log dedup interval", cfg.dedup}, {"backoff min", cfg.backoffMin},
-		{"backoff max", cfg.backoffMax}, {"dial timeout", cfg.dialTimeout}, {"shutdown grace", cfg.shutdownGrace}} {
-		if d.v <= 0 {
-			problems = append(problems, fmt.Sprintf("%s %s must be positive", d.name, d.v))
-		}
-	}
-	if cfg.maxSeries <= 0 {
-		problems = append(problems, fmt.Sprintf("quality max series %d must be positive", cfg.maxSeries))
-	}
+	problems = append(problems, lagIntervalRange.Check("lag interval (LAG_INTERVAL, -lag-interval)", cfg.lagInterval)...)
+	problems = append(problems, dedupRange.Check("log dedup interval (LOG_DEDUP_INTERVAL, -log-dedup-interval)", cfg.dedup)...)
+	problems = append(problems, backoffRange.Check("backoff min (KAFKA_BACKOFF_MIN, -backoff-min)", cfg.backoffMin)...)
+	problems = append(problems, backoffRange.Check("backoff max (KAFKA_BACKOFF_MAX, -backoff-max)", cfg.backoffMax)...)
+	problems = append(problems, dialTimeoutRange.Check("dial timeout (KAFKA_DIAL_TIMEOUT, -dial-timeout)", cfg.dialTimeout)...)
+	problems = append(problems, graceRange.Check("shutdown grace (SHUTDOWN_GRACE, -shutdown-grace)", cfg.shutdownGrace)...)
+	problems = append(problems, maxSeriesRange.Check("quality max series (QUALITY_MAX_SERIES, -quality-max-series)", cfg.maxSeries)...)
+	problems = append(problems, maxTenantsRange.Check("max tenants (MAX_TENANTS, -max-tenants)", cfg.maxTenants)...)
 	if cfg.backoffMin > cfg.backoffMax {
 		problems = append(problems, fmt.Sprintf("backoff min %s is above backoff max %s", cfg.backoffMin, cfg.backoffMax))
 	}

@@ -10,13 +10,16 @@
 //	KAFKA_GROUP          -group               consumer group (default none: from the start)
 //	KAFKA_LAG_GROUPS     -lag-groups          other consumer groups whose lag is exported (default none)
 //	DLQ_TOPIC            -dlq-topic           default dashstream-dlq; empty = no copy
-//	LAG_INTERVAL         -lag-interval        default 5s
-//	LOG_DEDUP_INTERVAL   -log-dedup-interval  default 1m
-//	KAFKA_BACKOFF_MIN    -backoff-min         default 250ms
-//	KAFKA_BACKOFF_MAX    -backoff-max         default 30s
-//	KAFKA_DIAL_TIMEOUT   -dial-timeout        default 5s
-//	SHUTDOWN_GRACE       -shutdown-grace      default 5s
-//	QUALITY_MAX_SERIES   -quality-max-series  default 10000 dashstream_quality_* series
+//	LAG_INTERVAL         -lag-interval        default 5s (100ms to 1h)
+//	LOG_DEDUP_INTERVAL   -log-dedup-interval  default 1m (1s to 24h)
+//	KAFKA_BACKOFF_MIN    -backoff-min         default 250ms (1ms to 10m)
+//	KAFKA_BACKOFF_MAX    -backoff-max         default 30s (1ms to 10m, not below the min)
+//	KAFKA_DIAL_TIMEOUT   -dial-timeout        default 5s (100ms to 5m)
+//	SHUTDOWN_GRACE       -shutdown-grace      default 5s (1ms to 10m)
+//	QUALITY_MAX_SERIES   -quality-max-series  default 10000 dashstream_quality_* series (1 to 1000000)
+//	MAX_TENANTS          -max-tenants         default 1000 tenant label values, then (other) (1 to 100000)
+//
+// A numeric setting outside its range (-h shows each) is bad configuration: exit 2.
 //
 // HTTP: the httplimit defaults (read 30s, write 30s, idle 60s, headers 16 KiB, at most
 // 1024 connections open; one past the cap gets 503 and is counted in
@@ -80,7 +83,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		exporter.Topics(cfg.topics...), exporter.Group(cfg.group), exporter.LagGroups(cfg.lagGroups...), exporter.DLQTopic(cfg.dlq),
 		exporter.Logger(log), exporter.LagInterval(cfg.lagInterval), exporter.DedupInterval(cfg.dedup),
 		exporter.Backoff(backoff.New(backoff.Min(cfg.backoffMin), backoff.Max(cfg.backoffMax))),
-		exporter.DialTimeout(cfg.dialTimeout), exporter.MaxQualitySeries(cfg.maxSeries),
+		exporter.DialTimeout(cfg.dialTimeout), exporter.MaxQualitySeries(cfg.maxSeries), exporter.MaxTenants(cfg.maxTenants),
 	}
 	if len(cfg.brokers) > 0 {
 		opts = append(opts, exporter.Brokers(cfg.brokers...))

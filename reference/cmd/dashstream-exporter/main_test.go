@@ -37,7 +37,11 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 		{"broker bad port", nil, []string{"-brokers", "kafka:99999"}, `broker "kafka:99999" is not host:port`},
 		{"no topics", map[string]string{"KAFKA_TOPICS": " , "}, nil, "no topics"},
 		{"env duration", map[string]string{"LAG_INTERVAL": "often"}, nil, `LAG_INTERVAL="often" is not a duration`},
-		{"negative duration", nil, []string{"-lag-interval", "-1s"}, "lag interval -1s must be positive"},
+		{"negative duration", nil, []string{"-lag-interval", "-1s"}, "lag interval (LAG_INTERVAL, -lag-interval) -1s is out of range: use 100ms to 1h"},
+		{"busy-loop lag interval", map[string]string{"LAG_INTERVAL": "1ns"}, nil, "LAG_INTERVAL, -lag-interval) 1ns is out of range"},
+		{"busy-loop dedup", map[string]string{"LOG_DEDUP_INTERVAL": "1ns"}, nil, "LOG_DEDUP_INTERVAL, -log-dedup-interval) 1ns is out of range"},
+		{"series cap overflow", nil, []string{"-quality-max-series", "4611686018427387904"}, "quality max series (QUALITY_MAX_SERIES, -quality-max-series) 4611686018427387904 is out of range"},
+		{"tenant cap zero", map[string]string{"MAX_TENANTS": "0"}, nil, "max tenants (MAX_TENANTS, -max-tenants) 0 is out of range: use 1 to 100000"},
 		{"backoff order", nil, []string{"-backoff-min", "1m", "-backoff-max", "1s"}, "backoff min 1m0s is above backoff max 1s"},
 		{"unknown flag", nil, []string{"-nope"}, "flag provided but not defined: -nope (see -h)"},
 		{"argument", nil, []string{"extra"}, `unexpected argument "extra"`},
@@ -53,6 +57,7 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 	res := bintest.Run(t, 20*time.Second, nil, bin, "-h")
 	require.Equal(t, 0, res.Code)
 	require.Contains(t, res.Stderr, "METRICS_ADDR")
+	require.Contains(t, res.Stderr, "100ms to 1h", "-h documents the ranges")
 }
 
 func TestAddressInUseExits2(t *testing.T) {

@@ -7,7 +7,9 @@
 // attribute padding), -padding text|random (compressible text, or random bytes that zstd
 // cannot shrink), -compress-threshold, -kind event|quality (quality = Metrics with
 // scope "quality", to dashstream-quality unless -topic says otherwise), -thread-prefix,
-// -connect-timeout, -flush-timeout.
+// -connect-timeout, -flush-timeout. Every numeric flag has a range, shown by -h (for
+// example -rate 0.001 to 1e+07, or 0 = as fast as possible); a value outside it, NaN
+// included, is bad input.
 //
 // Exit codes: 0 every message acknowledged; 1 some failed (the summary says how many);
 // 2 bad input (flags, invalid tenant, unreachable brokers), reported as one line on stderr
@@ -29,6 +31,7 @@ import (
 
 	"github.com/dashstream/acceptance/reference/internal/envcfg"
 	"github.com/dashstream/acceptance/reference/producer"
+	"github.com/dashstream/acceptance/reference/wire"
 )
 
 const name = "dashstream-produce"
@@ -47,6 +50,20 @@ type config struct {
 	connectTimeout time.Duration
 	flushTimeout   time.Duration
 }
+
+// Ranges of the numeric flags (-h shows them; out of range is exit 2).
+var (
+	threadsRange        = envcfg.Range[int]{Min: 1, Max: 100_000}
+	messagesRange       = envcfg.Range[int]{Min: 1, Max: 1_000_000_000, Zero: "until SIGINT or SIGTERM"}
+	rateRange           = envcfg.Range[float64]{Min: 0.001, Max: 10_000_000, Zero: "as fast as possible"}
+	payloadRange        = envcfg.Range[int]{Min: 0, Max: wire.DefaultMaxPayload}
+	compressRange       = envcfg.Range[int]{Min: 0, Max: wire.DefaultMaxPayload}
+	connectTimeoutRange = envcfg.Range[time.Duration]{Min: 100 * time.Millisecond, Max: 10 * time.Minute}
+	flushTimeoutRange   = envcfg.Range[time.Duration]{Min: 100 * time.Millisecond, Max: time.Hour}
+)
+
+// maxThreadPrefix bounds -thread-prefix, so thread ids stay short in every log and label.
+const maxThreadPrefix = 200
 
 // usageError is bad input: exit code 2.
 type usageError struct{ err error }
@@ -88,16 +105,16 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported as one line by run; -h prints usage below
 	fs.StringVar(&cfg.topic, "topic", producer.DefaultTopic, "topic to write to (default dashstream-quality with -kind quality)")
-	fs.IntVar(&cfg.threads, "threads", 1, "number of threads (record keys) to write, each with its own sequence")
-	fs.IntVar(&cfg.messages, "messages", 100, "messages per thread; 0 = until SIGINT or SIGTERM")
-	fs.Float64Var(&cfg.rate, "rate", 0, "messages per second over all threads; 0 = as fast as possible")
-	fs.IntVar(&cfg.payloadSize, "payload-size", 0, "bytes of attribute padding per message")
+	fs.IntVar(&cfg.threads, "threads", 1, "number of threads (record keys) to write, each with its own sequence, "+threadsRange.Help())
+	fs.IntVar(&cfg.messages, "messages", 100, "messages per thread; "+messagesRange.Help())
+	fs.Float64Var(&cfg.rate, "rate", 0, "messages per second over all threads; "+rateRange.Help())
+	fs.IntVar(&cfg.payloadSize, "payload-size", 0, "bytes of attribute padding per message, "+payloadRange.Help())
 	fs.StringVar(&cfg.padding, "padding", "text", "what the padding is: text (compresses well) or random (random bytes, does not compress)")
-	fs.IntVar(&cfg.compress, "compress-threshold", 512, "marshalled size in bytes above which values are zstd compressed; negative disables")
+	fs.IntVar(&cfg.compress, "compress-threshold", 512, "marshalled size in bytes above which values are zstd compressed, "+compressRange.Help()+"; negative disables")
 	fs.StringVar(&cfg.kind, "kind", "event", "what to write: event (NODE_START/NODE_END events) or quality (Metrics with scope \"quality\")")
-	fs.StringVar(&cfg.threadPrefix, "thread-prefix", "thread-", "thread ids are this prefix followed by a 4-digit index")
-	fs.DurationVar(&cfg.connectTimeout, "connect-timeout", 5*time.Second, "how long the up-front broker check may take")
-	fs.DurationVar(&cfg.flushTimeout, "flush-timeout", 30*time.Second, "how long to wait for outstanding acknowledgements at the end")
+	fs.StringVar(&cfg.threadPrefix, "thread-prefix", "thread-", fmt.Sprintf("thread ids are this prefix followed by a 4-digit index; at most %d bytes", maxThreadPrefix))
+	fs.DurationVar(&cfg.connectTimeout, "connect-timeout", 5*time.Second, "how long the up-front broker check may take, "+connectTimeoutRange.Help())
+	fs.DurationVar(&cfg.flushTimeout, "flush-timeout", 30*time.Second, "how long to wait for outstanding acknowledgements at the end, "+flushTimeoutRange.Help())
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
@@ -122,17 +139,15 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	default:
 		problems = append(problems, fmt.Sprintf("-kind %q is not event or quality", cfg.kind))
 	}
-	if cfg.threads < 1 {
-		problems = append(problems, fmt.Sprintf("-threads %d must be at least 1", cfg.threads))
+	problems = append(problems, threadsRange.Check("-threads", cfg.threads)...)
+	problems = append(problems, messagesRange.Check("-messages", cfg.messages)...)
+	problems = append(problems, rateRange.Check("-rate", cfg.rate)...)
+	problems = append(problems, payloadRange.Check("-payload-size", cfg.payloadSize)...)
+	if cfg.compress >= 0 {
+		problems = append(problems, compressRange.Check("-compress-threshold", cfg.compress)...)
 	}
-	if cfg.messages < 0 {
-		problems = append(problems, fmt.Sprintf("-messages %d must be 0 (until stopped) or more", cfg.messages))
-	}
-	if cfg.rate < 0 {
-		problems = append(problems, fmt.Sprintf("-rate %g must be 0 (unlimited) or more", cfg.rate))
-	}
-	if cfg.payloadSize < 0 {
-		problems = append(problems, fmt.Sprintf("-payload-size %d must be 0 or more", cfg.payloadSize))
+	if len(cfg.threadPrefix) > maxThreadPrefix {
+		problems = append(problems, fmt.Sprintf("-thread-prefix is %d bytes, longer than %d: shorten it", len(cfg.threadPrefix), maxThreadPrefix))
 	}
 	if cfg.padding != "text" && cfg.padding != "random" {
 		problems = append(problems, fmt.Sprintf("-padding %q is not text or random", cfg.padding))
@@ -140,9 +155,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if cfg.topic == "" {
 		problems = append(problems, "-topic is empty")
 	}
-	if cfg.connectTimeout <= 0 || cfg.flushTimeout <= 0 {
-		problems = append(problems, "-connect-timeout and -flush-timeout must be positive")
-	}
+	problems = append(problems, connectTimeoutRange.Check("-connect-timeout", cfg.connectTimeout)...)
+	problems = append(problems, flushTimeoutRange.Check("-flush-timeout", cfg.flushTimeout)...)
 	if len(problems) > 0 {
 		return cfg, usageError{errors.New(strings.Join(problems, "; "))}
 	}

@@ -8,6 +8,8 @@
 //   - Defaults reads variables as flag defaults and collects every malformed value, so a
 //     service reports all its bad settings in one line; ExitCode turns an error into the
 //     binaries' exit status (2 for a UsageError, 1 otherwise) and that line.
+//   - Range is the interval of a numeric setting: Help writes it for -h, Check returns the
+//     one sentence a service adds to its problems when a value is outside (NaN always is).
 package envcfg
 
 import (

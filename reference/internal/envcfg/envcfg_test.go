@@ -2,6 +2,7 @@ package envcfg
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -56,4 +57,21 @@ func TestExitCode(t *testing.T) {
 	require.Equal(t, 2, ExitCode("svc", UsageError{errors.New("bad\nflag")}, &b))
 	require.Equal(t, 1, ExitCode("svc", errors.New("boom"), &b))
 	require.Equal(t, "svc: bad flag\nsvc: boom\n", b.String())
+}
+
+func TestRangeCheck(t *testing.T) {
+	d := Range[time.Duration]{Min: time.Millisecond, Max: time.Hour}
+	require.Empty(t, d.Check("-lag-interval", time.Second))
+	require.Equal(t, []string{"-lag-interval 1ns is out of range: use 1ms to 1h"}, d.Check("-lag-interval", time.Nanosecond))
+	f := Range[float64]{Min: 0.001, Max: 1e6, Zero: "unlimited"}
+	require.Empty(t, f.Check("-rate", 0))
+	require.Empty(t, f.Check("-rate", 0.001))
+	require.Len(t, f.Check("-rate", 1e-10), 1)
+	require.Len(t, f.Check("-rate", math.NaN()), 1, "NaN is never in range")
+	require.Len(t, f.Check("-rate", math.Inf(1)), 1)
+	i := Range[int]{Min: 1, Max: 10}
+	require.Len(t, i.Check("-threads", 0), 1, "0 is out of range without Zero")
+	require.Equal(t, []string{"-threads 9223372036854775807 is out of range: use 1 to 10"}, i.Check("-threads", math.MaxInt))
+	require.Equal(t, "0 = unlimited, else 0.001 to 1e+06", f.Help())
+	require.Equal(t, "1m30s to 24h", Range[time.Duration]{Min: 90 * time.Second, Max: 24 * time.Hour}.Help())
 }
