@@ -49,6 +49,7 @@ func exporterScraped(ctx context.Context) error {
 		return err
 	}
 	w.mon = mon
+	w.rec.Evidence(evidence.Before, evidence.KindNote, "monitoring", mon.Versions())
 	w.onCleanup("prometheus and alertmanager", func(context.Context) error {
 		w.rec.Evidence(evidence.After, evidence.KindWebhook, "webhook deliveries", deliveries(mon))
 		return mon.Close()
@@ -81,7 +82,7 @@ func (w *World) startExporter(ctx context.Context, name, topic string) (stack.Se
 
 // query runs an instant PromQL query that yields one sample and returns its value.
 func (w *World) query(ctx context.Context, q string) (float64, error) {
-	res, _, _, err := w.mon.Prometheus.API().Query(ctx, q, time.Now())
+	res, _, _, err := w.mon.API().Query(ctx, q, time.Now())
 	if err != nil {
 		return 0, err
 	}
@@ -92,9 +93,9 @@ func (w *World) query(ctx context.Context, q string) (float64, error) {
 	return float64(vec[0].Value), nil
 }
 
-func deliveries(mon *monitoring.Stack) []string {
+func deliveries(mon monitoring.Monitoring) []string {
 	var out []string
-	for _, d := range mon.Webhook.Deliveries() {
+	for _, d := range mon.Deliveries() {
 		out = append(out, d.Arrived.UTC().Format("15:04:05.000")+" "+d.String())
 	}
 	return out

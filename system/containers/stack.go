@@ -134,7 +134,7 @@ func (s *Stack) Name() string { return "containers" }
 // Capabilities implements stack.Stack.
 func (s *Stack) Capabilities() []stack.Capability {
 	return []stack.Capability{stack.DurableIdempotence, stack.KillBroker, stack.StopBroker, stack.PauseBroker, stack.NetworkFaults,
-		stack.DeleteRecords, stack.RunServices, stack.Monitoring, stack.Destructive}
+		stack.DeleteRecords, stack.RunServices, stack.Monitoring, stack.ReceiveAlerts, stack.Destructive}
 }
 
 // Kafka implements stack.Stack.
