@@ -54,10 +54,22 @@ func exporterScraped(ctx context.Context) error {
 		w.rec.Evidence(evidence.After, evidence.KindWebhook, "webhook deliveries", deliveries(mon))
 		return mon.Close()
 	})
-	return w.eventually(ctx, "Prometheus to scrape the exporter (up == 1)", 20*time.Second, func(ctx context.Context) (bool, string, error) {
+	// The target is the exporter's ScrapeAddr: on the containers stack a name only the
+	// stack's network resolves, so up == 1 also shows where Prometheus runs.
+	if err := w.eventually(ctx, "Prometheus to scrape the exporter at "+svc.ScrapeAddr()+" (up == 1)", 20*time.Second, func(ctx context.Context) (bool, string, error) {
 		v, err := w.query(ctx, fmt.Sprintf(`up{job=%q}`, exporterJob))
 		return v == 1, fmt.Sprintf("up = %v", v), err
-	})
+	}); err != nil {
+		return err
+	}
+	if ts, err := mon.API().Targets(ctx); err == nil {
+		var urls []string
+		for _, t := range ts.Active {
+			urls = append(urls, fmt.Sprintf("%s %s", t.ScrapeURL, t.Health))
+		}
+		w.rec.Evidence(evidence.Before, evidence.KindMetric, "prometheus targets", urls)
+	}
+	return nil
 }
 
 // startExporter starts an exporter instance named name on the scenario's topic and waits
