@@ -46,14 +46,14 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	if mutants = onStack(mutants, *stackName); len(mutants) == 0 {
-		fail(fmt.Errorf("no selected mutant runs on the %s stack: pass -stack with the stack its 'stack:' names", *stackName))
-	}
 	if *list {
 		for _, m := range mutants {
 			fmt.Printf("%-40s %-12s %s\n", m.Name, m.Family, m.Promise)
 		}
 		return
+	}
+	if mutants = onStack(mutants, *stackName); len(mutants) == 0 {
+		fail(fmt.Errorf("no selected mutant runs on the %s stack: pass -stack with the stack its 'stack:' names", *stackName))
 	}
 	if *workers < 1 || *workers > 16 {
 		fail(fmt.Errorf("-workers %d: use 1 to 16", *workers))
