@@ -117,6 +117,7 @@ func (s *Stack) StartContainerMonitoring(ctx context.Context, jobs ...monitoring
 	if m.PrometheusURL, err = m.run(ctx, Prometheus, promAlias, 9090, gw, []string{
 		"--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus",
 		"--web.listen-address=:9090", "--web.enable-lifecycle",
+		"--scrape.discovery-reload-interval=" + monitoring.DiscoveryReload.String(),
 	}, map[string][]byte{
 		"/etc/prometheus/prometheus.yml":            promConfig,
 		"/etc/prometheus/dashstream.fast.rules.yml": rules,
