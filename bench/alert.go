@@ -120,8 +120,8 @@ func alertOnce(ctx context.Context, st stack.Stack, svc stack.Service, timeout t
 }
 
 // alertFloor is the least time ServiceDown can take from its condition to the webhook:
-// scrape interval + evaluation interval + the loaded rule's for: + group_wait (the
-// production 30 s scaled by the stack's profile), as steps/alerting_steps.go computes it.
+// scrape interval + evaluation interval + the loaded rule's for: + group_wait (of the
+// configuration the running Alertmanager has), as steps/alerting_delivery.go computes it.
 func alertFloor(ctx context.Context, mon monitoring.Monitoring) (time.Duration, error) {
 	rules, err := mon.API().Rules(ctx, nil)
 	if err != nil {
@@ -130,7 +130,10 @@ func alertFloor(ctx context.Context, mon monitoring.Monitoring) (time.Duration, 
 	for _, g := range rules.Groups {
 		for _, r := range g.Rules {
 			if a, ok := r.(v1.AlertingRule); ok && a.Name == alertName {
-				groupWait := mon.RuleProfile().Duration(30*time.Second, time.Second)
+				groupWait, err := mon.GroupWait(alertReceiver)
+				if err != nil {
+					return 0, fmt.Errorf("alert floor: %w", err)
+				}
 				return 2*monitoring.DefaultInterval + time.Duration(a.Duration*float64(time.Second)) + groupWait, nil
 			}
 		}
