@@ -90,7 +90,7 @@ func alertOnce(ctx context.Context, st stack.Stack, svc stack.Service, timeout t
 	}
 	defer mon.Close()
 	if err := Eventually(ctx, "Prometheus to scrape the exporter (up == 1)", timeout, func(ctx context.Context) (bool, string, error) {
-		res, _, _, err := mon.Prometheus.API().Query(ctx, fmt.Sprintf(`up{job=%q}`, exporterJob), time.Now())
+		res, _, _, err := mon.API().Query(ctx, fmt.Sprintf(`up{job=%q}`, exporterJob), time.Now())
 		if err != nil {
 			return false, "", err
 		}
@@ -108,7 +108,7 @@ func alertOnce(ctx context.Context, st stack.Stack, svc stack.Service, timeout t
 	onset := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	d, err := mon.Webhook.WaitFor(wctx, webhook.Firing(alertName, alertReceiver))
+	d, err := mon.WaitFor(wctx, webhook.Firing(alertName, alertReceiver))
 	if err != nil {
 		return 0, 0, err
 	}
@@ -120,17 +120,20 @@ func alertOnce(ctx context.Context, st stack.Stack, svc stack.Service, timeout t
 }
 
 // alertFloor is the least time ServiceDown can take from its condition to the webhook:
-// scrape interval + evaluation interval + the loaded rule's for: + group_wait (the
-// production 30 s scaled by the stack's profile), as steps/alerting_steps.go computes it.
-func alertFloor(ctx context.Context, mon *monitoring.Stack) (time.Duration, error) {
-	rules, err := mon.Prometheus.API().Rules(ctx, nil)
+// scrape interval + evaluation interval + the loaded rule's for: + group_wait (of the
+// configuration the running Alertmanager has), as steps/alerting_delivery.go computes it.
+func alertFloor(ctx context.Context, mon monitoring.Monitoring) (time.Duration, error) {
+	rules, err := mon.API().Rules(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("alert floor: %w", err)
 	}
 	for _, g := range rules.Groups {
 		for _, r := range g.Rules {
 			if a, ok := r.(v1.AlertingRule); ok && a.Name == alertName {
-				groupWait := mon.Profile.Duration(30*time.Second, time.Second)
+				groupWait, err := mon.GroupWait(alertReceiver)
+				if err != nil {
+					return 0, fmt.Errorf("alert floor: %w", err)
+				}
 				return 2*monitoring.DefaultInterval + time.Duration(a.Duration*float64(time.Second)) + groupWait, nil
 			}
 		}

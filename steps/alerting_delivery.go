@@ -10,6 +10,7 @@ import (
 	"github.com/dashstream/acceptance/system/chaos"
 	"github.com/dashstream/acceptance/system/monitoring"
 	"github.com/dashstream/acceptance/system/monitoring/webhook"
+	"github.com/dashstream/acceptance/system/stack"
 )
 
 // alertLatencyTolerance is how far past the profile's floor an alert may arrive.
@@ -45,6 +46,9 @@ func alertFires(ctx context.Context, alert, receiver string, seconds int) error 
 // latency from it to the webhook's arrival must lie between for: + group_wait (nothing
 // can be faster) and the profile's floor + alertLatencyTolerance.
 func (w *World) awaitAlert(ctx context.Context, alert, receiver string, within time.Duration, which string, match func(webhook.Alert) bool) error {
+	if err := w.need(stack.ReceiveAlerts); err != nil {
+		return err
+	}
 	var (
 		d      webhook.Delivery
 		listed []monitoring.AMAlert // Alertmanager's alerts when it first listed this one
@@ -54,13 +58,13 @@ func (w *World) awaitAlert(ctx context.Context, alert, receiver string, within t
 	defer stop()
 	err := w.eventually(pctx, fmt.Sprintf("%s%s to reach %s only, in Alertmanager's API and as a webhook call", alert, which, receiver),
 		within, func(ctx context.Context) (bool, string, error) {
-			ds := w.mon.Webhook.Deliveries()
+			ds := w.mon.Deliveries()
 			if stray = strays(ds, alert, receiver, match); stray != "" {
 				stop()
 				return false, stray, nil
 			}
 			if listed == nil {
-				am, err := w.mon.Alertmanager.Alerts(ctx)
+				am, err := w.mon.Alerts(ctx)
 				if err != nil {
 					return false, "", err
 				}
@@ -138,6 +142,9 @@ func (w *World) alertLatencyWithinFloor(ctx context.Context, alert, receiver str
 // or when the resolution arrived before the scenario cleared the condition.
 func alertResolved(ctx context.Context, alert string, seconds int) error {
 	w := world(ctx)
+	if err := w.need(stack.ReceiveAlerts); err != nil {
+		return err
+	}
 	f, ok := state[alertingState](w).fired[alert]
 	if !ok {
 		return fmt.Errorf("%s was not seen firing in this scenario: a resolution is judged at the receiver of its firing notification", alert)
@@ -150,7 +157,7 @@ func alertResolved(ctx context.Context, alert string, seconds int) error {
 	defer stop()
 	err := w.eventually(pctx, fmt.Sprintf("%s to be resolved at %s", alert, f.receiver), time.Duration(seconds)*time.Second,
 		func(context.Context) (bool, string, error) {
-			ds := w.mon.Webhook.Deliveries()
+			ds := w.mon.Deliveries()
 			if stray = strays(ds, alert, f.receiver, f.match); stray != "" {
 				stop()
 				return false, stray, nil

@@ -17,9 +17,9 @@ import (
 
 // Exporter instances of one scrape job: instance 1 is the Background's exporter,
 // instance 2 the one a scenario adds; both are targets of exporterJob. The scenario's
-// Prometheus runs on the host (monitoring.Stack), so it scrapes each instance at its
-// Addr, which is also its instance label (on the containers stack, the published port
-// StartMonitoring rewrote the Background's target to).
+// Prometheus scrapes each instance at its ScrapeAddr, which is also its instance label:
+// the host address where Prometheus runs on the host, the in-network alias:port where it
+// is a container on the stack's network.
 func registerInstanceSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^a second exporter instance joins the exporter's scrape job$`, secondExporterJoins)
 	sc.Step(`^exporter instance (\d) is stopped$`, exporterInstanceStopped)
@@ -53,8 +53,8 @@ func secondExporterJoins(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	job := monitoring.ScrapeJob{Name: exporterJob, Targets: []string{first.Addr(), second.Addr()}}
-	if err := w.mon.Prometheus.SetScrapeJobs(ctx, job); err != nil {
+	job := monitoring.ScrapeJob{Name: exporterJob, Targets: []string{first.ScrapeAddr(), second.ScrapeAddr()}}
+	if err := w.mon.SetScrapeJobs(ctx, job); err != nil {
 		return err
 	}
 	return w.eventually(ctx, "Prometheus to scrape both exporter instances as up", 20*time.Second, func(ctx context.Context) (bool, string, error) {
@@ -62,14 +62,14 @@ func secondExporterJoins(ctx context.Context) error {
 		if err != nil {
 			return false, "", err
 		}
-		return len(ups) == 2 && ups[first.Addr()] == 1 && ups[second.Addr()] == 1, fmt.Sprintf("up by instance: %v", ups), nil
+		return len(ups) == 2 && ups[first.ScrapeAddr()] == 1 && ups[second.ScrapeAddr()] == 1, fmt.Sprintf("up by instance: %v", ups), nil
 	})
 }
 
 // upByInstance returns the exporter job's up, by instance.
 func (w *World) upByInstance(ctx context.Context) (map[string]float64, error) {
 	q := fmt.Sprintf(`up{job=%q}`, exporterJob)
-	res, _, _, err := w.mon.Prometheus.API().Query(ctx, q, time.Now())
+	res, _, _, err := w.mon.API().Query(ctx, q, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("query %s: %w", q, err)
 	}
@@ -128,7 +128,7 @@ func alertFiresForInstance(ctx context.Context, alert string, n int, receiver st
 	if err != nil {
 		return err
 	}
-	addr := svc.Addr()
+	addr := svc.ScrapeAddr()
 	match := func(a webhook.Alert) bool { return a.Labels["instance"] == addr }
 	return w.awaitAlert(ctx, alert, receiver, time.Duration(seconds)*time.Second,
 		fmt.Sprintf(" for instance %s", addr), match)
@@ -146,7 +146,7 @@ func instanceStayedUp(ctx context.Context, n int) error {
 		return fmt.Errorf("no instance was stopped in this scenario")
 	}
 	secs := int(math.Ceil(time.Since(w.onset).Seconds()))
-	sel := fmt.Sprintf(`up{job=%q,instance=%q}[%ds]`, exporterJob, svc.Addr(), secs)
+	sel := fmt.Sprintf(`up{job=%q,instance=%q}[%ds]`, exporterJob, svc.ScrapeAddr(), secs)
 	lowest, err := w.query(ctx, "min_over_time("+sel+")")
 	if err != nil {
 		return fmt.Errorf("exporter instance %d has no up samples in the last %d s: %w", n, secs, err)

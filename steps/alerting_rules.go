@@ -28,7 +28,7 @@ type loadedRule struct {
 
 // loadedRules reads every alerting rule from the rules API of the scenario's Prometheus.
 func (w *World) loadedRules(ctx context.Context) (map[string]loadedRule, error) {
-	rules, err := w.mon.Prometheus.API().Rules(ctx, nil)
+	rules, err := w.mon.API().Rules(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("rules api: %w", err)
 	}
@@ -102,26 +102,27 @@ func (w *World) compareRule(name string, got loadedRule, prod []string) []string
 	if !sameThreshold(got.Threshold, thresh) {
 		problems = append(problems, fmt.Sprintf("%s fires at %q, expected %q (query %s)", name, got.Threshold, thresh, got.Query))
 	}
+	prof := w.mon.RuleProfile()
 	wantWin := []string{}
 	if window != "-" {
 		d, err := model.ParseDuration(window)
 		if err != nil {
 			return append(problems, fmt.Sprintf("%s: the table's window %q: %v", name, window, err))
 		}
-		wantWin = []string{model.Duration(w.mon.Profile.Duration(time.Duration(d), w.mon.Profile.MinWindow)).String()}
+		wantWin = []string{model.Duration(prof.Duration(time.Duration(d), prof.MinWindow)).String()}
 	}
 	if !slices.Equal(got.Windows, wantWin) {
 		problems = append(problems, fmt.Sprintf("%s looks back over %v, expected %v (production %s through the %s profile; query %s)",
-			name, got.Windows, wantWin, window, w.mon.Profile.Name, got.Query))
+			name, got.Windows, wantWin, window, prof.Name, got.Query))
 	}
 	d, err := model.ParseDuration(prodFor)
 	if err != nil {
 		return append(problems, fmt.Sprintf("%s: the table's for %q: %v", name, prodFor, err))
 	}
-	fast := w.mon.Profile.Duration(time.Duration(d), w.mon.Profile.MinFor)
+	fast := prof.Duration(time.Duration(d), prof.MinFor)
 	if gotFor := time.Duration(got.For * float64(time.Second)); gotFor != fast {
 		problems = append(problems, fmt.Sprintf("%s has for: %s, expected %s (production %s through the %s profile)",
-			name, gotFor, fast, prodFor, w.mon.Profile.Name))
+			name, gotFor, fast, prodFor, prof.Name))
 	}
 	return problems
 }

@@ -49,14 +49,27 @@ func exporterScraped(ctx context.Context) error {
 		return err
 	}
 	w.mon = mon
+	w.rec.Evidence(evidence.Before, evidence.KindNote, "monitoring", mon.Versions())
 	w.onCleanup("prometheus and alertmanager", func(context.Context) error {
 		w.rec.Evidence(evidence.After, evidence.KindWebhook, "webhook deliveries", deliveries(mon))
 		return mon.Close()
 	})
-	return w.eventually(ctx, "Prometheus to scrape the exporter (up == 1)", 20*time.Second, func(ctx context.Context) (bool, string, error) {
+	// The target is the exporter's ScrapeAddr: on the containers stack a name only the
+	// stack's network resolves, so up == 1 also shows where Prometheus runs.
+	if err := w.eventually(ctx, "Prometheus to scrape the exporter at "+svc.ScrapeAddr()+" (up == 1)", 20*time.Second, func(ctx context.Context) (bool, string, error) {
 		v, err := w.query(ctx, fmt.Sprintf(`up{job=%q}`, exporterJob))
 		return v == 1, fmt.Sprintf("up = %v", v), err
-	})
+	}); err != nil {
+		return err
+	}
+	if ts, err := mon.API().Targets(ctx); err == nil {
+		var urls []string
+		for _, t := range ts.Active {
+			urls = append(urls, fmt.Sprintf("%s %s", t.ScrapeURL, t.Health))
+		}
+		w.rec.Evidence(evidence.Before, evidence.KindMetric, "prometheus targets", urls)
+	}
+	return nil
 }
 
 // startExporter starts an exporter instance named name on the scenario's topic and waits
@@ -81,7 +94,7 @@ func (w *World) startExporter(ctx context.Context, name, topic string) (stack.Se
 
 // query runs an instant PromQL query that yields one sample and returns its value.
 func (w *World) query(ctx context.Context, q string) (float64, error) {
-	res, _, _, err := w.mon.Prometheus.API().Query(ctx, q, time.Now())
+	res, _, _, err := w.mon.API().Query(ctx, q, time.Now())
 	if err != nil {
 		return 0, err
 	}
@@ -92,9 +105,9 @@ func (w *World) query(ctx context.Context, q string) (float64, error) {
 	return float64(vec[0].Value), nil
 }
 
-func deliveries(mon *monitoring.Stack) []string {
+func deliveries(mon monitoring.Monitoring) []string {
 	var out []string
-	for _, d := range mon.Webhook.Deliveries() {
+	for _, d := range mon.Deliveries() {
 		out = append(out, d.Arrived.UTC().Format("15:04:05.000")+" "+d.String())
 	}
 	return out

@@ -27,6 +27,7 @@ func (w *World) startPrometheusOn(ctx context.Context, svc stack.Service) error 
 		return err
 	}
 	w.mon = mon
+	w.rec.Evidence(evidence.Before, evidence.KindNote, "monitoring", mon.Versions())
 	w.onCleanup("prometheus and alertmanager", func(context.Context) error { return mon.Close() })
 	return w.eventually(ctx, "Prometheus to scrape the exporter (up == 1)", 20*time.Second, func(ctx context.Context) (bool, string, error) {
 		v, err := w.query(ctx, fmt.Sprintf(`up{job=%q}`, exporterJob))
@@ -205,7 +206,7 @@ func qualitySeriesInPrometheus(ctx context.Context, seconds int) error {
 	}
 	q := fmt.Sprintf(`{__name__=~"%s.+",job=%q}`, qualityPrefix, exporterJob)
 	return w.eventually(ctx, "Prometheus to hold exactly the exporter's quality series", time.Duration(seconds)*time.Second, func(ctx context.Context) (bool, string, error) {
-		res, _, _, err := w.mon.Prometheus.API().Query(ctx, q, time.Now())
+		res, _, _, err := w.mon.API().Query(ctx, q, time.Now())
 		if err != nil {
 			return false, "", err
 		}

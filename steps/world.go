@@ -48,7 +48,7 @@ type World struct {
 	brokerBack time.Time // when the last broker outage was undone
 	lastOutage string    // the kind of the last broker outage (kill, stop, ...)
 
-	mon   *monitoring.Stack
+	mon   monitoring.Monitoring
 	onset time.Time // when the last alert condition was made true
 	// onsetSlack is how much later than onset the condition may truly have begun, where
 	// the harness cannot see it begin (a delay the pipeline must first carry through).

@@ -52,6 +52,9 @@ func main() {
 		}
 		return
 	}
+	if mutants = onStack(mutants, *stackName); len(mutants) == 0 {
+		fail(fmt.Errorf("no selected mutant runs on the %s stack: pass -stack with the stack its 'stack:' names", *stackName))
+	}
 	if *workers < 1 || *workers > 16 {
 		fail(fmt.Errorf("-workers %d: use 1 to 16", *workers))
 	}
@@ -106,6 +109,19 @@ func pick(all []selftest.Mutant, only, family string) ([]selftest.Mutant, error)
 		}
 	}
 	return out, nil
+}
+
+// onStack keeps the mutants that run on the named stack and notes each one left out.
+func onStack(ms []selftest.Mutant, stackName string) []selftest.Mutant {
+	var out []selftest.Mutant
+	for _, m := range ms {
+		if m.OnStack(stackName) {
+			out = append(out, m)
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "gateselftest: %s left out: it changes code of the %s stack only (run with -stack %s)\n", m.Name, m.Stack, m.Stack)
+	}
+	return out
 }
 
 func split(s string) []string {

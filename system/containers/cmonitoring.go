@@ -46,12 +46,15 @@ type Monitoring struct {
 	// Profile is the profile the rules and routes were scaled with.
 	Profile profile.Profile
 
-	st      *Stack
-	ids     []string
-	fwd     net.Listener
-	fwdWG   sync.WaitGroup
-	closeMu sync.Mutex
-	closed  bool
+	st       *Stack
+	ids      []string
+	prom     testcontainers.Container // for SetScrapeJobs
+	amConfig []byte                   // for GroupWait
+	versions map[string]string
+	fwd      net.Listener
+	fwdWG    sync.WaitGroup
+	closeMu  sync.Mutex
+	closed   bool
 }
 
 var monitorSeq atomic.Int64
@@ -63,20 +66,21 @@ var monitorSeq atomic.Int64
 // it at HostAlias through a forwarder listening on the network's gateway address. Close
 // (or the stack's Close) removes both containers.
 func (s *Stack) StartContainerMonitoring(ctx context.Context, jobs ...monitoring.ScrapeJob) (m *Monitoring, err error) {
+	m = &Monitoring{st: s, Profile: profile.Fast, versions: map[string]string{}}
 	for _, c := range []Component{Prometheus, Alertmanager} {
 		v, err := imageVersion(ctx, s.cli, c, Image(c))
 		if err != nil {
 			return nil, err
 		}
-		s.setVersion(string(c), fmt.Sprintf("%s %s (image %s)", c, v, Image(c)))
+		m.versions[string(c)] = fmt.Sprintf("%s %s (image %s)", c, v, Image(c))
+		s.setVersion(string(c), m.versions[string(c)])
 	}
-	m = &Monitoring{st: s, Profile: profile.Fast}
 	defer func() {
 		if err != nil {
-			_ = m.Close(context.WithoutCancel(ctx))
+			_ = m.Close()
 		}
 	}()
-	s.onClose(m.Close)
+	s.onClose(func(context.Context) error { return m.Close() })
 	if m.Webhook, err = webhook.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start monitoring: %w", err)
 	}
@@ -98,6 +102,7 @@ func (s *Stack) StartContainerMonitoring(ctx context.Context, jobs ...monitoring
 	if err != nil {
 		return nil, err
 	}
+	m.amConfig = amConfig
 	if m.AlertmanagerURL, err = m.run(ctx, Alertmanager, amAlias, 9093, gw, []string{
 		"--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager",
 		"--cluster.listen-address=", "--web.listen-address=:9093",
@@ -112,6 +117,7 @@ func (s *Stack) StartContainerMonitoring(ctx context.Context, jobs ...monitoring
 	if m.PrometheusURL, err = m.run(ctx, Prometheus, promAlias, 9090, gw, []string{
 		"--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus",
 		"--web.listen-address=:9090", "--web.enable-lifecycle",
+		"--scrape.discovery-reload-interval=" + monitoring.DiscoveryReload.String(),
 	}, map[string][]byte{
 		"/etc/prometheus/prometheus.yml":            promConfig,
 		"/etc/prometheus/dashstream.fast.rules.yml": rules,
@@ -250,6 +256,9 @@ func (m *Monitoring) run(ctx context.Context, c Component, alias string, port in
 	)
 	if ctr != nil {
 		m.ids = append(m.ids, ctr.GetContainerID())
+		if c == Prometheus {
+			m.prom = ctr
+		}
 	}
 	if err != nil {
 		return "", fmt.Errorf("start %s container (image %s): %w", c, Image(c), err)
@@ -286,7 +295,7 @@ func (m *Monitoring) Log(n int) string {
 
 // Close removes both containers, stops the forwarder and the webhook receiver. It is
 // safe to call twice; the stack's Close calls it too.
-func (m *Monitoring) Close(ctx context.Context) error {
+func (m *Monitoring) Close() error {
 	m.closeMu.Lock()
 	defer m.closeMu.Unlock()
 	if m.closed {

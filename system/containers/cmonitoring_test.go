@@ -40,29 +40,39 @@ func TestContainerMonitoringScrapesInNetworkAndPagesThroughTheHostWebhook(t *tes
 	require.NoError(t, err, "alertmanager log:\n%s", m.Log(20))
 	t.Logf("ServiceDown reached the pager webhook %s after the exporter stopped", d.Arrived.Sub(stopped).Round(time.Millisecond))
 
-	require.NoError(t, m.Close(ctx))
-	require.NoError(t, m.Close(ctx), "Close twice")
+	require.NoError(t, m.Close())
+	require.NoError(t, m.Close(), "Close twice")
 	c := countByLabel(t, LabelRun, st.RunID())
 	require.Equal(t, counts{containers: 2, networks: 1, volumes: 1}, c,
 		"kafka (and its volume) and the exporter remain; the monitoring containers are gone")
 }
 
-func TestStartMonitoringOnTheHostScrapesThePublishedPort(t *testing.T) {
-	st := startStack(t, Exporter)
+func TestStartMonitoringRunsContainersAndSetsScrapeJobsInPlace(t *testing.T) {
+	st := startStack(t, Exporter, Prometheus, Alertmanager)
 	ctx := testCtx(t, 3*time.Minute)
-	svc, err := st.Services().Start(ctx, stack.ServiceSpec{Name: "exporter", Binary: stack.Exporter, AddrEnv: "METRICS_ADDR"})
+	first, err := st.Services().Start(ctx, stack.ServiceSpec{Name: "exporter", Binary: stack.Exporter, AddrEnv: "METRICS_ADDR"})
 	require.NoError(t, err)
-	m, err := st.StartMonitoring(ctx, monitoring.ScrapeJob{Name: "dashstream-exporter", Targets: []string{svc.ScrapeAddr()}})
+	second, err := st.Services().Start(ctx, stack.ServiceSpec{Name: "exporter", Binary: stack.Exporter, AddrEnv: "METRICS_ADDR"})
 	require.NoError(t, err)
-	cfg, err := m.Prometheus.Config()
+	mon, err := st.StartMonitoring(ctx, monitoring.ScrapeJob{Name: "dashstream-exporter", Targets: []string{first.ScrapeAddr()}})
 	require.NoError(t, err)
-	require.Contains(t, string(cfg), svc.Addr(), "the in-network target is rewritten to the published host port")
+	t.Cleanup(func() { _ = mon.Close() })
+	m, ok := mon.(*Monitoring)
+	require.True(t, ok, "StartMonitoring returns the containers' monitoring, got %T", mon)
+	require.Contains(t, mon.Versions()["prometheus"], "(image "+Image(Prometheus)+")")
+	require.Contains(t, mon.Versions()["alertmanager"], "(image "+Image(Alertmanager)+")")
+
+	require.NoError(t, mon.SetScrapeJobs(ctx, monitoring.ScrapeJob{Name: "dashstream-exporter",
+		Targets: []string{first.ScrapeAddr(), second.ScrapeAddr()}}))
 	require.NoError(t, poll(ctx, time.Minute, 250*time.Millisecond, func(ctx context.Context) (bool, string) {
-		v, _, _, err := m.Prometheus.API().Query(ctx, `up{job="dashstream-exporter"}`, time.Now())
+		v, _, _, err := mon.API().Query(ctx, `up{job="dashstream-exporter"} == 1`, time.Now())
 		if err != nil {
 			return false, err.Error()
 		}
 		vec, _ := v.(model.Vector)
-		return len(vec) == 1 && vec[0].Value == 1, v.String()
-	}))
+		return len(vec) == 2, v.String()
+	}), "prometheus did not scrape both instances in the network\n%s", m.Log(20))
+	gw, err := mon.GroupWait("pager")
+	require.NoError(t, err)
+	require.Equal(t, time.Second, gw, "the fast profile's group_wait")
 }

@@ -61,15 +61,18 @@
 //
 // # Monitoring
 //
-// StartMonitoring (the stack.Stack method) must return a *monitoring.Stack, whose
-// Prometheus and Alertmanager are child processes: it runs them on the host (fast profile)
-// and rewrites targets that are this stack's ScrapeAddrs to their published host
-// addresses. StartContainerMonitoring runs Prometheus and Alertmanager as containers on
-// the network instead (images DASHSTREAM_IMAGE_PROMETHEUS and _ALERTMANAGER, the same
-// fast rules and test Alertmanager configuration as monitoring.StartStack), scraping
-// ScrapeAddrs and returning a Monitoring. Its webhook receiver runs on the host (127.0.0.1);
+// StartMonitoring (the stack.Stack method) is StartContainerMonitoring: Prometheus and
+// Alertmanager run as containers on the stack's network (images DASHSTREAM_IMAGE_PROMETHEUS
+// and _ALERTMANAGER, official prom/prometheus and prom/alertmanager at the pinned versions
+// by default; `make acceptance STACK=containers` points them at the local builds), with the
+// same fast rules and test Alertmanager configuration as monitoring.StartStack, scraping
+// the services at their ScrapeAddrs (alias:port, reachable only inside the network: a
+// Prometheus outside it would never see them up). Monitoring implements
+// monitoring.Monitoring; SetScrapeJobs copies a new configuration into the Prometheus
+// container and reloads it. The webhook receiver runs on the host (127.0.0.1);
 // containers reach it as host.docker.internal (HostAlias, an extra host mapped to the stack
 // network's gateway), where a forwarder of the harness listens and relays to the receiver.
+// Versions names each image and the version its label states.
 // Measured on 2 cores: both containers ready in about 3 s; a stopped exporter's
 // ServiceDown reached the pager webhook 3.3 s after the stop.
 //

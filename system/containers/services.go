@@ -38,8 +38,7 @@ type services struct {
 	st *Stack
 
 	mu      sync.Mutex
-	running map[string]*service // by ScrapeAddr, for StartMonitoring
-	aliases map[string]int      // instances started per alias, for unique names
+	aliases map[string]int // instances started per alias, for unique names
 }
 
 var _ stack.Services = (*services)(nil)
@@ -127,27 +126,7 @@ func (s *services) Start(ctx context.Context, spec stack.ServiceSpec) (stack.Ser
 	if err := svc.Restart(ctx); err != nil {
 		return nil, err
 	}
-	if svc.addr != "" {
-		s.mu.Lock()
-		if s.running == nil {
-			s.running = map[string]*service{}
-		}
-		s.running[svc.ScrapeAddr()] = svc
-		s.mu.Unlock()
-	}
 	return svc, nil
-}
-
-// hostAddr returns the host address of the service scraped at scrapeAddr, if it is one
-// of this stack's.
-func (s *services) hostAddr(scrapeAddr string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	svc, ok := s.running[scrapeAddr]
-	if !ok {
-		return "", false
-	}
-	return svc.addr, true
 }
 
 // Run implements stack.Services: a container that runs to completion, then is removed.

@@ -112,6 +112,14 @@ func Start(ctx context.Context, opts ...Option) (_ *Stack, err error) {
 		return nil, err
 	}
 	st.versions["kafka"] = fmt.Sprintf("Apache Kafka %s (image %s)", v, kafkaImage)
+	// Prometheus and Alertmanager run as containers in every scenario that asks for
+	// monitoring: the run's versions name their images; a missing image fails that
+	// scenario's start with what to do, not the stack's.
+	for _, c := range []Component{Prometheus, Alertmanager} {
+		if v, err := imageVersion(ctx, cli, c, Image(c)); err == nil {
+			st.versions[string(c)] = fmt.Sprintf("%s %s (image %s)", c, v, Image(c))
+		}
+	}
 	if st.net, err = network.New(ctx, network.WithLabels(runLabels(st.runID))); err != nil {
 		return nil, fmt.Errorf("create network: %w", err)
 	}
@@ -134,7 +142,7 @@ func (s *Stack) Name() string { return "containers" }
 // Capabilities implements stack.Stack.
 func (s *Stack) Capabilities() []stack.Capability {
 	return []stack.Capability{stack.DurableIdempotence, stack.KillBroker, stack.StopBroker, stack.PauseBroker, stack.NetworkFaults,
-		stack.DeleteRecords, stack.RunServices, stack.Monitoring, stack.Destructive}
+		stack.DeleteRecords, stack.RunServices, stack.Monitoring, stack.ReceiveAlerts, stack.Destructive}
 }
 
 // Kafka implements stack.Stack.
@@ -144,7 +152,8 @@ func (s *Stack) Kafka() stack.Kafka { return s.kafka }
 func (s *Stack) Services() stack.Services { return s.services }
 
 // Versions implements stack.Stack: kafka from its image, prometheus and alertmanager from
-// the images StartContainerMonitoring runs.
+// the images StartContainerMonitoring runs (their version labels when the images are on
+// the daemon, else "image <ref>").
 func (s *Stack) Versions() map[string]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

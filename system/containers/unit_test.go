@@ -6,7 +6,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/dashstream/acceptance/system/monitoring"
 	"github.com/dashstream/acceptance/system/stack"
 )
 
@@ -67,22 +66,11 @@ func TestKafkaEnvAdvertisesBothListeners(t *testing.T) {
 	require.Equal(t, InternalBootstrap, "kafka:19092")
 }
 
-func TestHostJobsRewritesOwnServicesOnly(t *testing.T) {
-	s := &Stack{}
-	s.services = &services{st: s, running: map[string]*service{
-		"exporter:8080": {addr: "127.0.0.1:41000", alias: "exporter"},
-	}}
-	jobs := []monitoring.ScrapeJob{{Name: "dashstream-exporter", Targets: []string{"exporter:8080", "elsewhere:9100"}}}
-	got := s.hostJobs(jobs)
-	require.Equal(t, []string{"127.0.0.1:41000", "elsewhere:9100"}, got[0].Targets)
-	require.Equal(t, "exporter:8080", jobs[0].Targets[0], "the caller's jobs are not changed")
-}
-
 func TestCapabilitiesAndRegistration(t *testing.T) {
 	require.Contains(t, stack.Names(), "containers")
 	s := &Stack{}
 	for _, c := range []stack.Capability{stack.KillBroker, stack.StopBroker, stack.PauseBroker, stack.NetworkFaults,
-		stack.DeleteRecords, stack.RunServices, stack.Monitoring, stack.Destructive} {
+		stack.DeleteRecords, stack.RunServices, stack.Monitoring, stack.ReceiveAlerts, stack.Destructive} {
 		require.True(t, stack.Has(s, c), c)
 	}
 	require.False(t, stack.Has(s, stack.MultiBroker))

@@ -52,6 +52,15 @@ type AMStatus struct {
 // Alerts returns the alerts Alertmanager holds (GET /api/v2/alerts), including silenced
 // and inhibited ones.
 func (a *Alertmanager) Alerts(ctx context.Context) ([]AMAlert, error) {
+	return AMAPI(a.base).Alerts(ctx)
+}
+
+// AMAPI is the base URL of an Alertmanager ("http://host:port"), whose API v2 it reads.
+type AMAPI string
+
+// Alerts returns the alerts the Alertmanager holds (GET /api/v2/alerts), including
+// silenced and inhibited ones.
+func (a AMAPI) Alerts(ctx context.Context) ([]AMAlert, error) {
 	var out []AMAlert
 	q := url.Values{"active": {"true"}, "silenced": {"true"}, "inhibited": {"true"}, "unprocessed": {"true"}}
 	if err := a.getJSON(ctx, "/api/v2/alerts?"+q.Encode(), &out); err != nil {
@@ -62,6 +71,11 @@ func (a *Alertmanager) Alerts(ctx context.Context) ([]AMAlert, error) {
 
 // Status returns GET /api/v2/status: version, cluster state and the loaded config.
 func (a *Alertmanager) Status(ctx context.Context) (AMStatus, error) {
+	return AMAPI(a.base).Status(ctx)
+}
+
+// Status returns GET /api/v2/status: version, cluster state and the loaded config.
+func (a AMAPI) Status(ctx context.Context) (AMStatus, error) {
 	var out AMStatus
 	if err := a.getJSON(ctx, "/api/v2/status", &out); err != nil {
 		return AMStatus{}, fmt.Errorf("alertmanager status: %w", err)
@@ -70,8 +84,8 @@ func (a *Alertmanager) Status(ctx context.Context) (AMStatus, error) {
 }
 
 // getJSON GETs path and decodes a 200 answer into v.
-func (a *Alertmanager) getJSON(ctx context.Context, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+path, nil)
+func (a AMAPI) getJSON(ctx context.Context, path string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, string(a)+path, nil)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,11 @@
 //	defer st.Close()
 //	d, err := st.Webhook.WaitFor(ctx, webhook.Firing("MessageLossDetected", "pager"))
 //
+// Monitoring is what a scenario uses, wherever the two run: Stack (child processes, this
+// package), containers.Monitoring (containers on the stack's network) and External (a
+// user's own, read only: ConnectExternal checks both answer; SetScrapeJobs returns
+// ErrUnsupported, WaitFor ErrNoReceiver, RuleProfile is Production).
+//
 // Contract:
 //   - Each component listens on a free 127.0.0.1 port with a configuration written into its
 //     own temporary directory; Close (safe twice) stops it (SIGTERM, SIGKILL after Grace)

@@ -22,8 +22,10 @@ type Prometheus struct {
 	api      v1.API
 }
 
-// discoveryReload is how often Prometheus applies changed scrape targets.
-const discoveryReload = 250 * time.Millisecond
+// DiscoveryReload is how often the harness's Prometheus applies changed scrape targets
+// (--scrape.discovery-reload-interval, 5 s by default: a scenario would wait that long
+// for its first scrape), wherever it runs.
+const DiscoveryReload = 250 * time.Millisecond
 
 // StartPrometheus starts Prometheus as a child process on a free loopback port, with a
 // configuration rendered from the scenario template into a new temporary directory, and
@@ -56,7 +58,7 @@ func StartPrometheus(ctx context.Context, opts ...PrometheusOption) (*Prometheus
 				"--web.enable-lifecycle",
 				// Prometheus applies new scrape targets every 5 s by default (a hidden
 				// flag): a scenario would wait that long for its first scrape.
-				"--scrape.discovery-reload-interval=" + discoveryReload.String(),
+				"--scrape.discovery-reload-interval=" + DiscoveryReload.String(),
 				"--log.level=info",
 			}
 			if s.resendDelay > 0 {

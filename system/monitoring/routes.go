@@ -20,19 +20,25 @@ type amRoute struct {
 }
 
 // GroupWait returns how long the stack's Alertmanager waits before it first notifies
-// receiver of a new group: the group_wait of the first route, depth first, that
-// delivers to receiver, inherited from its parents as Alertmanager does (30 s when no
-// route sets it). It reads the generated configuration the Alertmanager runs with.
+// receiver of a new group (GroupWaitIn), from the generated configuration it runs with.
 func (st *Stack) GroupWait(receiver string) (time.Duration, error) {
 	b, err := os.ReadFile(st.AlertmanagerFile)
 	if err != nil {
 		return 0, fmt.Errorf("group wait: %w", err)
 	}
+	return GroupWaitIn(b, receiver)
+}
+
+// GroupWaitIn returns how long an Alertmanager running with config waits before it first
+// notifies receiver of a new group: the group_wait of the first route, depth first, that
+// delivers to receiver, inherited from its parents as Alertmanager does (30 s when no
+// route sets it).
+func GroupWaitIn(config []byte, receiver string) (time.Duration, error) {
 	var cfg struct {
 		Route amRoute `yaml:"route"`
 	}
-	if err := yaml.Unmarshal(b, &cfg); err != nil {
-		return 0, fmt.Errorf("group wait: parse %s: %w", st.AlertmanagerFile, err)
+	if err := yaml.Unmarshal(config, &cfg); err != nil {
+		return 0, fmt.Errorf("group wait: parse the alertmanager configuration: %w", err)
 	}
 	d, ok, err := groupWait(cfg.Route, receiver, defaultGroupWait)
 	if err != nil {

@@ -113,11 +113,12 @@ func (st *Stack) generate(fixture, name string, transform func([]byte) ([]byte, 
 	return dst, nil
 }
 
-// Versions returns the versions of the stack's components, for reports.
+// Versions returns the versions of the stack's components, for reports: the pinned
+// binaries, run on the host.
 func (st *Stack) Versions() map[string]string {
 	return map[string]string{
-		"prometheus":   tools.Version("prometheus"),
-		"alertmanager": tools.Version("alertmanager"),
+		"prometheus":   tools.Version("prometheus") + " (host process)",
+		"alertmanager": tools.Version("alertmanager") + " (host process)",
 	}
 }
 

@@ -45,9 +45,14 @@ func (b *base) onClose(fn func() error) {
 }
 func (b *base) setVersion(component, v string) { b.versions[component] = v }
 
-// StartMonitoring starts Prometheus and Alertmanager with the fast rule profile.
-func (b *base) StartMonitoring(ctx context.Context, jobs ...monitoring.ScrapeJob) (*monitoring.Stack, error) {
-	return monitoring.StartStack(ctx, monitoring.ScrapeJobs(jobs...))
+// StartMonitoring starts Prometheus and Alertmanager as host processes (the pinned
+// binaries) with the fast rule profile.
+func (b *base) StartMonitoring(ctx context.Context, jobs ...monitoring.ScrapeJob) (monitoring.Monitoring, error) {
+	st, err := monitoring.StartStack(ctx, monitoring.ScrapeJobs(jobs...))
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // Close runs the closers in reverse order. Safe to call twice.

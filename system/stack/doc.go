@@ -28,8 +28,14 @@
 //     never listens, which the JVM's, toxiproxy's and Go's listeners can bind, since they
 //     set SO_REUSEADDR). A restart after a kill or a stop, or a heal after a network cut,
 //     finds its port free, and no other scenario is handed it meanwhile.
-//   - Monitoring starts a fresh Prometheus and Alertmanager (fast rule profile, webhook
-//     receivers) for the caller, so scenarios do not see each other's alerts.
+//   - StartMonitoring returns a monitoring.Monitoring: a fresh Prometheus and Alertmanager
+//     (fast rule profile, webhook receivers) for the caller, so scenarios do not see each
+//     other's alerts. embedded and local run the pinned binaries as host processes;
+//     containers runs both as containers on the stack's network (images
+//     DASHSTREAM_IMAGE_PROMETHEUS and _ALERTMANAGER); external connects to PROMETHEUS_URL
+//     and ALERTMANAGER_URL (both or neither; checked when the stack opens, their versions
+//     reported), refuses scrape jobs (ErrUnsupported) and delivers to no receiver of the
+//     harness, so it declares neither Monitoring nor ReceiveAlerts.
 //   - Close stops everything the stack started and removes its temporary directories; it
 //     is safe to call twice. Isolation between scenarios sharing a stack is by name: each
 //     scenario uses its own topics, tenants and consumer groups (Names).

@@ -14,7 +14,7 @@ func startEmbedded(ctx context.Context, cfg Config) (_ Stack, err error) {
 	if cfg.Brokers != 1 {
 		return nil, fmt.Errorf("the embedded stack runs one broker, %d asked: use STACK=local for a multi-broker cluster", cfg.Brokers)
 	}
-	s := &embedded{base: newBase("embedded", KillBroker, StopBroker, PauseBroker, NetworkFaults, DeleteRecords, RunServices, Monitoring, Destructive, HostServices),
+	s := &embedded{base: newBase("embedded", KillBroker, StopBroker, PauseBroker, NetworkFaults, DeleteRecords, RunServices, Monitoring, ReceiveAlerts, Destructive, HostServices),
 		log: cfg.Log}
 	defer func() {
 		if err != nil {

@@ -48,11 +48,41 @@ func startExternal(ctx context.Context, cfg Config) (Stack, error) {
 	s.setVersion("kafka", "external ("+strings.Join(addrs, ",")+")")
 	s.setVersion("prometheus", "external "+os.Getenv(EnvPrometheusURL))
 	s.setVersion("alertmanager", "external "+os.Getenv(EnvAlertmanagerURL))
+	if os.Getenv(EnvPrometheusURL) != "" || os.Getenv(EnvAlertmanagerURL) != "" {
+		mon, err := s.connectMonitoring(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range mon.Versions() {
+			s.setVersion(k, v)
+		}
+	}
 	return s, nil
 }
 
-// StartMonitoring is not available: an external Prometheus cannot be reconfigured to
-// scrape the harness's services, so alerting scenarios are skipped.
-func (s *external) StartMonitoring(context.Context, ...monitoring.ScrapeJob) (*monitoring.Stack, error) {
-	return nil, errors.Join(ErrUnsupported, errors.New("the external stack uses the existing Prometheus and Alertmanager"))
+// connectMonitoring connects to the Prometheus and Alertmanager of PROMETHEUS_URL and
+// ALERTMANAGER_URL; both must be set.
+func (s *external) connectMonitoring(ctx context.Context) (*monitoring.External, error) {
+	prom, am := os.Getenv(EnvPrometheusURL), os.Getenv(EnvAlertmanagerURL)
+	if prom == "" || am == "" {
+		return nil, fmt.Errorf("the external stack's monitoring needs both %s and %s (http://host:port); %s=%q, %s=%q",
+			EnvPrometheusURL, EnvAlertmanagerURL, EnvPrometheusURL, prom, EnvAlertmanagerURL, am)
+	}
+	return monitoring.ConnectExternal(ctx, prom, am)
+}
+
+// StartMonitoring connects to the user's Prometheus and Alertmanager (PROMETHEUS_URL,
+// ALERTMANAGER_URL): rules are read as loaded there and alerts from Alertmanager's API.
+// It cannot give that Prometheus scrape jobs, so jobs are refused (ErrUnsupported): the
+// stack does not declare Monitoring, and scenarios that scrape the harness's services
+// skip; nor ReceiveAlerts, as no receiver of the harness is among its receivers.
+func (s *external) StartMonitoring(ctx context.Context, jobs ...monitoring.ScrapeJob) (monitoring.Monitoring, error) {
+	if len(jobs) > 0 {
+		return nil, errors.Join(ErrUnsupported, errors.New("the external Prometheus scrapes what its own configuration says: it cannot be given the scenario's jobs"))
+	}
+	mon, err := s.connectMonitoring(ctx)
+	if err != nil {
+		return nil, errors.Join(ErrUnsupported, err)
+	}
+	return mon, nil
 }

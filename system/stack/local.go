@@ -15,7 +15,7 @@ func startLocal(ctx context.Context, cfg Config) (_ Stack, err error) {
 	if cfg.Brokers != 1 && cfg.Brokers != 3 {
 		return nil, fmt.Errorf("the local stack runs 1 or 3 brokers, %d asked", cfg.Brokers)
 	}
-	caps := []Capability{KillBroker, StopBroker, PauseBroker, NetworkFaults, DeleteRecords, RunServices, Monitoring, Destructive, DurableIdempotence, HostServices}
+	caps := []Capability{KillBroker, StopBroker, PauseBroker, NetworkFaults, DeleteRecords, RunServices, Monitoring, ReceiveAlerts, Destructive, DurableIdempotence, HostServices}
 	if cfg.Brokers == 3 {
 		caps = append(caps, MultiBroker)
 	}

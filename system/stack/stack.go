@@ -34,6 +34,9 @@ const (
 	MultiBroker Capability = "multi-broker"
 	// Monitoring: a Prometheus and Alertmanager the harness configures.
 	Monitoring Capability = "monitoring"
+	// ReceiveAlerts: Alertmanager delivers its notifications to a webhook receiver of the
+	// harness, so a scenario sees when each one arrived (monitoring.Monitoring.WaitFor).
+	ReceiveAlerts Capability = "receive-alerts"
 	// Destructive: allowed to break shared infrastructure.
 	Destructive Capability = "destructive"
 	// DurableIdempotence: a broker killed with SIGKILL keeps the idempotent producers'
@@ -50,7 +53,7 @@ const (
 // Known lists every capability a stack may declare, in the order above.
 func Known() []Capability {
 	return []Capability{KillBroker, StopBroker, PauseBroker, NetworkFaults, DeleteRecords, RunServices,
-		MultiBroker, Monitoring, Destructive, DurableIdempotence, HostServices}
+		MultiBroker, Monitoring, ReceiveAlerts, Destructive, DurableIdempotence, HostServices}
 }
 
 // Stack hands out the infrastructure of one run.
@@ -63,9 +66,11 @@ type Stack interface {
 	Kafka() Kafka
 	// Services returns the runner of the reference services.
 	Services() Services
-	// StartMonitoring starts Prometheus and Alertmanager for one scenario, scraping the
-	// given jobs. The caller closes it.
-	StartMonitoring(ctx context.Context, jobs ...monitoring.ScrapeJob) (*monitoring.Stack, error)
+	// StartMonitoring starts, or connects to, a Prometheus and an Alertmanager for one
+	// scenario, scraping the given jobs: the pinned binaries as host processes (embedded,
+	// local), containers on the stack's network (containers), the user's own (external,
+	// which cannot be given jobs). The caller closes it.
+	StartMonitoring(ctx context.Context, jobs ...monitoring.ScrapeJob) (monitoring.Monitoring, error)
 	// Versions names the version of every component (kafka, prometheus, alertmanager).
 	Versions() map[string]string
 	// Close stops everything the stack started. Safe to call twice.

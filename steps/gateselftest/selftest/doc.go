@@ -16,6 +16,8 @@
 //	expect    optional: a substring of that step's error
 //	hole      optional: declares a known hole (why no scenario kills it yet, and what would);
 //	          reported in every table, never counted as a kill, and not failing the run
+//	stack     optional: the only stack whose code the mutant changes (containers); run with
+//	          -stack of that name, and left out, with a note, on any other
 //
 // Verdicts (Attribute, a pure function over godog's cucumber JSON):
 //

@@ -28,9 +28,16 @@ type Mutant struct {
 	// says why and what would. The self-test reports it and does not fail on it; a hole
 	// that is killed is reported so that the mark is removed.
 	Hole string `yaml:"hole,omitempty" json:"hole,omitempty"`
+	// Stack, when set, is the only stack whose code the mutant changes (a
+	// system/containers file): on any other stack its defect never runs, so the self-test
+	// leaves it out (OnStack) and says so.
+	Stack string `yaml:"stack,omitempty" json:"stack,omitempty"`
 	// Family is the file the mutant came from, without its extension.
 	Family string `yaml:"-" json:"family"`
 }
+
+// OnStack reports whether m runs on the named stack: it names none, or that one.
+func (m Mutant) OnStack(name string) bool { return m.Stack == "" || m.Stack == name }
 
 // ErrMutants is wrapped by every error about the mutant files' content.
 var ErrMutants = errors.New("invalid mutant")
