@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"slices"
@@ -89,18 +90,27 @@ func bigHeadersRefused(ctx context.Context, service, path string, kib, status in
 	if !ok {
 		return fmt.Errorf("no %s runs in this scenario", service)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+svc.Addr()+path, nil)
-	if err != nil {
-		return err
-	}
-	for i := range kib { // 1 KiB each
-		req.Header.Set(fmt.Sprintf("X-Padding-%04d", i), strings.Repeat("x", 1000))
-	}
-	resp, err := http.DefaultClient.Do(req)
+	// A raw connection, read while the headers are still being written: the server
+	// answers as soon as the limit is passed and stops reading, so a client that first
+	// writes everything (net/http's) can fail its write with a broken pipe before it
+	// reads the answer, which says nothing about the server.
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", svc.Addr())
 	if err != nil {
 		return fmt.Errorf("a %s request with %d KiB of headers: %w", path, kib, err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	var b strings.Builder
+	fmt.Fprintf(&b, "GET %s HTTP/1.1\r\nHost: %s\r\n", path, svc.Addr())
+	for i := range kib { // 1 KiB each
+		fmt.Fprintf(&b, "X-Padding-%04d: %s\r\n", i, strings.Repeat("x", 1000))
+	}
+	b.WriteString("\r\n")
+	go func() { _, _ = io.WriteString(conn, b.String()) }() // its error is the server's refusal
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return fmt.Errorf("a %s request with %d KiB of headers got no HTTP answer: %w", path, kib, err)
 	}
 	_ = resp.Body.Close()
 	if resp.StatusCode != status {
