@@ -52,9 +52,23 @@
 // marked and committed every 5 s, on rebalance and when Run ends: at-least-once.
 //
 // The records of one poll are decoded in parallel (Decoders, default GOMAXPROCS; polls
-// under 64 records are decoded on the poll loop), then validated, counted, logged and
-// handed to OnRecord one at a time in fetch order, so verdicts never depend on the
-// number of decoders.
+// under 64 records are decoded on the poll loop, one record at a time), then validated,
+// counted, logged and handed to OnRecord one at a time in fetch order, so verdicts never
+// depend on the number of decoders.
+//
+// # Decode budget
+//
+// A Consumer holds at most DecodeBudget decoded bytes at once (DefaultDecodeBudget,
+// 64 MiB; New accepts 1 MiB to 64 GiB), whatever the compression ratio of the records:
+// before a record is decoded, the size its content can reach is reserved, known without
+// decompressing (wire.Decoder.ContentBound: the size a zstd frame declares, or the
+// maximum payload when it declares none), and released once the record has been handed
+// to OnRecord. Reservations are taken in fetch order, so the oldest unhandled record
+// always holds one and nothing deadlocks; a record larger than the whole budget is
+// reserved at the budget and decoded alone. A poll of 100 records that each expand to
+// 8 MiB holds 8 of them at once (64 MiB), not 800 MiB. The process's heap is larger than
+// the budget by the decompression buffers in flight (one per decoder, at most the
+// maximum payload each) and the Go collector's headroom.
 //
 // Traps:
 //   - Records deleted under the consumer (DeleteRecords, retention) put its offset out of

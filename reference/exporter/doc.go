@@ -85,4 +85,8 @@
 //     and never adds connection attempts of its own).
 //   - Quality label values (tenant, scope_id) come from producers: the series cap is what
 //     keeps a producer with a fresh scope_id per message from exhausting memory.
+//   - Records are decoded within the consumer's decode budget (consumer.DecodeBudget,
+//     default 64 MiB of decoded bytes held at once, through ConsumerOpts; the binary's
+//     -decode-budget, env DECODE_BUDGET): records that expand a thousandfold cost the
+//     budget, not the poll times the ratio.
 package exporter

@@ -17,7 +17,9 @@
 // Decoding: a Decoder enforces a maximum payload (DefaultMaxPayload, 10 MiB) on the value
 // as received and on the decompressed content. A zstd frame that declares, or turns out to
 // hold, more than the maximum is rejected without allocating the claimed size (a
-// decompression bomb costs at most the maximum). Every failure is a *DecodeError whose
+// decompression bomb costs at most the maximum). That bounds one record, not a process:
+// Decoder.ContentBound gives the most bytes a value can decode to before decoding starts,
+// so a caller can reserve it against a budget of its own (package consumer does). Every failure is a *DecodeError whose
 // Reason is one of the ReasonFraming, ReasonDecompress, ReasonTooLarge, ReasonProtobuf
 // constants, the label values of dashstream_decode_failures_total; errors.Is also matches
 // the sentinel errors ErrFraming, ErrDecompress, ErrTooLarge and ErrProtobuf.

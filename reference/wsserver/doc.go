@@ -131,4 +131,8 @@
 //   - A client cut off as too slow rarely sees the 1008 close frame: it waits behind
 //     the frames the client never read, so the close handshake times out and the TCP
 //     connection ends.
+//   - Records are decoded within the consumer's decode budget (consumer.DecodeBudget,
+//     default 64 MiB of decoded bytes held at once, through ConsumerOpts; the binary's
+//     -decode-budget, env DECODE_BUDGET): records that expand a thousandfold cost the
+//     budget, not the poll times the ratio.
 package wsserver

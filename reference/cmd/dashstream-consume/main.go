@@ -6,7 +6,8 @@
 // written after it started, or after the group's committed offsets), -max-records (stop
 // after that many records, decodable or not; 0 = no limit), -timeout (stop after that
 // long; 0 = until SIGINT/SIGTERM), -dlq-topic, -max-payload, -max-threads (threads the
-// sequence validator tracks; 0 = its default), -connect-timeout, -metrics-addr (env
+// sequence validator tracks; 0 = its default), -decode-budget (env DECODE_BUDGET: the most
+// decoded bytes held at once, default 64 MiB, 1 MiB to 64 GiB), -connect-timeout, -metrics-addr (env
 // METRICS_ADDR; empty, the default, serves nothing): where GET /metrics serves the
 // consumer's metrics (package consumer) while it runs. The address bound is logged on
 // stderr ("metrics listening", addr): with port 0 the system picks a free port, which no
@@ -58,6 +59,7 @@ type config struct {
 	fetchMaxWait   time.Duration
 	metricsAddr    string
 	maxThreads     int
+	decodeBudget   int
 }
 
 // usageError is bad input: exit code 2.
@@ -93,6 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func parse(args []string, stderr io.Writer) (config, error) {
 	var cfg config
+	env := &envcfg.Defaults{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported as one line by run; -h prints usage below
 	fs.StringVar(&cfg.topic, "topic", consumer.DefaultTopic, "topic to consume (comma list for several)")
@@ -105,6 +108,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.connectTimeout, "connect-timeout", 5*time.Second, "how long the up-front broker check may take")
 	fs.DurationVar(&cfg.fetchMaxWait, "fetch-max-wait", 5*time.Second, "how long the broker may hold a fetch open waiting for new records")
 	fs.IntVar(&cfg.maxThreads, "max-threads", 0, "most threads the sequence validator tracks at once; 0 = its default (100 000)")
+	fs.IntVar(&cfg.decodeBudget, "decode-budget", env.Int("DECODE_BUDGET", consumer.DefaultDecodeBudget), envcfg.DecodeBudgetUsage)
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", os.Getenv("METRICS_ADDR"), "listen address of GET /metrics (env METRICS_ADDR); empty = none")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -115,7 +119,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		}
 		return cfg, usageError{fmt.Errorf("%w (see -h)", err)}
 	}
-	var problems []string
+	problems := env.Problems
 	if fs.NArg() > 0 {
 		problems = append(problems, fmt.Sprintf("unexpected argument %q: every setting is a flag", fs.Arg(0)))
 	}
@@ -133,6 +137,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.maxPayload < 0 {
 		problems = append(problems, fmt.Sprintf("-max-payload %d must be 0 (default) or more", cfg.maxPayload))
+	}
+	if p := envcfg.RangeProblem("decode budget", int64(cfg.decodeBudget), consumer.MinDecodeBudget, consumer.MaxDecodeBudget); p != "" {
+		problems = append(problems, p)
 	}
 	if cfg.connectTimeout <= 0 {
 		problems = append(problems, "-connect-timeout must be positive")
@@ -160,6 +167,7 @@ func newConsumer(ctx context.Context, cfg config, opts ...consumer.Opt) (*consum
 		consumer.MaxPayload(cfg.maxPayload),
 		consumer.ResetOffset(reset),
 		consumer.MaxThreads(cfg.maxThreads),
+		consumer.DecodeBudget(int64(cfg.decodeBudget)),
 		consumer.ClientOpts(kgo.FetchMaxWait(cfg.fetchMaxWait)),
 	}
 	if b := envcfg.Brokers(); len(b) > 0 {

@@ -134,6 +134,7 @@ func TestConsumeBadInputExitsTwo(t *testing.T) {
 		{"unresolvable name", "no-such-broker.invalid:9092", nil, "no-such-broker.invalid:9092"},
 		{"negative limit", "127.0.0.1:1", []string{"-max-records", "-1"}, "-max-records -1 must be 0"},
 		{"negative thread cap", "127.0.0.1:1", []string{"-max-threads", "-2"}, "-max-threads -2 must be 0"},
+		{"decode budget below its range", "127.0.0.1:1", []string{"-decode-budget", "1000"}, "decode budget 1000 is outside 1048576..68719476736"},
 		{"empty topic", "127.0.0.1:1", []string{"-topic", " , "}, "-topic is empty"},
 		{"unknown flag", "127.0.0.1:1", []string{"-bogus"}, "flag provided but not defined: -bogus"},
 	}

@@ -28,6 +28,7 @@ type config struct {
 	dialTimeout   time.Duration
 	shutdownGrace time.Duration
 	maxSeries     int
+	decodeBudget  int
 }
 
 func parse(args []string, stderr io.Writer) (config, error) {
@@ -47,6 +48,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.backoffMax, "backoff-max", env.Dur("KAFKA_BACKOFF_MAX", 30*time.Second), "Kafka retry delay cap (env KAFKA_BACKOFF_MAX)")
 	fs.DurationVar(&cfg.dialTimeout, "dial-timeout", env.Dur("KAFKA_DIAL_TIMEOUT", 5*time.Second), "bound on one broker dial, DNS included (env KAFKA_DIAL_TIMEOUT)")
 	fs.IntVar(&cfg.maxSeries, "quality-max-series", env.Int("QUALITY_MAX_SERIES", exporter.DefaultMaxQualitySeries), "most dashstream_quality_* series kept; a new one evicts the least recently updated (env QUALITY_MAX_SERIES)")
+	fs.IntVar(&cfg.decodeBudget, "decode-budget", env.Int("DECODE_BUDGET", consumer.DefaultDecodeBudget), envcfg.DecodeBudgetUsage)
 	fs.DurationVar(&cfg.shutdownGrace, "shutdown-grace", env.Dur("SHUTDOWN_GRACE", 5*time.Second), "how long a shutdown waits for requests in flight (env SHUTDOWN_GRACE)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -81,6 +83,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.maxSeries <= 0 {
 		problems = append(problems, fmt.Sprintf("quality max series %d must be positive", cfg.maxSeries))
+	}
+	if p := envcfg.RangeProblem("decode budget", int64(cfg.decodeBudget), consumer.MinDecodeBudget, consumer.MaxDecodeBudget); p != "" {
+		problems = append(problems, p)
 	}
 	if cfg.backoffMin > cfg.backoffMax {
 		problems = append(problems, fmt.Sprintf("backoff min %s is above backoff max %s", cfg.backoffMin, cfg.backoffMax))

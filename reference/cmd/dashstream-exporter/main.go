@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/dashstream/acceptance/reference/backoff"
+	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/reference/exporter"
 	"github.com/dashstream/acceptance/reference/internal/envcfg"
 )
@@ -74,6 +75,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		exporter.Backoff(backoff.New(backoff.Min(cfg.backoffMin), backoff.Max(cfg.backoffMax))),
 		exporter.DialTimeout(cfg.dialTimeout), exporter.MaxQualitySeries(cfg.maxSeries),
 	}
+	opts = append(opts, exporter.ConsumerOpts(consumer.DecodeBudget(int64(cfg.decodeBudget))))
 	if len(cfg.brokers) > 0 {
 		opts = append(opts, exporter.Brokers(cfg.brokers...))
 	}

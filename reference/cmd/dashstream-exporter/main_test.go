@@ -39,6 +39,7 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 		{"env duration", map[string]string{"LAG_INTERVAL": "often"}, nil, `LAG_INTERVAL="often" is not a duration`},
 		{"negative duration", nil, []string{"-lag-interval", "-1s"}, "lag interval -1s must be positive"},
 		{"backoff order", nil, []string{"-backoff-min", "1m", "-backoff-max", "1s"}, "backoff min 1m0s is above backoff max 1s"},
+		{"decode budget above its range", map[string]string{"DECODE_BUDGET": "68719476737"}, nil, "decode budget 68719476737 is outside 1048576..68719476736"},
 		{"unknown flag", nil, []string{"-nope"}, "flag provided but not defined: -nope (see -h)"},
 		{"argument", nil, []string{"extra"}, `unexpected argument "extra"`},
 	} {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/reference/internal/envcfg"
 	"github.com/dashstream/acceptance/reference/wsserver"
 )
@@ -35,6 +36,7 @@ type config struct {
 	dialTimeout     time.Duration
 	metadataMinAge  time.Duration
 	shutdownGrace   time.Duration
+	decodeBudget    int
 }
 
 func parse(args []string, stderr io.Writer) (config, error) {
@@ -62,6 +64,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.backoffMax, "backoff-max", env.Dur("KAFKA_BACKOFF_MAX", wsserver.DefaultBackoffMax), "Kafka retry delay cap (env KAFKA_BACKOFF_MAX)")
 	fs.DurationVar(&cfg.metadataMinAge, "metadata-min-age", env.Dur("KAFKA_METADATA_MIN_AGE", 5*time.Second), "least time between two Kafka metadata refreshes, so between two reconnection attempts of an unreachable broker (env KAFKA_METADATA_MIN_AGE)")
 	fs.DurationVar(&cfg.dialTimeout, "dial-timeout", env.Dur("KAFKA_DIAL_TIMEOUT", 5*time.Second), "bound on one broker dial, DNS included (env KAFKA_DIAL_TIMEOUT)")
+	fs.IntVar(&cfg.decodeBudget, "decode-budget", env.Int("DECODE_BUDGET", consumer.DefaultDecodeBudget), envcfg.DecodeBudgetUsage)
 	fs.DurationVar(&cfg.shutdownGrace, "shutdown-grace", env.Dur("SHUTDOWN_GRACE", 5*time.Second), "how long a shutdown waits for HTTP requests in flight (env SHUTDOWN_GRACE)")
 	cfg.token = os.Getenv("WS_AUTH_TOKEN") // environment only: a flag would show in ps
 	if err := fs.Parse(args); err != nil {
@@ -113,6 +116,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.reconnecting < 0 {
 		problems = append(problems, fmt.Sprintf("health reconnecting-after %s must be 0 (off) or more", cfg.reconnecting))
+	}
+	if p := envcfg.RangeProblem("decode budget", int64(cfg.decodeBudget), consumer.MinDecodeBudget, consumer.MaxDecodeBudget); p != "" {
+		problems = append(problems, p)
 	}
 	if cfg.backoffMin > cfg.backoffMax {
 		problems = append(problems, fmt.Sprintf("backoff min %s is above backoff max %s", cfg.backoffMin, cfg.backoffMax))

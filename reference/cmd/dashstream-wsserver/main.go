@@ -53,6 +53,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/reference/backoff"
+	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/reference/internal/envcfg"
 	"github.com/dashstream/acceptance/reference/wsserver"
 )
@@ -88,6 +89,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		wsserver.Backoff(backoff.New(backoff.Min(cfg.backoffMin), backoff.Max(cfg.backoffMax))),
 		wsserver.DialTimeout(cfg.dialTimeout), wsserver.ClientOpts(kgo.MetadataMinAge(cfg.metadataMinAge)),
 	}
+	opts = append(opts, wsserver.ConsumerOpts(consumer.DecodeBudget(int64(cfg.decodeBudget))))
 	if len(cfg.brokers) > 0 {
 		opts = append(opts, wsserver.Brokers(cfg.brokers...))
 	}

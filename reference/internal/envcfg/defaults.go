@@ -88,3 +88,15 @@ func ExitCode(name string, err error, stderr io.Writer) int {
 	}
 	return 1
 }
+
+// DecodeBudgetUsage is the -decode-budget flag's usage line, shared by the services.
+const DecodeBudgetUsage = "most decoded bytes held at once, whatever the compression ratio; 1 MiB to 64 GiB (env DECODE_BUDGET)"
+
+// RangeProblem returns a sentence when v is outside lo..hi, naming the setting and the
+// range, or "" when it is inside.
+func RangeProblem(setting string, v, lo, hi int64) string {
+	if v >= lo && v <= hi {
+		return ""
+	}
+	return fmt.Sprintf("%s %d is outside %d..%d: set a value in that range", setting, v, lo, hi)
+}
