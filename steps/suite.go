@@ -255,4 +255,5 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerTrafficSteps(sc)
 	registerBreakerSteps(sc)
 	registerAuditSteps(sc)
+	registerHostileSteps(sc)
 }

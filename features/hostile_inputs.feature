@@ -1,0 +1,37 @@
+@hostile
+Feature: Hostile but valid inputs leave every service serving, within its memory budget
+  Anyone who may write to the topic can write records that are perfectly valid DashStream
+  and still dangerous: a few KiB on the wire that decode to megabytes each. Issue 13 found
+  that 100 such records, each decoding to 8 MiB, cost the consumer 1.09 GB of memory, the
+  exporter 443 MB and the WebSocket server 211 MB, because a service decoded a whole poll
+  at once. Every consuming service now holds at most a budget of decoded bytes at once
+  (64 MiB unless DECODE_BUDGET says otherwise), whatever the compression ratio.
+
+  The harness writes the records itself (its own protobuf and zstd, not the reference
+  producer), and judges memory from outside: the peak resident memory the kernel keeps for
+  each service's process (VmHWM in /proc/<pid>/status), never what a service reports.
+  A stack that runs the services where the harness cannot read their /proc (containers)
+  skips this scenario and says so.
+
+  @budget
+  Scenario: 100 records that each expand to 8 MiB cost each service its budget, not the poll (issue 13)
+    The hostile records are written while the services are paused (SIGSTOP, as a stalled
+    process), so each service fetches all 100 of them at once when it resumes (about
+    300 KiB on the wire), as a service catching up would.
+    The limit of 256 MiB is issue 13's goal for the consumer; the harness holds the exporter
+    and the WebSocket server to the same limit, since they decode through the same path.
+    The records of tenant "acme" written after the hostile ones must all arrive, counted
+    exactly once by every service and delivered to a dashboard client of that tenant.
+
+    Given the quality aggregator is deployed with TENANT_ID "acme"
+    And the consumer, the exporter and the WebSocket server run on the topic with a decode budget of 64 MiB
+    And a client subscribed to tenant "acme" is connected
+    When the consumer, the exporter and the WebSocket server are paused
+    And an independent client writes 100 valid records of tenant "hostile" that each expand to 8 MiB
+    And the consumer, the exporter and the WebSocket server resume
+    And the quality aggregator writes 10 events on each of 2 threads
+    Then the consumer, the exporter and the WebSocket server each count 120 messages received and no decode failure
+    And every service still answers: the consumer's /metrics, the exporter's /readyz, the WebSocket server's /health
+    And the peak resident memory of each service, read by the harness from /proc, is under 256 MiB
+    And after a settle period, the client of tenant "acme" has a frame for each record of its tenant Kafka holds, each once
+    And the consumer reports 0 duplicates, 0 gaps and 0 reorders
