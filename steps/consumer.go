@@ -145,12 +145,7 @@ func (v consumerView) read() int { return len(v.records) + len(v.decodeErrors) }
 // startConsumer starts dashstream-consume as a long-running service reading the topic
 // from its start, and registers its stop (with its log kept as evidence).
 func (w *World) startConsumer(ctx context.Context, topic string, extra ...string) (stack.Service, error) {
-	return w.startConsumerEnv(ctx, topic, nil, extra...)
-}
-
-// startConsumerEnv is startConsumer with environment variables for the consumer.
-func (w *World) startConsumerEnv(ctx context.Context, topic string, env map[string]string, extra ...string) (stack.Service, error) {
-	spec := stack.ServiceSpec{Name: "consumer", Binary: stack.Consume, Env: env,
+	spec := stack.ServiceSpec{Name: "consumer", Binary: stack.Consume,
 		Args: append([]string{"-topic", topic, "-from-start", "-group", w.name("group"), "-dlq-topic", w.topic("dlq"),
 			"-fetch-max-wait", consumerFetchMaxWait.String()}, extra...)}
 	if w.stack.Name() == "containers" {
