@@ -134,5 +134,6 @@
 //   - Records are decoded within the consumer's decode budget (consumer.DecodeBudget,
 //     default 64 MiB of decoded bytes held at once, through ConsumerOpts; the binary's
 //     -decode-budget, env DECODE_BUDGET): records that expand a thousandfold cost the
-//     budget, not the poll times the ratio.
+//     budget, not the poll times the ratio. The binary sets the Go soft memory limit to
+//     the budget plus 64 MiB unless GOMEMLIMIT is set.
 package wsserver

@@ -173,6 +173,7 @@ func newConsumer(ctx context.Context, cfg config, opts ...consumer.Opt) (*consum
 	if b := envcfg.Brokers(); len(b) > 0 {
 		base = append(base, consumer.Brokers(b...))
 	}
+	envcfg.MemoryLimitFor(int64(cfg.decodeBudget))
 	c, err := consumer.New(append(base, opts...)...)
 	if err != nil {
 		return nil, usageError{err}

@@ -76,6 +76,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		exporter.DialTimeout(cfg.dialTimeout), exporter.MaxQualitySeries(cfg.maxSeries),
 	}
 	opts = append(opts, exporter.ConsumerOpts(consumer.DecodeBudget(int64(cfg.decodeBudget))))
+	envcfg.MemoryLimitFor(int64(cfg.decodeBudget))
 	if len(cfg.brokers) > 0 {
 		opts = append(opts, exporter.Brokers(cfg.brokers...))
 	}

@@ -90,6 +90,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		wsserver.DialTimeout(cfg.dialTimeout), wsserver.ClientOpts(kgo.MetadataMinAge(cfg.metadataMinAge)),
 	}
 	opts = append(opts, wsserver.ConsumerOpts(consumer.DecodeBudget(int64(cfg.decodeBudget))))
+	envcfg.MemoryLimitFor(int64(cfg.decodeBudget))
 	if len(cfg.brokers) > 0 {
 		opts = append(opts, wsserver.Brokers(cfg.brokers...))
 	}
