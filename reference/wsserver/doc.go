@@ -90,8 +90,12 @@
 //
 // # Slow clients
 //
-// Each client has a queue of QueueSize frames (256). The poll loop only enqueues: when a
-// queue is full its oldest frame is dropped (dropped_frames_total{reason="queue_full"}),
+// Each client has a queue of at most QueueSize frames (256) and QueueBytes bytes of frames
+// (16 MiB; 64 KiB to 1 GiB), whichever binds first: 30 records with 1 MiB thread ids
+// cannot queue 188 MB for one client (issue 13). The poll loop only enqueues: when a frame
+// does not fit, the oldest frames are dropped until it does, one count each
+// (dropped_frames_total{reason="queue_full"}; a frame larger than QueueBytes is itself
+// dropped),
 // and with DisconnectAfterDrops n > 0 the client is closed with 1008 after n drops. A
 // write that takes longer than WriteTimeout (10 s) closes that client. Other clients are
 // never held up.

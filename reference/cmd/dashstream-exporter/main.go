@@ -17,6 +17,7 @@
 //	KAFKA_DIAL_TIMEOUT   -dial-timeout        default 5s
 //	SHUTDOWN_GRACE       -shutdown-grace      default 5s
 //	QUALITY_MAX_SERIES   -quality-max-series  default 10000 dashstream_quality_* series
+//	DECODE_BUDGET        -decode-budget       default 64 MiB (1 MiB to 64 GiB): decoded bytes held at once
 //
 // An unreachable broker is not a configuration error: the exporter starts, /readyz says
 // why it is not ready, and it retries at a capped, jittered pace with one log line per

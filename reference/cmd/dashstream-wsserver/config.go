@@ -26,6 +26,7 @@ type config struct {
 	origins         []string
 	token           string
 	queueSize       int
+	queueBytes      int
 	disconnectAfter int
 	readLimit       int
 	writeTimeout    time.Duration
@@ -52,6 +53,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.reconnecting, "health-reconnecting-after", env.Dur("HEALTH_RECONNECTING_AFTER", wsserver.DefaultReconnectingAfter), "reconnecting when the last message is older; 0 = off (env HEALTH_RECONNECTING_AFTER)")
 	origins := fs.String("allowed-origins", env.Str("WS_ALLOWED_ORIGINS", ""), "cross-origin host patterns allowed, comma list; * = any (env WS_ALLOWED_ORIGINS)")
 	fs.IntVar(&cfg.queueSize, "queue-size", env.Int("WS_QUEUE_SIZE", wsserver.DefaultQueueSize), "frames queued per client (env WS_QUEUE_SIZE)")
+	fs.IntVar(&cfg.queueBytes, "queue-bytes", env.Int("WS_QUEUE_BYTES", wsserver.DefaultQueueBytes), "most bytes of frames queued per client, 64 KiB to 1 GiB; the oldest drop first (env WS_QUEUE_BYTES)")
 	fs.IntVar(&cfg.disconnectAfter, "disconnect-after-drops", env.Int("WS_DISCONNECT_AFTER_DROPS", 0), "disconnect a client after this many dropped frames; 0 = never (env WS_DISCONNECT_AFTER_DROPS)")
 	fs.IntVar(&cfg.readLimit, "max-message-bytes", env.Int("WS_MAX_MESSAGE_BYTES", wsserver.DefaultReadLimit), "largest inbound WebSocket message (env WS_MAX_MESSAGE_BYTES)")
 	fs.DurationVar(&cfg.writeTimeout, "write-timeout", env.Dur("WS_WRITE_TIMEOUT", wsserver.DefaultWriteTimeout), "bound on writing one frame (env WS_WRITE_TIMEOUT)")
@@ -116,6 +118,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.reconnecting < 0 {
 		problems = append(problems, fmt.Sprintf("health reconnecting-after %s must be 0 (off) or more", cfg.reconnecting))
+	}
+	if p := envcfg.RangeProblem("queue bytes", int64(cfg.queueBytes), wsserver.MinQueueBytes, wsserver.MaxQueueBytes); p != "" {
+		problems = append(problems, p)
 	}
 	if p := envcfg.RangeProblem("decode budget", int64(cfg.decodeBudget), consumer.MinDecodeBudget, consumer.MaxDecodeBudget); p != "" {
 		problems = append(problems, p)

@@ -14,6 +14,7 @@
 //	WS_ALLOWED_ORIGINS         -allowed-origins         cross-origin host patterns, comma list
 //	WS_AUTH_TOKEN              (environment only)       required bearer token; empty = none
 //	WS_QUEUE_SIZE              -queue-size              default 256
+//	WS_QUEUE_BYTES             -queue-bytes             default 16 MiB (64 KiB to 1 GiB): bytes of frames per client
 //	WS_DISCONNECT_AFTER_DROPS  -disconnect-after-drops  default 0 (never)
 //	WS_MAX_MESSAGE_BYTES       -max-message-bytes       default 4096
 //	WS_WRITE_TIMEOUT           -write-timeout           default 10s
@@ -26,6 +27,7 @@
 //	KAFKA_DIAL_TIMEOUT         -dial-timeout            default 5s
 //	KAFKA_METADATA_MIN_AGE     -metadata-min-age        default 5s (franz-go's): an unreachable broker is retried about this often
 //	SHUTDOWN_GRACE             -shutdown-grace          default 5s
+//	DECODE_BUDGET              -decode-budget           default 64 MiB (1 MiB to 64 GiB): decoded bytes held at once
 //
 // Kafka being unreachable is not a configuration error: the server starts, /health says
 // reconnecting, and no Kafka error ends the process. Logs are text on stderr.
@@ -83,7 +85,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		wsserver.Topics(cfg.topics...), wsserver.Logger(log), wsserver.HealthWindow(cfg.window),
 		wsserver.StaleAfter(cfg.staleAfter), wsserver.ReconnectingAfter(cfg.reconnecting), wsserver.ProbeInterval(cfg.probeInterval),
 		wsserver.AllowedOrigins(cfg.origins...), wsserver.AuthToken(cfg.token),
-		wsserver.QueueSize(cfg.queueSize), wsserver.DisconnectAfterDrops(cfg.disconnectAfter),
+		wsserver.QueueSize(cfg.queueSize), wsserver.QueueBytes(int64(cfg.queueBytes)), wsserver.DisconnectAfterDrops(cfg.disconnectAfter),
 		wsserver.ReadLimit(int64(cfg.readLimit)), wsserver.WriteTimeout(cfg.writeTimeout),
 		wsserver.CircuitBreaker(cfg.breaker), wsserver.DedupInterval(cfg.dedup),
 		wsserver.Backoff(backoff.New(backoff.Min(cfg.backoffMin), backoff.Max(cfg.backoffMax))),

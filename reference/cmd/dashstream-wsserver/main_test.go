@@ -46,6 +46,7 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 		{"negative drops", nil, []string{"-disconnect-after-drops", "-1"}, "disconnect-after-drops -1 must be 0"},
 		{"breaker threshold", map[string]string{"CB_FAILURE_THRESHOLD": "0"}, nil, "circuit breaker failure threshold 0 must be positive"},
 		{"two problems at once", map[string]string{"CB_OPEN_FOR": "-1s", "KAFKA_TOPICS": ","}, nil, "no topics: set KAFKA_TOPICS or -topics; circuit breaker open-for -1s must be positive"},
+		{"queue bytes below its range", map[string]string{"WS_QUEUE_BYTES": "1024"}, nil, "queue bytes 1024 is outside 65536..1073741824"},
 		{"decode budget not a number", map[string]string{"DECODE_BUDGET": "64MiB"}, nil, `DECODE_BUDGET="64MiB" is not a whole number`},
 		{"decode budget below its range", nil, []string{"-decode-budget", "0"}, "decode budget 0 is outside 1048576..68719476736"},
 		{"unknown flag", nil, []string{"-token", "x"}, "flag provided but not defined: -token (see -h)"},
