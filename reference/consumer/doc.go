@@ -30,7 +30,9 @@
 // # Logs
 //
 // Every gap, duplicate, reorder and zero sequence is a slog warning ("sequence gap",
-// "sequence duplicate", "sequence reorder", "sequence zero") with tenant, thread,
+// "sequence duplicate", "sequence reorder", "sequence zero") with tenant, thread (each
+// cut to wire.MaxIDBytes, 256 bytes, by wire.CutID: never a split character, and
+// wire.CutMarker "…[cut]" at the end of a cut one, so five records cannot make a 1 MiB line),
 // expected, received, topic, partition and offset (and gap_size for a gap; expected is 0
 // for a zero). Every undecodable record is a warning "undecodable record" with reason,
 // error, topic, partition, offset and bytes. A "first" verdict (a new or evicted thread)

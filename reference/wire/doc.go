@@ -24,5 +24,9 @@
 // constants, the label values of dashstream_decode_failures_total; errors.Is also matches
 // the sentinel errors ErrFraming, ErrDecompress, ErrTooLarge and ErrProtobuf.
 //
+// Ids in output: CutID cuts a tenant or thread id longer than MaxIDBytes (256 bytes) to a
+// prefix that ends on a character boundary followed by CutMarker ("…[cut]"), MaxIDBytes
+// in all; the services write ids into frames and log lines only through it.
+//
 // Encoder and Decoder are safe for concurrent use.
 package wire

@@ -16,7 +16,9 @@
 //	         "compression":"none","schema_version":1},
 //	         "topic":"dashstream-events","partition":0,"offset":12}
 //	        (type names are the enum names lowercased without their prefix; parent_id,
-//	        a UUID, appears when set)
+//	        a UUID, appears when set; tenant_id and thread_id longer than
+//	        wire.MaxIDBytes, 256 bytes, are cut by wire.CutID: a prefix that never splits
+//	        a character, ending in wire.CutMarker "…[cut]")
 //	      binary: one binary frame per record holding the Kafka record value exactly as
 //	        it was on Kafka (framing byte + protobuf, zstd when the producer compressed):
 //	        decode it with wire.Decoder.

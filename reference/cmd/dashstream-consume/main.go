@@ -19,7 +19,8 @@
 //	{"kind":"decode_error","reason":"framing","error":..,"topic":..,"partition":..,"offset":..}
 //	{"kind":"summary","received":..,"gaps":..,"duplicates":..,"reorders":..,"zeros":..,"missing":..,"decode_failures":{"framing":0,...},...}
 //
-// The summary counts what was printed. Exit codes: 0 done (limit reached, timeout without
+// Tenant and thread ids longer than 256 bytes are printed cut (wire.CutID: a prefix that
+// never splits a character, then "…[cut]"). The summary counts what was printed. Exit codes: 0 done (limit reached, timeout without
 // a limit, or interrupted); 1 -max-records not reached before -timeout, or a fatal Kafka
 // error; 2 bad input (flags, unreachable brokers), one line on stderr.
 //
