@@ -36,3 +36,20 @@ Feature: Hostile but valid inputs leave every service serving, within its memory
     And the peak resident memory of each service, read by the harness from /proc, is under 256 MiB
     And after a settle period, the client of tenant "acme" has a frame for each record of its tenant Kafka holds, each once
     And the consumer reports 0 duplicates, 0 gaps and 0 reorders
+
+  @ids
+  Scenario: Ids of hundreds of bytes of multi-byte characters are cut, never split, in frames and log lines (issue 13)
+    Issue 13 found that five records with 540-byte ids made 1 MiB log lines, and 30 records
+    with 1 MiB thread ids queued 188 MB of frames for one client. A frame or a log line
+    carries an id of at most 256 bytes: whole characters of the id, then the marker "…[cut]".
+    The thread here is 540 characters of three bytes each (1,620 bytes), arranged so that a
+    cut at 256 bytes would fall inside a character.
+
+    Given the consumer, the exporter and the WebSocket server run on the topic with their default settings
+    And a client subscribed to tenant "acme" is connected
+    When an independent client writes sequences 1, 2 and 5 of tenant "acme" on a thread whose id is 540 characters of three bytes
+    Then the consumer, the exporter and the WebSocket server each count 3 messages received and no decode failure
+    And after a settle period, the client of tenant "acme" has a frame for each record of its tenant Kafka holds, each once
+    And every frame of the client of tenant "acme" carries the thread id cut to at most 256 bytes: whole characters of the id, then "…[cut]"
+    And the consumer's record lines and its gap warning carry the thread id cut the same way, each line at most 2048 bytes
+    And every service still answers: the consumer's /metrics, the exporter's /readyz, the WebSocket server's /health

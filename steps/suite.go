@@ -256,4 +256,5 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerBreakerSteps(sc)
 	registerAuditSteps(sc)
 	registerHostileSteps(sc)
+	registerHostileIDSteps(sc)
 }
