@@ -53,3 +53,22 @@ Feature: Hostile but valid inputs leave every service serving, within its memory
     And every frame of the client of tenant "acme" carries the thread id cut to at most 256 bytes: whole characters of the id, then "…[cut]"
     And the consumer's record lines and its gap warning carry the thread id cut the same way, each line at most 2048 bytes
     And every service still answers: the consumer's /metrics, the exporter's /readyz, the WebSocket server's /health
+
+  @queue
+  Scenario: A client that reads slowly costs the WebSocket server its byte queue, not 256 frames of any size (issue 13)
+    Each client's queue is bounded in bytes (16 MiB by default) as well as in frames (256):
+    a frame that does not fit drops the oldest ones, each counted as dropped, exactly as for
+    a client too slow for the frame count. Here 300 records of 900 KiB each, near the size
+    limit, go to a binary client that reads one frame every 500 ms: 256 queued frames would
+    be 225 MiB; 16 MiB holds about 18 of them. The harness holds every service under
+    160 MiB here: the queue bound plus the decode budget, and well below the 225 MiB that
+    a queue bounded only in frames would hold for this one client.
+
+    Given the consumer, the exporter and the WebSocket server run on the topic with their default settings
+    And a binary client of tenant "acme" is connected, reading one frame every 500 ms through a 4 KiB receive buffer
+    When an independent client writes 300 valid uncompressed records of tenant "acme" of 900 KiB each
+    Then the consumer, the exporter and the WebSocket server each count 300 messages received and no decode failure
+    And the peak resident memory of each service, read by the harness from /proc, is under 160 MiB
+    And every service still answers: the consumer's /metrics, the exporter's /readyz, the WebSocket server's /health
+    When the slow client catches up
+    Then the slow client got 60 frames or fewer, and the WebSocket server counted every one it missed as dropped

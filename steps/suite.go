@@ -257,4 +257,5 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerAuditSteps(sc)
 	registerHostileSteps(sc)
 	registerHostileIDSteps(sc)
+	registerHostileQueueSteps(sc)
 }

@@ -22,3 +22,14 @@ func TestExpandingValueDecodesToItsSize(t *testing.T) {
 	require.Equal(t, uint64(3), rec.Header.Sequence)
 	require.Equal(t, size, rec.ContentSize)
 }
+
+// TestExpandingValuePlain: a plain expanding record is its content, uncompressed.
+func TestExpandingValuePlain(t *testing.T) {
+	v, err := expandingValue(ForgedHeader{Tenant: "acme", Thread: "t1", Sequence: 1, Expand: 900 << 10, Plain: true})
+	require.NoError(t, err)
+	require.Len(t, v, 900<<10+1)
+	rec, err := wiredecode.New().Decode(v)
+	require.NoError(t, err)
+	require.Equal(t, wiredecode.FramingPlain, rec.Framing)
+	require.Equal(t, 900<<10, rec.ContentSize)
+}

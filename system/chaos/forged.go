@@ -26,6 +26,9 @@ type ForgedHeader struct {
 	// Expand bytes: the value is then a zstd frame the harness compresses itself, declaring
 	// its content size, a few KiB on the wire (an amplification of about a thousand).
 	Expand int
+	// Plain, with Expand, frames the content uncompressed (0x00): the value itself is
+	// Expand+1 bytes, as a record at the size limit is.
+	Plain bool
 }
 
 // Forgery is the fault of valid DashStream records whose header the harness chose (a
@@ -130,6 +133,9 @@ func expandingValue(h ForgedHeader) ([]byte, error) {
 	}
 	if len(content) != h.Expand {
 		return nil, fmt.Errorf("expanding value: content is %d bytes, not %d: choose a larger size", len(content), h.Expand)
+	}
+	if h.Plain {
+		return append([]byte{0x00}, content...), nil
 	}
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
 	if err != nil {
