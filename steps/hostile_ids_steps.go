@@ -56,14 +56,14 @@ func writesLongThread(ctx context.Context, s1, s2, s3 int, tenant string, n int)
 	return nil
 }
 
-// cutProblem says what is wrong with got as the cut form of id (at most max bytes,
-// valid UTF-8, a prefix of id followed by marker), or "" when it is right.
+// cutProblem says what is wrong with got as the cut form of id (valid UTF-8, at most
+// max bytes, a prefix of id followed by marker), or "" when it is right.
 func cutProblem(id, got string, max int, marker string) string {
-	switch {
-	case len(got) > max:
-		return fmt.Sprintf("the id is %d bytes, more than %d", len(got), max)
+	switch { // a split character first: a JSON encoder replaces it with 3 bytes of U+FFFD
 	case !utf8.ValidString(got) || strings.ContainsRune(got, utf8.RuneError):
 		return "the id holds a split character (invalid UTF-8, or U+FFFD where one was replaced)"
+	case len(got) > max:
+		return fmt.Sprintf("the id is %d bytes, more than %d", len(got), max)
 	case !strings.HasSuffix(got, marker):
 		return fmt.Sprintf("the id does not end in %q: %q", marker, abbrev(got))
 	case !strings.HasPrefix(id, strings.TrimSuffix(got, marker)):
