@@ -31,8 +31,9 @@ type batch struct {
 	records []*kgo.Record
 	out     []decoded
 	weights []int64
-	// held is the weight of the records being decoded or decoded and not yet handled;
-	// peak is the most it reached, over the batch's life.
+	// held is the weight reserved for records being decoded, or decoded and not yet
+	// handled (a chunk's is released whole once all its records are handled); peak is the
+	// most it reached, over the batch's life.
 	held, peak atomic.Int64
 }
 
@@ -56,19 +57,23 @@ func (b *batch) reset() {
 	b.records, b.out, b.weights = b.records[:0], b.out[:0], b.weights[:0]
 }
 
-// chunk is a contiguous run of records whose budget is reserved, decoded by one goroutine.
+// chunk is a contiguous run of records whose budget (weight) is reserved, decoded by one
+// goroutine.
 type chunk struct {
 	lo, hi int
+	weight int64
 	done   chan struct{}
 }
 
 // process decodes every record of the batch, on up to workers goroutines, and calls
 // handle for each, on the caller's goroutine and in fetch order. The decoded bytes held at
-// once (decoded but not yet handled) never exceed the budget: before a record is decoded,
-// the size its content can reach (wire.Decoder.ContentBound, capped at the budget, so a
-// record larger than the budget is decoded alone) is reserved, in fetch order, and it is
-// released once the record is handled. Reserving in fetch order and releasing in handling
-// order cannot deadlock: the oldest unhandled record always holds its reservation.
+// once (decoded but not yet handled) never exceed the budget: before a chunk of records is
+// decoded, the size their content can reach (wire.Decoder.ContentBound, each capped at the
+// budget, so a record larger than the budget is decoded alone) is reserved, in fetch
+// order, and released once the chunk's records are handled. Reserving in fetch order and
+// releasing in handling order cannot deadlock: the oldest unhandled chunk always holds its
+// reservation. One reservation per chunk, not per record, keeps the budget off the
+// per-record cost.
 func (b *batch) process(c *Consumer, workers int, handle func(i int, d decoded)) {
 	n := len(b.records)
 	b.out = append(b.out[:0], make([]decoded, n)...)
@@ -93,7 +98,6 @@ func (b *batch) process(c *Consumer, workers int, handle func(i int, d decoded))
 		wg.Go(func() {
 			for ch := range work {
 				for i := ch.lo; i < ch.hi; i++ {
-					b.hold(b.weights[i])
 					b.out[i].msg, b.out[i].err = c.dec.Decode(b.records[i].Value)
 				}
 				close(ch.done)
@@ -107,36 +111,31 @@ func (b *batch) process(c *Consumer, workers int, handle func(i int, d decoded))
 			d := b.out[i]
 			b.out[i] = decoded{}
 			handle(i, d)
-			b.held.Add(-b.weights[i])
-			c.budget.Release(b.weights[i])
 		}
+		b.held.Add(-ch.weight)
+		c.budget.Release(ch.weight)
 	}
 	wg.Wait()
 }
 
-// reserve walks the records in fetch order, reserving each one's weight, and hands out
-// chunks of at most minShare records and about share bytes. It never waits for budget
-// while holding a reservation it has not handed out.
+// reserve walks the records in fetch order and hands out chunks of at most minShare
+// records and at most share bytes (or one record, whatever its weight), each reserved
+// whole before it is handed out. It waits for budget only with nothing reserved and not
+// handed out, and a chunk never weighs more than the budget.
 func (b *batch) reserve(sem *semaphore.Weighted, share int64, work, order chan<- chunk) {
 	defer close(work)
 	defer close(order)
-	lo, held := 0, int64(0)
-	flush := func(hi int) {
-		if hi > lo {
-			ch := chunk{lo: lo, hi: hi, done: make(chan struct{})}
-			order <- ch
-			work <- ch
+	for lo := 0; lo < len(b.weights); {
+		hi, w := lo+1, b.weights[lo]
+		for hi < len(b.weights) && hi-lo < minShare && w+b.weights[hi] <= share {
+			w += b.weights[hi]
+			hi++
 		}
-		lo, held = hi, 0
+		_ = sem.Acquire(context.Background(), w) // w <= the budget: granted once older chunks are handled
+		b.hold(w)
+		ch := chunk{lo: lo, hi: hi, weight: w, done: make(chan struct{})}
+		order <- ch
+		work <- ch
+		lo = hi
 	}
-	for i, w := range b.weights {
-		if !sem.TryAcquire(w) {
-			flush(i)
-			_ = sem.Acquire(context.Background(), w) // w <= the budget: it is granted once older records are handled
-		}
-		if held += w; i+1-lo >= minShare || held >= share {
-			flush(i + 1)
-		}
-	}
-	flush(len(b.weights))
 }
