@@ -65,9 +65,10 @@
 // before a record is decoded, the size its content can reach is reserved, known without
 // decompressing (wire.Decoder.ContentBound: the size a zstd frame declares, or the
 // maximum payload when it declares none), and released once the record has been handed
-// to OnRecord. Reservations are taken in fetch order, so the oldest unhandled record
-// always holds one and nothing deadlocks; a record larger than the whole budget is
-// reserved at the budget and decoded alone. A poll of 100 records that each expand to
+// to OnRecord (records are reserved and released in chunks of up to 32, which keeps the
+// budget off the per-record cost). Reservations are taken in fetch order, so the oldest
+// unhandled record always holds one and nothing deadlocks; a record larger than the
+// whole budget is reserved at the budget and decoded alone. A poll of 100 records that each expand to
 // 8 MiB holds 8 of them at once (64 MiB), not 800 MiB. The process's heap is larger than
 // the budget by the decompression buffers in flight (one per decoder, at most the
 // maximum payload each) and the Go collector's headroom; the binaries (dashstream-consume,
