@@ -258,4 +258,7 @@ func registerSteps(sc *godog.ScenarioContext) {
 	registerLabelSteps(sc)
 	registerSettingsSteps(sc)
 	registerLogIDSteps(sc)
+	registerHostileSteps(sc)
+	registerHostileIDSteps(sc)
+	registerHostileQueueSteps(sc)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/dashstream/acceptance/reference/sequence"
 	"github.com/dashstream/acceptance/reference/wire"
@@ -57,13 +58,16 @@ type Stats struct {
 // Consumer reads DashStream topics, validates sequences and copies undecodable records
 // to a DLQ. Run, Stats, Client and Close are safe for concurrent use.
 type Consumer struct {
-	cfg     config
-	cl      *kgo.Client
-	dec     *wire.Decoder
-	val     *sequence.Validator // used by the poll loop only
-	polled  batch               // used by the poll loop only
-	m       *metrics
-	running atomic.Bool
+	cfg    config
+	cl     *kgo.Client
+	dec    *wire.Decoder
+	val    *sequence.Validator // used by the poll loop only
+	polled batch               // used by the poll loop only
+	// budget bounds the decoded bytes held at once (budgetSize); see batch.process.
+	budget     *semaphore.Weighted
+	budgetSize int64
+	m          *metrics
+	running    atomic.Bool
 
 	mu    sync.Mutex
 	stats Stats
@@ -77,6 +81,9 @@ func New(opts ...Opt) (*Consumer, error) {
 	cfg := defaults()
 	for _, o := range opts {
 		o.apply(&cfg)
+	}
+	if cfg.budget < MinDecodeBudget || cfg.budget > MaxDecodeBudget {
+		return nil, fmt.Errorf("new consumer: decode budget %d bytes is outside %d..%d: give DecodeBudget a value in that range", cfg.budget, int64(MinDecodeBudget), int64(MaxDecodeBudget))
 	}
 	if len(cfg.topics) == 0 {
 		return nil, fmt.Errorf("new consumer: no topics: give Topics at least one")
@@ -118,7 +125,8 @@ func New(opts ...Opt) (*Consumer, error) {
 	if cfg.maxThreads > 0 {
 		valOpts = append(valOpts, sequence.MaxThreads(cfg.maxThreads))
 	}
-	c := &Consumer{cfg: cfg, cl: cl, dec: wire.NewDecoder(decOpts...), val: sequence.NewValidator(valOpts...), m: m}
+	c := &Consumer{cfg: cfg, cl: cl, dec: wire.NewDecoder(decOpts...), val: sequence.NewValidator(valOpts...), m: m,
+		budget: semaphore.NewWeighted(cfg.budget), budgetSize: cfg.budget}
 	c.stats.DecodeFailures = make(map[string]uint64, len(Reasons))
 	for _, r := range Reasons {
 		c.stats.DecodeFailures[r] = 0
@@ -176,10 +184,9 @@ func (c *Consumer) Run(ctx context.Context) error {
 		}
 		now := time.Now()
 		c.polled.collect(fetches)
-		c.polled.decode(c, c.cfg.decoders)
-		for i, r := range c.polled.records {
-			c.handle(ctx, r, now, c.polled.out[i])
-		}
+		c.polled.process(c, c.cfg.decoders, func(i int, d decoded) {
+			c.handle(ctx, c.polled.records[i], now, d)
+		})
 		c.polled.reset() // the records and messages are not kept while the next poll waits
 	}
 }

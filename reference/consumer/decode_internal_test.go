@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"golang.org/x/sync/semaphore"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/dashstream/acceptance/reference/wire"
@@ -17,7 +18,7 @@ import (
 // at the same index, and nothing from a previous, larger poll survives.
 func TestBatchDecodeMatchesSerialDecode(t *testing.T) {
 	enc := wire.NewEncoder()
-	c := &Consumer{dec: wire.NewDecoder()}
+	c := &Consumer{dec: wire.NewDecoder(), budget: semaphore.NewWeighted(DefaultDecodeBudget), budgetSize: DefaultDecodeBudget}
 	value := func(i int) []byte {
 		if i%7 == 3 {
 			return []byte{0x09, byte(i)} // framing byte neither 0x00 nor 0x01
@@ -36,19 +37,24 @@ func TestBatchDecodeMatchesSerialDecode(t *testing.T) {
 					&kgo.Record{Offset: int64(i), Value: value(i)})
 			}
 			b.collect(fetches)
-			b.decode(c, workers)
+			var got []decoded
+			b.process(c, workers, func(i int, d decoded) {
+				require.Len(t, got, i, "handled in fetch order")
+				got = append(got, d)
+			})
 			require.Len(t, b.records, n)
-			require.Len(t, b.out, n)
+			require.Len(t, got, n)
 			for i, r := range b.records {
 				require.Equal(t, int64(i), r.Offset, "fetch order")
+				require.Nil(t, b.out[i].msg, "record %d: a handled message is not kept", i)
 				msg, err := c.dec.Decode(r.Value)
 				if err != nil {
-					require.EqualError(t, b.out[i].err, err.Error(), "n=%d workers=%d record %d", n, workers, i)
-					require.Nil(t, b.out[i].msg)
+					require.EqualError(t, got[i].err, err.Error(), "n=%d workers=%d record %d", n, workers, i)
+					require.Nil(t, got[i].msg)
 					continue
 				}
-				require.NoError(t, b.out[i].err, "n=%d workers=%d record %d", n, workers, i)
-				require.True(t, proto.Equal(msg, b.out[i].msg), "n=%d workers=%d record %d", n, workers, i)
+				require.NoError(t, got[i].err, "n=%d workers=%d record %d", n, workers, i)
+				require.True(t, proto.Equal(msg, got[i].msg), "n=%d workers=%d record %d", n, workers, i)
 			}
 		}
 	}

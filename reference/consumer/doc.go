@@ -30,13 +30,14 @@
 // # Logs
 //
 // Every gap, duplicate, reorder and zero sequence is a slog warning ("sequence gap",
-// "sequence duplicate", "sequence reorder", "sequence zero") with tenant, thread,
+// "sequence duplicate", "sequence reorder", "sequence zero") with tenant, thread (each
+// cut to wire.MaxIDBytes, 256 bytes, by wire.CutID: never a split character, and
+// wire.CutMarker "…[cut]" at the end of a cut one, so five records cannot make a 1 MiB line),
 // expected, received, topic, partition and offset (and gap_size for a gap; expected is 0
 // for a zero). Every undecodable record is a warning "undecodable record" with reason,
 // error, topic, partition, offset and bytes. A "first" verdict (a new or evicted thread)
-// is not logged. The tenant and thread of a log line are cut to at most LogIDLen (128)
-// bytes, never inside a character: ids come from producers, and a thread id of a megabyte
-// (a few hundred bytes compressed on the wire) must not make a megabyte log line.
+// is not logged. Ids come from producers: a thread id of a megabyte (a few hundred bytes
+// compressed on the wire) must not make a megabyte log line.
 //
 // # Dead-letter queue
 //
@@ -61,9 +62,27 @@
 // marked and committed every 5 s, on rebalance and when Run ends: at-least-once.
 //
 // The records of one poll are decoded in parallel (Decoders, default GOMAXPROCS; polls
-// under 64 records are decoded on the poll loop), then validated, counted, logged and
-// handed to OnRecord one at a time in fetch order, so verdicts never depend on the
-// number of decoders.
+// under 64 records are decoded on the poll loop, one record at a time), then validated,
+// counted, logged and handed to OnRecord one at a time in fetch order, so verdicts never
+// depend on the number of decoders.
+//
+// # Decode budget
+//
+// A Consumer holds at most DecodeBudget decoded bytes at once (DefaultDecodeBudget,
+// 64 MiB; New accepts 1 MiB to 64 GiB), whatever the compression ratio of the records:
+// before a record is decoded, the size its content can reach is reserved, known without
+// decompressing (wire.Decoder.ContentBound: the size a zstd frame declares, or the
+// maximum payload when it declares none), and released once the record has been handed
+// to OnRecord (records are reserved and released in chunks of up to 32, which keeps the
+// budget off the per-record cost). Reservations are taken in fetch order, so the oldest
+// unhandled record always holds one and nothing deadlocks; a record larger than the
+// whole budget is reserved at the budget and decoded alone. A poll of 100 records that each expand to
+// 8 MiB holds 8 of them at once (64 MiB), not 800 MiB. The process's heap is larger than
+// the budget by the decompression buffers in flight (one per decoder, at most the
+// maximum payload each) and the Go collector's headroom; the binaries (dashstream-consume,
+// -exporter, -wsserver) set the collector's soft memory limit to the budget plus 64 MiB
+// unless GOMEMLIMIT is set (envcfg.MemoryLimitFor), which keeps a process under 256 MiB
+// resident with the default budget (about 150 MiB measured for 100 records of 8 MiB).
 //
 // Traps:
 //   - Records deleted under the consumer (DeleteRecords, retention) put its offset out of

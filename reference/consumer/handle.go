@@ -71,7 +71,7 @@ func (c *Consumer) handle(ctx context.Context, r *kgo.Record, polledAt time.Time
 }
 
 func (c *Consumer) anomaly(ctx context.Context, what string, r *kgo.Record, tenant, thread string, res sequence.Result, extra ...any) {
-	args := append([]any{"tenant", wire.CutIDTo(tenant, LogIDLen), "thread", wire.CutIDTo(thread, LogIDLen), "expected", res.Expected, "received", res.Received,
+	args := append([]any{"tenant", wire.CutID(tenant), "thread", wire.CutID(thread), "expected", res.Expected, "received", res.Received,
 		"topic", r.Topic, "partition", r.Partition, "offset", r.Offset}, extra...)
 	c.cfg.log.WarnContext(ctx, what, args...)
 }

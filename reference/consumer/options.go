@@ -24,9 +24,11 @@ const (
 	// headers, batch framing): the client's producer batch cap is the maximum payload plus
 	// DLQOverhead, so a record at the maximum payload is copied whole.
 	DLQOverhead = 1 << 20
-	// LogIDLen is the most bytes of a tenant or thread id a log line shows: a longer id
-	// is cut, never inside a character (wire.CutIDTo).
-	LogIDLen = 128
+	// DefaultDecodeBudget is the most decoded bytes a Consumer holds at once.
+	DefaultDecodeBudget = 64 << 20
+	// MinDecodeBudget and MaxDecodeBudget bound DecodeBudget (1 MiB to 64 GiB).
+	MinDecodeBudget = 1 << 20
+	MaxDecodeBudget = 64 << 30
 )
 
 // Opt configures a Consumer. Options apply in order; a later option of the same kind
@@ -52,6 +54,7 @@ type config struct {
 	maxPayload    int
 	reset         kgo.Offset
 	decoders      int
+	budget        int64
 }
 
 func defaults() config {
@@ -62,6 +65,7 @@ func defaults() config {
 		log:        slog.Default(),
 		reset:      kgo.NewOffset().AtStart(),
 		decoders:   runtime.GOMAXPROCS(0),
+		budget:     DefaultDecodeBudget,
 	}
 }
 
@@ -127,3 +131,11 @@ func ResetOffset(o kgo.Offset) Opt { return opt(func(c *config) { c.reset = o })
 // GOMAXPROCS; values below 1 mean 1). Records are still validated, counted and handed to
 // OnRecord one at a time, in the order they were fetched: only the decoding is parallel.
 func Decoders(n int) Opt { return opt(func(c *config) { c.decoders = max(n, 1) }) }
+
+// DecodeBudget sets the most decoded bytes the Consumer holds at once, whatever the
+// compression ratio of the records: decoded messages not yet handed to OnRecord, and
+// those being decoded, counted at the size their content can reach before decompression
+// starts (the size a zstd frame declares, or the maximum payload when it declares none).
+// Default DefaultDecodeBudget; New refuses a value outside MinDecodeBudget..MaxDecodeBudget.
+// A record larger than the budget is still decoded, alone.
+func DecodeBudget(n int64) Opt { return opt(func(c *config) { c.budget = n }) }

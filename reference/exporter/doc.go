@@ -105,4 +105,9 @@
 //   - The tenant cap is first come, first labelled, for the life of the process: a tenant
 //     first seen after MaxTenants others is counted under "(other)" until a restart.
 //     Two scope_ids that share their first 128 bytes share a series.
+//   - Records are decoded within the consumer's decode budget (consumer.DecodeBudget,
+//     default 64 MiB of decoded bytes held at once, through ConsumerOpts; the binary's
+//     -decode-budget, env DECODE_BUDGET): records that expand a thousandfold cost the
+//     budget, not the poll times the ratio. The binary sets the Go soft memory limit to
+//     the budget plus 64 MiB unless GOMEMLIMIT is set.
 package exporter

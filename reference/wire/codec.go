@@ -162,3 +162,21 @@ func (d *Decoder) checkDeclaredSize(frame []byte) error {
 	}
 	return nil
 }
+
+// ContentBound returns, without decompressing, the most bytes decoding value can produce:
+// the length of a plain value's content, the content size a zstd frame declares, or the
+// maximum payload when the frame declares none (or declares more, which Decode refuses).
+// A caller that budgets memory reserves this much before calling Decode.
+func (d *Decoder) ContentBound(value []byte) int {
+	if len(value) < 2 {
+		return 0
+	}
+	if value[0] != FramingZstd {
+		return min(len(value)-1, d.max)
+	}
+	var h zstd.Header
+	if err := h.Decode(value[1:]); err != nil || !h.HasFCS || h.FrameContentSize > uint64(d.max) {
+		return d.max
+	}
+	return int(h.FrameContentSize)
+}

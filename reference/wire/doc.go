@@ -17,10 +17,16 @@
 // Decoding: a Decoder enforces a maximum payload (DefaultMaxPayload, 10 MiB) on the value
 // as received and on the decompressed content. A zstd frame that declares, or turns out to
 // hold, more than the maximum is rejected without allocating the claimed size (a
-// decompression bomb costs at most the maximum). Every failure is a *DecodeError whose
+// decompression bomb costs at most the maximum). That bounds one record, not a process:
+// Decoder.ContentBound gives the most bytes a value can decode to before decoding starts,
+// so a caller can reserve it against a budget of its own (package consumer does). Every failure is a *DecodeError whose
 // Reason is one of the ReasonFraming, ReasonDecompress, ReasonTooLarge, ReasonProtobuf
 // constants, the label values of dashstream_decode_failures_total; errors.Is also matches
 // the sentinel errors ErrFraming, ErrDecompress, ErrTooLarge and ErrProtobuf.
+//
+// Ids in output: CutID cuts a tenant or thread id longer than MaxIDBytes (256 bytes) to a
+// prefix that ends on a character boundary followed by CutMarker ("…[cut]"), MaxIDBytes
+// in all; the services write ids into frames and log lines only through it.
 //
 // Encoder and Decoder are safe for concurrent use.
 package wire

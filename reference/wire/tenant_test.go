@@ -32,8 +32,9 @@ func TestValidateTenantReasons(t *testing.T) {
 func TestCutIDIsRuneSafe(t *testing.T) {
 	require.Equal(t, "short", CutIDTo("short", 128))
 	got := CutIDTo(strings.Repeat("ü", 1000), 129)
-	require.Len(t, got, 128)
+	require.Len(t, got, 128, "60 characters of 2 bytes and the 8-byte marker")
 	require.True(t, utf8.ValidString(got))
+	require.True(t, strings.HasSuffix(got, CutMarker))
 	require.Equal(t, "", CutIDTo("abc", 0))
 	require.Equal(t, "ab", CutIDTo("abc", 2))
 }

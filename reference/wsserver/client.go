@@ -13,8 +13,9 @@ type outFrame struct {
 	tsUs   int64 // header timestamp, for the delivery latency
 }
 
-// client is one WebSocket subscriber with its bounded queue. push never blocks: when the
-// queue is full the oldest frame goes.
+// client is one WebSocket subscriber with its queue, bounded in frames (the ring's size)
+// and in bytes (maxBytes). push never blocks: when a frame does not fit, the oldest frames
+// go until it does.
 type client struct {
 	id     uint64
 	tenant string
@@ -24,35 +25,46 @@ type client struct {
 	mu      sync.Mutex
 	buf     []outFrame // ring of cap(queue size)
 	head, n int
+	bytes   int64 // sum of the queued frames' sizes
+	max     int64 // most bytes queued
 	drops   int
 	closed  bool
 	cut     string // why the server disconnects it ("" = it did not)
 	wake    chan struct{}
 }
 
-func newClient(id uint64, tenant string, binary bool, conn *websocket.Conn, size int) *client {
+func newClient(id uint64, tenant string, binary bool, conn *websocket.Conn, size int, maxBytes int64) *client {
 	return &client{id: id, tenant: tenant, binary: binary, conn: conn, buf: make([]outFrame, size),
-		wake: make(chan struct{}, 1)}
+		max: maxBytes, wake: make(chan struct{}, 1)}
 }
 
-// push queues f. It returns the number of frames dropped to make room (0 or 1) and
-// whether the client has now dropped disconnectAfter frames (> 0) and must be cut off;
-// that is reported once.
+// push queues f. It returns the number of frames dropped to make room (the oldest ones,
+// or f itself when it alone is larger than the byte bound) and whether the client has now
+// dropped disconnectAfter frames (> 0) and must be cut off; that is reported once.
 func (c *client) push(f outFrame, disconnectAfter int) (dropped int, cutNow bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed || c.cut != "" {
 		return 0, false
 	}
-	if c.n == len(c.buf) {
+	size := int64(len(f.data))
+	fits := size <= c.max
+	if !fits {
+		dropped = 1
+	}
+	for fits && c.n > 0 && (c.n == len(c.buf) || c.bytes+size > c.max) {
+		c.bytes -= int64(len(c.buf[c.head].data))
 		c.buf[c.head] = outFrame{}
 		c.head = (c.head + 1) % len(c.buf)
 		c.n--
-		c.drops++
-		dropped = 1
+		dropped++
 	}
-	c.buf[(c.head+c.n)%len(c.buf)] = f
-	c.n++
+	c.drops += dropped
+	if fits {
+		c.buf[(c.head+c.n)%len(c.buf)] = f
+		c.n++
+		c.bytes += size
+	}
 	select {
 	case c.wake <- struct{}{}:
 	default:
@@ -72,6 +84,7 @@ func (c *client) pop() (outFrame, bool) {
 		return outFrame{}, false
 	}
 	f := c.buf[c.head]
+	c.bytes -= int64(len(f.data))
 	c.buf[c.head] = outFrame{}
 	c.head = (c.head + 1) % len(c.buf)
 	c.n--
@@ -84,7 +97,7 @@ func (c *client) shut() int {
 	defer c.mu.Unlock()
 	c.closed = true
 	n := c.n
-	c.n, c.head = 0, 0
+	c.n, c.head, c.bytes = 0, 0, 0
 	clear(c.buf)
 	return n
 }

@@ -16,7 +16,9 @@
 //	         "compression":"none","schema_version":1},
 //	         "topic":"dashstream-events","partition":0,"offset":12}
 //	        (type names are the enum names lowercased without their prefix; parent_id,
-//	        a UUID, appears when set)
+//	        a UUID, appears when set; tenant_id and thread_id longer than
+//	        wire.MaxIDBytes, 256 bytes, are cut by wire.CutID: a prefix that never splits
+//	        a character, ending in wire.CutMarker "…[cut]")
 //	      binary: one binary frame per record holding the Kafka record value exactly as
 //	        it was on Kafka (framing byte + protobuf, zstd when the producer compressed):
 //	        decode it with wire.Decoder. It is the whole payload (event attributes, state
@@ -109,8 +111,12 @@
 //
 // # Slow clients
 //
-// Each client has a queue of QueueSize frames (256). The poll loop only enqueues: when a
-// queue is full its oldest frame is dropped (dropped_frames_total{reason="queue_full"}),
+// Each client has a queue of at most QueueSize frames (256) and QueueBytes bytes of frames
+// (16 MiB; 64 KiB to 1 GiB), whichever binds first: 30 records with 1 MiB thread ids
+// cannot queue 188 MB for one client (issue 13). The poll loop only enqueues: when a frame
+// does not fit, the oldest frames are dropped until it does, one count each
+// (dropped_frames_total{reason="queue_full"}; a frame larger than QueueBytes is itself
+// dropped),
 // and with DisconnectAfterDrops n > 0 the client is closed with 1008 after n drops. A
 // write that takes longer than WriteTimeout (10 s) closes that client. Other clients are
 // never held up.
@@ -156,4 +162,9 @@
 //   - A client cut off as too slow rarely sees the 1008 close frame: it waits behind
 //     the frames the client never read, so the close handshake times out and the TCP
 //     connection ends.
+//   - Records are decoded within the consumer's decode budget (consumer.DecodeBudget,
+//     default 64 MiB of decoded bytes held at once, through ConsumerOpts; the binary's
+//     -decode-budget, env DECODE_BUDGET): records that expand a thousandfold cost the
+//     budget, not the poll times the ratio. The binary sets the Go soft memory limit to
+//     the budget plus 64 MiB unless GOMEMLIMIT is set.
 package wsserver

@@ -65,8 +65,8 @@ func jsonFrame(r consumer.Record) ([]byte, error) {
 	return json.Marshal(Frame{
 		Type: typeName(wire.TypeOf(r.Message)),
 		Header: FrameHeader{
-			MessageID: idString(h.GetMessageId()), TimestampUs: h.GetTimestampUs(), TenantID: h.GetTenantId(),
-			ThreadID: h.GetThreadId(), Sequence: h.GetSequence(), Type: typeName(h.GetType()),
+			MessageID: idString(h.GetMessageId()), TimestampUs: h.GetTimestampUs(), TenantID: wire.CutID(h.GetTenantId()),
+			ThreadID: wire.CutID(h.GetThreadId()), Sequence: h.GetSequence(), Type: typeName(h.GetType()),
 			ParentID: idString(h.GetParentId()), Compression: compressionName(h.GetCompression()),
 			SchemaVersion: h.GetSchemaVersion(),
 		},

@@ -138,7 +138,7 @@ func TestHealthMetricsTotalsAndRecent(t *testing.T) {
 }
 
 func TestClientQueueDropsOldest(t *testing.T) {
-	c := newClient(1, "acme", false, nil, 3)
+	c := newClient(1, "acme", false, nil, 3, DefaultQueueBytes)
 	for i := range 5 {
 		dropped, cut := c.push(outFrame{data: []byte{byte(i)}}, 0)
 		require.Equal(t, i >= 3, dropped == 1, "frame %d", i)

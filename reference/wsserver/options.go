@@ -29,6 +29,12 @@ const (
 	// MaxQueueSize is the largest QueueSize New accepts: the queue is allocated per
 	// client, so a huge size fails every connection (2^62 made each one panic).
 	MaxQueueSize = 1 << 16
+	// DefaultQueueBytes is the most bytes of frames queued per client before the oldest
+	// drop: 16 MiB, room for the largest binary frame (the 10 MiB maximum payload).
+	DefaultQueueBytes = 16 << 20
+	// MinQueueBytes and MaxQueueBytes bound QueueBytes (64 KiB to 1 GiB).
+	MinQueueBytes = 64 << 10
+	MaxQueueBytes = 1 << 30
 	// DefaultReadLimit is the largest inbound WebSocket message accepted, in bytes.
 	DefaultReadLimit = 4096
 	// DefaultWriteTimeout bounds the write of one frame to a client.
@@ -71,6 +77,7 @@ type config struct {
 	breaker           BreakerConfig
 	probeInterval     time.Duration
 	queueSize         int
+	queueBytes        int64
 	disconnectAfter   int
 	readLimit         int64
 	writeTimeout      time.Duration
@@ -95,6 +102,7 @@ func defaults() config {
 		reconnectingAfter: DefaultReconnectingAfter,
 		probeInterval:     DefaultProbeInterval,
 		queueSize:         DefaultQueueSize,
+		queueBytes:        DefaultQueueBytes,
 		readLimit:         DefaultReadLimit,
 		writeTimeout:      DefaultWriteTimeout,
 		pingInterval:      DefaultPingInterval,
@@ -145,6 +153,13 @@ func ProbeInterval(d time.Duration) Opt { return opt(func(c *config) { c.probeIn
 // QueueSize sets the frames queued per client, 1 to MaxQueueSize; when full, its oldest
 // frame is dropped. Default DefaultQueueSize.
 func QueueSize(n int) Opt { return opt(func(c *config) { c.queueSize = n }) }
+
+// QueueBytes sets the most bytes of frames queued per client; a frame that does not fit
+// drops the oldest frames until it does, each counted as a drop exactly like a full queue
+// (dropped_frames_total{reason="queue_full"}, DisconnectAfterDrops); a frame larger than
+// n is itself dropped. Default DefaultQueueBytes; New refuses a value outside
+// MinQueueBytes..MaxQueueBytes.
+func QueueBytes(n int64) Opt { return opt(func(c *config) { c.queueBytes = n }) }
 
 // DisconnectAfterDrops disconnects a client (close code 1008) once n of its frames were
 // dropped. Default 0: never, a slow client only loses its oldest frames.

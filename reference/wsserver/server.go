@@ -55,6 +55,8 @@ func New(opts ...Opt) (*Server, error) {
 		o.apply(&cfg)
 	}
 	switch {
+	case cfg.queueBytes < MinQueueBytes || cfg.queueBytes > MaxQueueBytes:
+		return nil, fmt.Errorf("new websocket server: queue bytes %d is outside %d..%d: give QueueBytes a value in that range", cfg.queueBytes, MinQueueBytes, MaxQueueBytes)
 	case len(cfg.topics) == 0:
 		return nil, fmt.Errorf("new websocket server: no topics: give Topics at least one")
 	case cfg.window <= 0 || cfg.probeInterval <= 0 || cfg.writeTimeout <= 0 || cfg.dedup <= 0 || cfg.pingInterval <= 0 || cfg.pingTimeout <= 0:

@@ -134,7 +134,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.conns.Add(1)
 	defer s.conns.Done()
 	conn.SetReadLimit(s.cfg.readLimit)
-	c := newClient(s.nextID.Add(1), tenant, binary, conn, s.cfg.queueSize)
+	c := newClient(s.nextID.Add(1), tenant, binary, conn, s.cfg.queueSize, s.cfg.queueBytes)
 	s.serveClient(c)
 }
 

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
+	"google.golang.org/protobuf/proto"
+
 	"github.com/dashstream/acceptance/reference/wire"
 	"github.com/dashstream/acceptance/reference/wire/dspb"
 	"github.com/dashstream/acceptance/system/stack"
@@ -19,6 +22,13 @@ type ForgedHeader struct {
 	Tenant, Thread string
 	Sequence       uint64
 	Key            string
+	// Expand, above 0, pads the event's node id so that the record's content decodes to
+	// Expand bytes: the value is then a zstd frame the harness compresses itself, declaring
+	// its content size, a few KiB on the wire (an amplification of about a thousand).
+	Expand int
+	// Plain, with Expand, frames the content uncompressed (0x00): the value itself is
+	// Expand+1 bytes, as a record at the size limit is.
+	Plain bool
 }
 
 // Forgery is the fault of valid DashStream records whose header the harness chose (a
@@ -86,6 +96,9 @@ func (f *Forgery) Inject(ctx context.Context, tl Timeline) (Handle, error) {
 
 // forgedValue encodes a NODE_START event with header h.
 func forgedValue(h ForgedHeader) ([]byte, error) {
+	if h.Expand > 0 {
+		return expandingValue(h)
+	}
 	ev := &dspb.Event{
 		Header: &dspb.Header{MessageId: bytes.Repeat([]byte{0xf0}, 16), TimestampUs: time.Now().UnixMicro(),
 			TenantId: h.Tenant, ThreadId: h.Thread, Sequence: h.Sequence, Type: dspb.MessageType_MESSAGE_TYPE_EVENT,
@@ -97,4 +110,37 @@ func forgedValue(h ForgedHeader) ([]byte, error) {
 		return nil, fmt.Errorf("forged value: %w", err)
 	}
 	return v, nil
+}
+
+// expandingValue is a NODE_START event with header h whose protobuf content is exactly
+// h.Expand bytes (the node id takes what the rest leaves), zstd-compressed by the harness.
+func expandingValue(h ForgedHeader) ([]byte, error) {
+	ev := &dspb.Event{
+		Header: &dspb.Header{MessageId: bytes.Repeat([]byte{0xe8}, 16), TimestampUs: time.Now().UnixMicro(),
+			TenantId: h.Tenant, ThreadId: h.Thread, Sequence: h.Sequence, Type: dspb.MessageType_MESSAGE_TYPE_EVENT,
+			SchemaVersion: wire.SchemaVersion, Compression: dspb.CompressionType_COMPRESSION_TYPE_ZSTD},
+		EventType: dspb.EventType_EVENT_TYPE_NODE_START,
+	}
+	msg := &dspb.DashStreamMessage{Message: &dspb.DashStreamMessage_Event{Event: ev}}
+	pad := h.Expand - proto.Size(msg)
+	for range 3 { // the node id's length prefix grows with it: converge on the exact size
+		ev.NodeId = strings.Repeat("x", max(pad, 0))
+		pad += h.Expand - proto.Size(msg)
+	}
+	content, err := proto.MarshalOptions{Deterministic: true}.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("expanding value: %w", err)
+	}
+	if len(content) != h.Expand {
+		return nil, fmt.Errorf("expanding value: content is %d bytes, not %d: choose a larger size", len(content), h.Expand)
+	}
+	if h.Plain {
+		return append([]byte{0x00}, content...), nil
+	}
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return nil, fmt.Errorf("expanding value: %w", err)
+	}
+	defer enc.Close()
+	return enc.EncodeAll(content, []byte{0x01}), nil
 }

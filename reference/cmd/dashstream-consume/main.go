@@ -6,7 +6,8 @@
 // written after it started, or after the group's committed offsets), -max-records (stop
 // after that many records, decodable or not; 0 = no limit), -timeout (stop after that
 // long; 0 = until SIGINT/SIGTERM), -dlq-topic, -max-payload, -max-threads (threads the
-// sequence validator tracks; 0 = its default), -connect-timeout, -metrics-addr (env
+// sequence validator tracks; 0 = its default), -decode-budget (env DECODE_BUDGET: the most
+// decoded bytes held at once, default 64 MiB, 1 MiB to 64 GiB), -connect-timeout, -metrics-addr (env
 // METRICS_ADDR; empty, the default, serves nothing): where GET /metrics serves the
 // consumer's metrics (package consumer) while it runs. The address bound is logged on
 // stderr ("metrics listening", addr): with port 0 the system picks a free port, which no
@@ -23,7 +24,8 @@
 // copied whole (package consumer, DLQOverhead); a topic whose max.message.bytes is
 // smaller refuses it, and the summary says so.
 //
-// The summary counts what was printed. Exit codes: 0 done (limit reached, timeout without
+// Tenant and thread ids longer than 256 bytes are printed cut (wire.CutID: a prefix that
+// never splits a character, then "…[cut]"). The summary counts what was printed. Exit codes: 0 done (limit reached, timeout without
 // a limit, or interrupted); 1 -max-records not reached before -timeout, or a fatal Kafka
 // error; 2 bad input (flags, unreachable brokers), one line on stderr.
 //
@@ -63,6 +65,7 @@ type config struct {
 	fetchMaxWait   time.Duration
 	metricsAddr    string
 	maxThreads     int
+	decodeBudget   int
 }
 
 // Ranges of the numeric flags (-h shows them; out of range is exit 2).
@@ -73,6 +76,7 @@ var (
 	connectTimeoutRange = envcfg.Range[time.Duration]{Min: 100 * time.Millisecond, Max: 10 * time.Minute}
 	fetchMaxWaitRange   = envcfg.Range[time.Duration]{Min: 10 * time.Millisecond, Max: time.Minute}
 	maxThreadsRange     = envcfg.Range[int]{Min: 1, Max: 10_000_000, Zero: "the default (100 000)"}
+	decodeBudgetRange   = envcfg.Range[int]{Min: consumer.MinDecodeBudget, Max: consumer.MaxDecodeBudget}
 )
 
 // usageError is bad input: exit code 2.
@@ -108,6 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func parse(args []string, stderr io.Writer) (config, error) {
 	var cfg config
+	env := &envcfg.Defaults{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported as one line by run; -h prints usage below
 	fs.StringVar(&cfg.topic, "topic", consumer.DefaultTopic, "topic to consume (comma list for several)")
@@ -120,6 +125,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.connectTimeout, "connect-timeout", 5*time.Second, "how long the up-front broker check may take, "+connectTimeoutRange.Help())
 	fs.DurationVar(&cfg.fetchMaxWait, "fetch-max-wait", 5*time.Second, "how long the broker may hold a fetch open waiting for new records, "+fetchMaxWaitRange.Help())
 	fs.IntVar(&cfg.maxThreads, "max-threads", 0, "most threads the sequence validator tracks at once; "+maxThreadsRange.Help())
+	fs.IntVar(&cfg.decodeBudget, "decode-budget", env.Int("DECODE_BUDGET", consumer.DefaultDecodeBudget), envcfg.DecodeBudgetUsage+"; "+decodeBudgetRange.Help()+" (env DECODE_BUDGET)")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", os.Getenv("METRICS_ADDR"), "listen address of GET /metrics (env METRICS_ADDR); empty = none")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -130,7 +136,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		}
 		return cfg, usageError{fmt.Errorf("%w (see -h)", err)}
 	}
-	var problems []string
+	problems := env.Problems
 	if fs.NArg() > 0 {
 		problems = append(problems, fmt.Sprintf("unexpected argument %q: every setting is a flag", fs.Arg(0)))
 	}
@@ -143,6 +149,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	problems = append(problems, maxPayloadRange.Check("-max-payload", cfg.maxPayload)...)
 	problems = append(problems, connectTimeoutRange.Check("-connect-timeout", cfg.connectTimeout)...)
 	problems = append(problems, fetchMaxWaitRange.Check("-fetch-max-wait", cfg.fetchMaxWait)...)
+	problems = append(problems, decodeBudgetRange.Check("-decode-budget", cfg.decodeBudget)...)
 	if len(problems) > 0 {
 		return cfg, usageError{errors.New(strings.Join(problems, "; "))}
 	}
@@ -163,11 +170,13 @@ func newConsumer(ctx context.Context, cfg config, opts ...consumer.Opt) (*consum
 		consumer.MaxPayload(cfg.maxPayload),
 		consumer.ResetOffset(reset),
 		consumer.MaxThreads(cfg.maxThreads),
+		consumer.DecodeBudget(int64(cfg.decodeBudget)),
 		consumer.ClientOpts(kgo.FetchMaxWait(cfg.fetchMaxWait)),
 	}
 	if b := envcfg.Brokers(); len(b) > 0 {
 		base = append(base, consumer.Brokers(b...))
 	}
+	envcfg.MemoryLimitFor(int64(cfg.decodeBudget))
 	c, err := consumer.New(append(base, opts...)...)
 	if err != nil {
 		return nil, usageError{err}

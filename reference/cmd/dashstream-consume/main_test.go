@@ -136,6 +136,7 @@ func TestConsumeBadInputExitsTwo(t *testing.T) {
 		{"negative thread cap", "127.0.0.1:1", []string{"-max-threads", "-2"}, "-max-threads -2 is out of range"},
 		{"payload near int64 max", "127.0.0.1:1", []string{"-max-payload", "9223372036854775000"}, "-max-payload 9223372036854775000 is out of range: use 0 = 10 MiB, else 1024 to 268435456"},
 		{"busy fetch", "127.0.0.1:1", []string{"-fetch-max-wait", "1ns"}, "-fetch-max-wait 1ns is out of range: use 10ms to 1m"},
+		{"decode budget below its range", "127.0.0.1:1", []string{"-decode-budget", "1000"}, "-decode-budget 1000 is out of range: use 1048576 to 68719476736"},
 		{"empty topic", "127.0.0.1:1", []string{"-topic", " , "}, "-topic is empty"},
 		{"unknown flag", "127.0.0.1:1", []string{"-bogus"}, "flag provided but not defined: -bogus"},
 	}

@@ -103,7 +103,7 @@ func (p *printer) record(_ context.Context, r consumer.Record) {
 	case sequence.Zero:
 		p.sum.Zeros++
 	}
-	_ = p.enc.Encode(recordLine{Kind: "record", Tenant: r.Header.GetTenantId(), Thread: r.Header.GetThreadId(),
+	_ = p.enc.Encode(recordLine{Kind: "record", Tenant: wire.CutID(r.Header.GetTenantId()), Thread: wire.CutID(r.Header.GetThreadId()),
 		Sequence: r.Header.GetSequence(), Type: typeName(r), Verdict: r.Result.Verdict.String(),
 		Expected: r.Result.Expected, Topic: r.Topic, Partition: r.Partition, Offset: r.Offset})
 }

@@ -29,17 +29,19 @@ type config struct {
 	shutdownGrace time.Duration
 	maxSeries     int
 	maxTenants    int
+	decodeBudget  int
 }
 
 // Ranges of the numeric settings (-h shows them; out of range is exit 2).
 var (
-	lagIntervalRange = envcfg.Range[time.Duration]{Min: 100 * time.Millisecond, Max: time.Hour}
-	dedupRange       = envcfg.Range[time.Duration]{Min: time.Second, Max: 24 * time.Hour}
-	backoffRange     = envcfg.Range[time.Duration]{Min: time.Millisecond, Max: 10 * time.Minute}
-	dialTimeoutRange = envcfg.Range[time.Duration]{Min: 100 * time.Millisecond, Max: 5 * time.Minute}
-	graceRange       = envcfg.Range[time.Duration]{Min: time.Millisecond, Max: 10 * time.Minute}
-	maxSeriesRange   = envcfg.Range[int]{Min: 1, Max: 1_000_000}
-	maxTenantsRange  = envcfg.Range[int]{Min: 1, Max: 100_000}
+	lagIntervalRange  = envcfg.Range[time.Duration]{Min: 100 * time.Millisecond, Max: time.Hour}
+	dedupRange        = envcfg.Range[time.Duration]{Min: time.Second, Max: 24 * time.Hour}
+	backoffRange      = envcfg.Range[time.Duration]{Min: time.Millisecond, Max: 10 * time.Minute}
+	dialTimeoutRange  = envcfg.Range[time.Duration]{Min: 100 * time.Millisecond, Max: 5 * time.Minute}
+	graceRange        = envcfg.Range[time.Duration]{Min: time.Millisecond, Max: 10 * time.Minute}
+	maxSeriesRange    = envcfg.Range[int]{Min: 1, Max: 1_000_000}
+	maxTenantsRange   = envcfg.Range[int]{Min: 1, Max: 100_000}
+	decodeBudgetRange = envcfg.Range[int]{Min: consumer.MinDecodeBudget, Max: consumer.MaxDecodeBudget}
 )
 
 func parse(args []string, stderr io.Writer) (config, error) {
@@ -60,6 +62,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.dialTimeout, "dial-timeout", env.Dur("KAFKA_DIAL_TIMEOUT", 5*time.Second), "bound on one broker dial, DNS included, "+dialTimeoutRange.Help()+" (env KAFKA_DIAL_TIMEOUT)")
 	fs.IntVar(&cfg.maxSeries, "quality-max-series", env.Int("QUALITY_MAX_SERIES", exporter.DefaultMaxQualitySeries), "most dashstream_quality_* series kept, "+maxSeriesRange.Help()+"; a new one evicts the least recently updated (env QUALITY_MAX_SERIES)")
 	fs.IntVar(&cfg.maxTenants, "max-tenants", env.Int("MAX_TENANTS", exporter.DefaultMaxTenants), "most distinct tenant label values, "+maxTenantsRange.Help()+"; later tenants are labelled (other) (env MAX_TENANTS)")
+	fs.IntVar(&cfg.decodeBudget, "decode-budget", env.Int("DECODE_BUDGET", consumer.DefaultDecodeBudget), envcfg.DecodeBudgetUsage+", "+decodeBudgetRange.Help()+" (env DECODE_BUDGET)")
 	fs.DurationVar(&cfg.shutdownGrace, "shutdown-grace", env.Dur("SHUTDOWN_GRACE", 5*time.Second), "how long a shutdown waits for requests in flight, "+graceRange.Help()+" (env SHUTDOWN_GRACE)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -91,6 +94,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	problems = append(problems, graceRange.Check("shutdown grace (SHUTDOWN_GRACE, -shutdown-grace)", cfg.shutdownGrace)...)
 	problems = append(problems, maxSeriesRange.Check("quality max series (QUALITY_MAX_SERIES, -quality-max-series)", cfg.maxSeries)...)
 	problems = append(problems, maxTenantsRange.Check("max tenants (MAX_TENANTS, -max-tenants)", cfg.maxTenants)...)
+	problems = append(problems, decodeBudgetRange.Check("decode budget (DECODE_BUDGET, -decode-budget)", cfg.decodeBudget)...)
 	if cfg.backoffMin > cfg.backoffMax {
 		problems = append(problems, fmt.Sprintf("backoff min %s is above backoff max %s", cfg.backoffMin, cfg.backoffMax))
 	}

@@ -18,6 +18,7 @@
 //	SHUTDOWN_GRACE       -shutdown-grace      default 5s (1ms to 10m)
 //	QUALITY_MAX_SERIES   -quality-max-series  default 10000 dashstream_quality_* series (1 to 1000000)
 //	MAX_TENANTS          -max-tenants         default 1000 tenant label values, then (other) (1 to 100000)
+//	DECODE_BUDGET        -decode-budget       default 64 MiB (1 MiB to 64 GiB): decoded bytes held at once
 //
 // A numeric setting outside its range (-h shows each) is bad configuration: exit 2.
 //
@@ -50,6 +51,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dashstream/acceptance/reference/backoff"
+	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/reference/exporter"
 	"github.com/dashstream/acceptance/reference/internal/envcfg"
 	"github.com/dashstream/acceptance/reference/internal/httplimit"
@@ -85,6 +87,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		exporter.Backoff(backoff.New(backoff.Min(cfg.backoffMin), backoff.Max(cfg.backoffMax))),
 		exporter.DialTimeout(cfg.dialTimeout), exporter.MaxQualitySeries(cfg.maxSeries), exporter.MaxTenants(cfg.maxTenants),
 	}
+	opts = append(opts, exporter.ConsumerOpts(consumer.DecodeBudget(int64(cfg.decodeBudget))))
+	envcfg.MemoryLimitFor(int64(cfg.decodeBudget))
 	if len(cfg.brokers) > 0 {
 		opts = append(opts, exporter.Brokers(cfg.brokers...))
 	}

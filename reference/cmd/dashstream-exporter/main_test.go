@@ -43,6 +43,7 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 		{"series cap overflow", nil, []string{"-quality-max-series", "4611686018427387904"}, "quality max series (QUALITY_MAX_SERIES, -quality-max-series) 4611686018427387904 is out of range"},
 		{"tenant cap zero", map[string]string{"MAX_TENANTS": "0"}, nil, "max tenants (MAX_TENANTS, -max-tenants) 0 is out of range: use 1 to 100000"},
 		{"backoff order", nil, []string{"-backoff-min", "1m", "-backoff-max", "1s"}, "backoff min 1m0s is above backoff max 1s"},
+		{"decode budget above its range", map[string]string{"DECODE_BUDGET": "68719476737"}, nil, "decode budget (DECODE_BUDGET, -decode-budget) 68719476737 is out of range: use 1048576 to 68719476736"},
 		{"unknown flag", nil, []string{"-nope"}, "flag provided but not defined: -nope (see -h)"},
 		{"argument", nil, []string{"extra"}, `unexpected argument "extra"`},
 	} {

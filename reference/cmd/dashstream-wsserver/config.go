@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/reference/internal/envcfg"
 	"github.com/dashstream/acceptance/reference/internal/httplimit"
 	"github.com/dashstream/acceptance/reference/wsserver"
@@ -28,6 +29,7 @@ type config struct {
 	grants          wsserver.Grants
 	unauthenticated bool
 	queueSize       int
+	queueBytes      int
 	disconnectAfter int
 	readLimit       int
 	writeTimeout    time.Duration
@@ -41,6 +43,7 @@ type config struct {
 	dialTimeout     time.Duration
 	metadataMinAge  time.Duration
 	shutdownGrace   time.Duration
+	decodeBudget    int
 }
 
 // ranges collects the range check of every numeric setting, registered with its flag.
@@ -93,6 +96,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	r.dur(&cfg.reconnecting, "health-reconnecting-after", "HEALTH_RECONNECTING_AFTER", wsserver.DefaultReconnectingAfter, time.Second, 24*time.Hour, true, "reconnecting when the last message is older")
 	origins := fs.String("allowed-origins", env.Str("WS_ALLOWED_ORIGINS", ""), "browser origins allowed, comma list of host patterns (path.Match, like *.example.com); * = any; the Host header is never trusted (env WS_ALLOWED_ORIGINS)")
 	r.num(&cfg.queueSize, "queue-size", "WS_QUEUE_SIZE", wsserver.DefaultQueueSize, 1, wsserver.MaxQueueSize, "frames queued per client")
+	r.num(&cfg.queueBytes, "queue-bytes", "WS_QUEUE_BYTES", wsserver.DefaultQueueBytes, wsserver.MinQueueBytes, wsserver.MaxQueueBytes, "most bytes of frames queued per client; the oldest drop first")
+	r.num(&cfg.decodeBudget, "decode-budget", "DECODE_BUDGET", consumer.DefaultDecodeBudget, consumer.MinDecodeBudget, consumer.MaxDecodeBudget, envcfg.DecodeBudgetUsage)
 	r.num(&cfg.disconnectAfter, "disconnect-after-drops", "WS_DISCONNECT_AFTER_DROPS", 0, 0, 1_000_000, "disconnect a client after this many dropped frames; 0 = never")
 	r.num(&cfg.readLimit, "max-message-bytes", "WS_MAX_MESSAGE_BYTES", wsserver.DefaultReadLimit, 1, 1<<20, "largest inbound WebSocket message")
 	r.dur(&cfg.writeTimeout, "write-timeout", "WS_WRITE_TIMEOUT", wsserver.DefaultWriteTimeout, 100*time.Millisecond, 10*time.Minute, false, "bound on writing one frame")

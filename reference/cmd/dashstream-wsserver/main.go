@@ -17,6 +17,7 @@
 //	HEALTH_RECONNECTING_AFTER  -health-reconnecting-after  default 300s: reconnecting when older [0 off, 1s..24h]
 //	WS_ALLOWED_ORIGINS         -allowed-origins         browser origins allowed, host patterns, comma list (checked at start)
 //	WS_QUEUE_SIZE              -queue-size              default 256 [1..65536]
+//	WS_QUEUE_BYTES             -queue-bytes             default 16 MiB [64 KiB..1 GiB]: bytes of frames per client
 //	WS_DISCONNECT_AFTER_DROPS  -disconnect-after-drops  default 0 (never) [0..1000000]
 //	WS_MAX_MESSAGE_BYTES       -max-message-bytes       default 4096 [1..1 MiB]
 //	WS_WRITE_TIMEOUT           -write-timeout           default 10s [100ms..10m]
@@ -36,6 +37,7 @@
 //	KAFKA_DIAL_TIMEOUT         -dial-timeout            default 5s [100ms..5m]
 //	KAFKA_METADATA_MIN_AGE     -metadata-min-age        default 5s [100ms..10m]: an unreachable broker is retried about this often
 //	SHUTDOWN_GRACE             -shutdown-grace          default 5s [1ms..5m]
+//	DECODE_BUDGET              -decode-budget           default 64 MiB [1 MiB..64 GiB]: decoded bytes held at once
 //
 // Authorization: with grants, each token reads only its tenants (reference/wsserver,
 // "Authorization"). Without grants the server starts only on a loopback address (127.0.0.1,
@@ -69,6 +71,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/reference/backoff"
+	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/reference/internal/envcfg"
 	"github.com/dashstream/acceptance/reference/internal/httplimit"
 	"github.com/dashstream/acceptance/reference/wsserver"
@@ -99,12 +102,14 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		wsserver.Topics(cfg.topics...), wsserver.Logger(log), wsserver.HealthWindow(cfg.window),
 		wsserver.StaleAfter(cfg.staleAfter), wsserver.ReconnectingAfter(cfg.reconnecting), wsserver.ProbeInterval(cfg.probeInterval),
 		wsserver.AllowedOrigins(cfg.origins...), wsserver.PingInterval(cfg.pingInterval), wsserver.PingTimeout(cfg.pingTimeout),
-		wsserver.QueueSize(cfg.queueSize), wsserver.DisconnectAfterDrops(cfg.disconnectAfter),
+		wsserver.QueueSize(cfg.queueSize), wsserver.QueueBytes(int64(cfg.queueBytes)), wsserver.DisconnectAfterDrops(cfg.disconnectAfter),
 		wsserver.ReadLimit(int64(cfg.readLimit)), wsserver.WriteTimeout(cfg.writeTimeout),
 		wsserver.CircuitBreaker(cfg.breaker), wsserver.DedupInterval(cfg.dedup),
 		wsserver.Backoff(backoff.New(backoff.Min(cfg.backoffMin), backoff.Max(cfg.backoffMax))),
 		wsserver.DialTimeout(cfg.dialTimeout), wsserver.ClientOpts(kgo.MetadataMinAge(cfg.metadataMinAge)),
 	}
+	opts = append(opts, wsserver.ConsumerOpts(consumer.DecodeBudget(int64(cfg.decodeBudget))))
+	envcfg.MemoryLimitFor(int64(cfg.decodeBudget))
 	if len(cfg.brokers) > 0 {
 		opts = append(opts, wsserver.Brokers(cfg.brokers...))
 	}

@@ -53,6 +53,9 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 		{"connection cap", map[string]string{"WS_MAX_CONNECTIONS": "0"}, nil, "-max-connections (WS_MAX_CONNECTIONS) 0 is outside 1..100000"},
 		{"breaker threshold", map[string]string{"CB_FAILURE_THRESHOLD": "0"}, nil, "-cb-failure-threshold (CB_FAILURE_THRESHOLD) 0 is outside 1..10000"},
 		{"two problems at once", map[string]string{"CB_OPEN_FOR": "-1s", "KAFKA_TOPICS": ","}, nil, "no topics: set KAFKA_TOPICS or -topics; -cb-open-for (CB_OPEN_FOR) -1s is outside 100ms..1h0m0s"},
+		{"queue bytes below its range", map[string]string{"WS_QUEUE_BYTES": "1024"}, nil, "-queue-bytes (WS_QUEUE_BYTES) 1024 is outside 65536..1073741824"},
+		{"decode budget not a number", map[string]string{"DECODE_BUDGET": "64MiB"}, nil, `DECODE_BUDGET="64MiB" is not a whole number`},
+		{"decode budget below its range", nil, []string{"-decode-budget", "0"}, "-decode-budget (DECODE_BUDGET) 0 is outside 1048576..68719476736"},
 		{"unknown flag", nil, []string{"-token", "x"}, "flag provided but not defined: -token (see -h)"},
 		{"no grants beyond loopback", map[string]string{"WS_ADDR": ":0"}, nil, `no token grants and listen address ":0" reaches beyond loopback: set WS_AUTH_TOKENS`},
 		{"old single token", map[string]string{"WS_AUTH_TOKEN": "0123456789abcdef"}, nil, "WS_AUTH_TOKEN is no longer read (its one token opened every tenant)"},
@@ -81,7 +84,7 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 			require.Regexp(t, `\[[^\]]*\.\.[^\]]*\] \(env `, block, "a setting without a range in -h: %q", block)
 		}
 	}
-	require.Equal(t, 24, numeric, "every numeric setting is checked")
+	require.Equal(t, 26, numeric, "every numeric setting is checked")
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

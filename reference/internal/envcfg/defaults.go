@@ -88,3 +88,6 @@ func ExitCode(name string, err error, stderr io.Writer) int {
 	}
 	return 1
 }
+
+// DecodeBudgetUsage is the -decode-budget flag's usage line, shared by the services.
+const DecodeBudgetUsage = "most decoded bytes held at once, whatever the compression ratio"
