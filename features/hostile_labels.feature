@@ -59,12 +59,12 @@ Feature: Spoofed labels, long ids, maximal dead letters and wild settings stay b
     Issue 13: five records of 540 bytes produced log lines of 1 MiB, each warning repeating
     a thread id whole. The ids here are 1,000,000 bytes ("ü" is two bytes), carried only in
     the compressed value. The consumer still warns about every anomaly (a gap, a duplicate,
-    a reorder and a zero), each naming the thread by the first 128 bytes of its id, cut
-    between characters; no line it writes on stderr is longer than 4 KiB.
+    a reorder and a zero), each naming the thread by at most 256 bytes: whole characters
+    of its id, then the marker "…[cut]"; no line it writes on stderr is longer than 4 KiB.
 
     Given an independent client writes sequences 1, 3, 3, 2 and 0 on a thread whose id is 500000 times "ü"
     When a consumer reads all 5 records
-    Then the consumer logs 4 sequence warnings for that thread, each line at most 4096 bytes and its thread id cut to at most 128 bytes
+    Then the consumer logs 4 sequence warnings for that thread, each line at most 4096 bytes and its thread id cut to at most 256 bytes: whole characters of the id, then "…[cut]"
 
   @labels @settings
   Scenario Outline: The <service> refuses <setting>=<value> with exit status 2 and one line

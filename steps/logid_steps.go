@@ -27,7 +27,7 @@ var anomalyWarnings = map[string]bool{"sequence gap": true, "sequence duplicate"
 
 func registerLogIDSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^an independent client writes sequences ([0-9, and]+) on a thread whose id is (\d+) times "(.)"$`, forgeLongThread)
-	sc.Step(`^the consumer logs (\d+) sequence warnings for that thread, each line at most (\d+) bytes and its thread id cut to at most (\d+) bytes$`, longIDsCut)
+	sc.Step(`^the consumer logs (\d+) sequence warnings for that thread, each line at most (\d+) bytes and its thread id cut to at most (\d+) bytes: whole characters of the id, then "([^"]*)"$`, longIDsCut)
 }
 
 // forgeLongThread writes, with the harness's own client, one NODE_START event per
@@ -62,9 +62,9 @@ func forgeLongThread(ctx context.Context, list string, n int, c string) error {
 }
 
 // longIDsCut reads the consumer's stderr as the harness captured it: exactly n sequence
-// warnings whose thread is a prefix of the long id of at most cut bytes, and every line
-// of stderr at most maxLine bytes.
-func longIDsCut(ctx context.Context, n, maxLine, cut int) error {
+// warnings whose thread is the long id cut to at most cut bytes (whole characters, then
+// marker), and every line of stderr at most maxLine bytes.
+func longIDsCut(ctx context.Context, n, maxLine, cut int, marker string) error {
 	w := world(ctx)
 	st := state[logIDState](w)
 	if st.thread == "" {
@@ -85,9 +85,8 @@ func longIDsCut(ctx context.Context, n, maxLine, cut int) error {
 			continue
 		}
 		warnings++
-		if len(entry.Thread) > cut || entry.Thread == "" || !strings.HasPrefix(st.thread, entry.Thread) {
-			problems = append(problems, fmt.Sprintf("%q shows a thread of %d bytes that is not a prefix of the written id of at most %d bytes",
-				entry.Msg, len(entry.Thread), cut))
+		if p := cutProblem(st.thread, entry.Thread, cut, marker); p != "" {
+			problems = append(problems, fmt.Sprintf("%q: %s", entry.Msg, p))
 		}
 	}
 	w.rec.Evidence(evidence.After, evidence.KindLog, "consumer stderr with a long thread id", map[string]any{
