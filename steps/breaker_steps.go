@@ -31,6 +31,7 @@ type breakerFamily struct {
 	watch   *healthWatch
 	proxy   *netfault.Proxy
 	opened  time.Time // when the breaker opened: the close of the failed connection that opened it
+	seen    time.Time // the first /health sample that showed it open (the server learns of a failure after the proxy closed it)
 	started time.Time // when the server was started
 }
 
@@ -147,7 +148,7 @@ func breakerOpensAtThreshold(ctx context.Context, seconds, threshold int) error 
 		return fmt.Errorf("the breaker was open at %s after %d failed connections seen at the broker's proxy, below its threshold of %d (%d failed connections sent no request; timeline: %s)",
 			first.At.UTC().Format("15:04:05.000"), before, threshold, unnamed, st.watch.transitions())
 	}
-	st.opened = failed[threshold-1].Closed
+	st.opened, st.seen = failed[threshold-1].Closed, first.At
 	// A breaker that opens at its threshold lets nothing through after that failure.
 	for _, c := range conns {
 		if c.Accepted.After(st.opened.Add(inFlight)) && c.Accepted.Before(first.At) {
@@ -185,7 +186,7 @@ func breakerStaysOpen(ctx context.Context) error {
 		}
 	}
 	if s, ok := st.watch.first(func(s healthSample) bool {
-		return s.At.After(st.opened) && s.At.Before(until.Add(-pollSlack)) && s.Breaker != "open"
+		return s.At.After(st.seen) && s.At.Before(until.Add(-pollSlack)) && s.Breaker != "open"
 	}); ok {
 		return fmt.Errorf("the breaker was %s %.2f s after it opened, within its open period of %s", s.Breaker, s.At.Sub(st.opened).Seconds(), st.cfg.openFor)
 	}
@@ -203,7 +204,7 @@ func breakerClosesAfterProbes(ctx context.Context, seconds, probes int) error {
 		return err
 	}
 	err := w.eventually(ctx, "the breaker to close", time.Duration(seconds)*time.Second, func(context.Context) (bool, string, error) {
-		s, ok := st.watch.first(func(s healthSample) bool { return s.At.After(st.opened) && s.Breaker == "closed" })
+		s, ok := st.watch.first(func(s healthSample) bool { return s.At.After(st.seen) && s.Breaker == "closed" })
 		closed = s
 		return ok, st.watch.transitions(), nil
 	})
@@ -220,7 +221,7 @@ func breakerClosesAfterProbes(ctx context.Context, seconds, probes int) error {
 	w.rec.Evidence(evidence.After, evidence.KindHealth, "breaker timeline", map[string]any{
 		"transitions": st.watch.transitions(), "answered_probes_at_proxy": len(answered),
 		"half_open_to_closed_seconds": closed.At.Sub(halfOpen).Seconds()})
-	path := st.watch.path(st.opened, closed.At)
+	path := st.watch.path(st.seen, closed.At)
 	if !strings.Contains(path, "open → half_open") || !strings.HasSuffix(path, "half_open → closed") {
 		return fmt.Errorf("the breaker went %s: expected open → half_open → closed", path)
 	}
