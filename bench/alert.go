@@ -9,6 +9,7 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
+	"github.com/dashstream/acceptance/system/chaos"
 	"github.com/dashstream/acceptance/system/monitoring"
 	"github.com/dashstream/acceptance/system/monitoring/webhook"
 	"github.com/dashstream/acceptance/system/stack"
@@ -33,9 +34,9 @@ const (
 
 // MeasureAlert measures ServiceDown's latency on st: it runs the exporter, and Reps times
 // starts a fresh Prometheus and Alertmanager (fast profile) scraping it, waits for
-// up == 1, stops the exporter (the onset is when Stop returned), waits for the firing
-// notification at the pager webhook, then closes the monitoring and restarts the
-// exporter. A fresh monitoring stack per repetition keeps Alertmanager's group_interval
+// up == 1, stops the exporter (chaos.ServiceStop; the onset is when it returned), waits for the firing
+// notification at the pager webhook, then closes the monitoring and undoes the stop
+// (the exporter is restarted and serves). A fresh monitoring stack per repetition keeps Alertmanager's group_interval
 // of an earlier notification out of the figure. It returns the latency, the floor
 // (scrape + evaluation interval + the rule's for: + group_wait) and latency − floor.
 func MeasureAlert(ctx context.Context, st stack.Stack, spec AlertSpec) ([]Figure, error) {
@@ -60,8 +61,9 @@ func MeasureAlert(ctx context.Context, st stack.Stack, spec AlertSpec) ([]Figure
 		_ = svc.Stop(sctx)
 	}()
 	var latency, floor, over []float64
+	faults := &chaos.Journal{W: spec.Log}
 	for rep := range spec.Reps {
-		l, f, err := alertOnce(ctx, st, svc, spec.Timeout)
+		l, f, err := alertOnce(ctx, st, svc, faults, spec.Timeout)
 		if err != nil {
 			return nil, fmt.Errorf("alert latency: repetition %d: %w", rep+1, err)
 		}
@@ -77,7 +79,7 @@ func MeasureAlert(ctx context.Context, st stack.Stack, spec AlertSpec) ([]Figure
 }
 
 // alertOnce is one repetition; it leaves the exporter running.
-func alertOnce(ctx context.Context, st stack.Stack, svc stack.Service, timeout time.Duration) (latency, floor time.Duration, err error) {
+func alertOnce(ctx context.Context, st stack.Stack, svc stack.Service, faults chaos.Timeline, timeout time.Duration) (latency, floor time.Duration, err error) {
 	if err := Eventually(ctx, "the exporter to be ready (/readyz 200)", timeout, func(ctx context.Context) (bool, string, error) {
 		code, err := httpStatus(ctx, svc.Addr(), "/readyz")
 		return code == 200, fmt.Sprintf("/readyz %d", code), err
@@ -102,9 +104,15 @@ func alertOnce(ctx context.Context, st stack.Stack, svc stack.Service, timeout t
 	if floor, err = alertFloor(ctx, mon); err != nil {
 		return 0, 0, err
 	}
-	if err := svc.Stop(ctx); err != nil {
-		return 0, 0, fmt.Errorf("stop exporter: %w", err)
+	h, err := chaos.ServiceStop(svc).Inject(ctx, faults)
+	if err != nil {
+		return 0, 0, err
 	}
+	defer func() { // a repetition that failed still leaves the exporter running
+		if err != nil {
+			_ = h.Undo(context.WithoutCancel(ctx))
+		}
+	}()
 	onset := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -113,8 +121,8 @@ func alertOnce(ctx context.Context, st stack.Stack, svc stack.Service, timeout t
 		return 0, 0, err
 	}
 	latency = d.Arrived.Sub(onset)
-	if err := svc.Restart(ctx); err != nil {
-		return 0, 0, fmt.Errorf("restart exporter: %w", err)
+	if err := h.Undo(ctx); err != nil {
+		return 0, 0, err
 	}
 	return latency, floor, nil
 }

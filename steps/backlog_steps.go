@@ -15,6 +15,7 @@ import (
 	"github.com/dashstream/acceptance/reference/wire"
 	"github.com/dashstream/acceptance/reference/wire/dspb"
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/chaos"
 )
 
 func registerBacklogSteps(sc *godog.ScenarioContext) {
@@ -28,23 +29,26 @@ func registerBacklogSteps(sc *godog.ScenarioContext) {
 
 // backlogState is what the backlog steps keep of a scenario.
 type backlogState struct {
-	firstRun  int    // records the consumer printed before it was stopped
-	firstSeq  uint64 // the backlog's first sequence
-	written   int    // records in the backlog
+	stopped   chaos.Handle // the consumer's stop, undone by its start
+	firstRun  int          // records the consumer printed before it was stopped
+	firstSeq  uint64       // the backlog's first sequence
+	written   int          // records in the backlog
 	restarted time.Time
 }
 
-// consumerStopped stops the scenario's consumer service gracefully (it commits and prints
-// its summary) and keeps how many records it printed.
+// consumerStopped stops the scenario's consumer service gracefully (chaos.ServiceStop: it
+// commits and prints its summary) and keeps how many records it printed.
 func consumerStopped(ctx context.Context) error {
 	w := world(ctx)
 	svc, ok := w.services["consumer"]
 	if !ok {
 		return fmt.Errorf("no consumer is running in this scenario")
 	}
-	if err := svc.Stop(ctx); err != nil {
+	h, err := chaos.ServiceStop(svc).Inject(ctx, w.rec)
+	if err != nil {
 		return err
 	}
+	state[backlogState](w).stopped = h
 	v := classify(parseConsumerLines(svc.Log(0)))
 	if v.summary == nil {
 		return fmt.Errorf("the stopped consumer printed no summary; last output:\n%s", svc.Log(20))
@@ -101,14 +105,15 @@ func backlogWritten(ctx context.Context, n, seconds int) error {
 	return nil
 }
 
-// consumerStartedAgain starts the stopped consumer service again with the same group.
+// consumerStartedAgain starts the stopped consumer service again with the same group
+// (the stop's Undo).
 func consumerStartedAgain(ctx context.Context) error {
 	w := world(ctx)
-	svc, ok := w.services["consumer"]
-	if !ok {
-		return fmt.Errorf("no consumer was started in this scenario")
+	h := state[backlogState](w).stopped
+	if h == nil {
+		return fmt.Errorf("the consumer was not stopped in this scenario")
 	}
-	if err := svc.Restart(ctx); err != nil {
+	if err := h.Undo(ctx); err != nil {
 		return err
 	}
 	state[backlogState](w).restarted = time.Now()

@@ -66,24 +66,31 @@ func hostileServicesRun(ctx context.Context) error {
 	})
 }
 
-// pauseServices pauses (SIGSTOP) or resumes the three services, recording each on the
-// timeline; a pause is undone in cleanup.
+// hostilePauses is the hostile family's state: the services' pauses, undone by resume.
+type hostilePauses struct{ handles []chaos.Handle }
+
+// pauseServices pauses (chaos.ServicePause, SIGSTOP) or resumes the three services; a
+// pause is on the timeline and undone in cleanup if the scenario does not resume them.
 func pauseServices(ctx context.Context, what string) error {
 	w := world(ctx)
+	st := state[hostilePauses](w)
+	if what == "resume" {
+		err := chaos.UndoAll(ctx, st.handles...)
+		st.handles = nil
+		return err
+	}
 	for _, name := range hostileServices {
-		svc := w.services[name]
-		if what == "resume" {
-			if err := svc.Resume(ctx); err != nil {
-				return fmt.Errorf("resume the %s: %w", name, err)
-			}
-			continue
+		svc, ok := w.services[name]
+		if !ok {
+			return fmt.Errorf("no %s runs in this scenario", name)
 		}
-		if err := svc.Pause(ctx); err != nil {
+		h, err := chaos.ServicePause(svc).Inject(ctx, w.rec)
+		if err != nil {
 			return fmt.Errorf("pause the %s: %w", name, err)
 		}
-		w.onCleanup("resume "+name, svc.Resume)
+		st.handles = append(st.handles, h)
+		w.onCleanup("resume "+name, h.Undo)
 	}
-	w.rec.Evidence(evidence.During, evidence.KindNote, "services "+what, map[string]any{"services": hostileServices})
 	return nil
 }
 
