@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dashstream/acceptance/system/kfakeproc"
+	"github.com/dashstream/acceptance/system/proc"
 )
 
 // measure runs the whole load: broker, server, producers, clients, window, drain.
@@ -45,7 +46,7 @@ func measure(ctx context.Context, o options, progress io.Writer) (*Result, error
 	if err := srv.waitFor(ctx, "kafka connected", 30*time.Second, func(h health) bool { return h.KafkaStatus == "connected" }); err != nil {
 		return nil, err
 	}
-	idle, err := readStatus(srv.p.PID())
+	idle, err := proc.ReadMem(srv.p.PID())
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +82,7 @@ func measure(ctx context.Context, o options, progress io.Writer) (*Result, error
 		func(h health) bool { return h.Metrics.ConnectedClients == o.clients }); err != nil {
 		return nil, err
 	}
-	conn, err := readStatus(srv.p.PID())
+	conn, err := proc.ReadMem(srv.p.PID())
 	if err != nil {
 		return nil, err
 	}

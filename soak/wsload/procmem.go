@@ -1,65 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
-	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/dashstream/acceptance/system/proc"
 )
-
-// memStatus is what /proc/<pid>/status says about a process's memory, in bytes.
-type memStatus struct {
-	RSS, HWM int64
-}
-
-// parseStatus reads VmRSS and VmHWM (kB in the file) from the text of /proc/<pid>/status.
-func parseStatus(r io.Reader) (memStatus, error) {
-	var m memStatus
-	var found int
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		key, rest, ok := strings.Cut(sc.Text(), ":")
-		if !ok || (key != "VmRSS" && key != "VmHWM") {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) != 2 || f[1] != "kB" {
-			return m, fmt.Errorf("parse status: %s line %q is not \"<n> kB\"", key, rest)
-		}
-		n, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil {
-			return m, fmt.Errorf("parse status: %s: %w", key, err)
-		}
-		if key == "VmRSS" {
-			m.RSS = n * 1024
-		} else {
-			m.HWM = n * 1024
-		}
-		found++
-	}
-	if err := sc.Err(); err != nil {
-		return m, fmt.Errorf("parse status: %w", err)
-	}
-	if found != 2 {
-		return m, fmt.Errorf("parse status: VmRSS or VmHWM missing (is the process a zombie?)")
-	}
-	return m, nil
-}
-
-// readStatus reads /proc/<pid>/status.
-func readStatus(pid int) (memStatus, error) {
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return memStatus{}, fmt.Errorf("read status: %w", err)
-	}
-	defer f.Close()
-	return parseStatus(f)
-}
 
 // MemSample is one VmRSS sample of the server, At seconds after the window opened
 // (negative: before it).
@@ -94,7 +42,7 @@ func (s *sampler) run(ctx context.Context, every time.Duration) {
 }
 
 func (s *sampler) sample() {
-	m, err := readStatus(s.pid)
+	m, err := proc.ReadMem(s.pid)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {

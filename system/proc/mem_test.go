@@ -16,6 +16,8 @@ func TestParseMem(t *testing.T) {
 	require.ErrorContains(t, err, "VmRSS or VmHWM missing")
 	_, err = parseMem(strings.NewReader("VmHWM:\t12 MB\nVmRSS:\t1 kB\n"))
 	require.ErrorContains(t, err, "is not")
+	_, err = parseMem(strings.NewReader("VmHWM:\tx kB\nVmRSS:\t1 kB\n"))
+	require.ErrorContains(t, err, "VmHWM")
 }
 
 func TestReadMemOfThisProcess(t *testing.T) {
