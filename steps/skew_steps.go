@@ -42,8 +42,8 @@ func skewedProducerWrites(ctx context.Context, ahead, n int) error {
 			return fmt.Errorf("the exporter exposes no %s before the skewed records are written", name)
 		}
 	}
-	w.latencyBefore = before["dashstream_e2e_latency_seconds_count"]
-	w.rec.Evidence(evidence.Before, evidence.KindMetric, "e2e latency observations", w.latencyBefore)
+	state[skewState](w).latencyBefore = before["dashstream_e2e_latency_seconds_count"]
+	w.rec.Evidence(evidence.Before, evidence.KindMetric, "e2e latency observations", state[skewState](w).latencyBefore)
 	truth := state[skewState](w)
 	truth.receivedBefore, truth.negativeBefore = before["dashstream_messages_received_total"], before["dashstream_e2e_latency_negative_total"]
 	enc := wire.NewEncoder()
@@ -73,6 +73,7 @@ type skewState struct {
 	written                        int
 	earliestUs                     int64
 	receivedBefore, negativeBefore float64
+	latencyBefore                  float64 // the exporter's latency observations before
 }
 
 func (s *skewState) wrote(tsUs int64) {
@@ -113,7 +114,7 @@ func negativeLatencies(ctx context.Context, n int) error {
 		return err
 	}
 	earliest := time.UnixMicro(truth.earliestUs)
-	observed := last["dashstream_e2e_latency_seconds_count"] - w.latencyBefore
+	observed := last["dashstream_e2e_latency_seconds_count"] - state[skewState](w).latencyBefore
 	received := last["dashstream_messages_received_total"] - truth.receivedBefore
 	w.rec.Evidence(evidence.After, evidence.KindMetric, "e2e latency: the exporter's counters beside the harness's records", map[string]any{
 		"harness_wrote": truth.written, "earliest_timestamp": earliest.UTC().Format(time.RFC3339Nano),

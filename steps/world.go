@@ -55,11 +55,8 @@ type World struct {
 	onsetSlack time.Duration
 	cleared    time.Time // when it was made false again
 
-	clients        map[string]*wsClient // WebSocket clients by tenant
-	outage         chaos.Handle         // the broker outage in progress
-	framesAtReturn int                  // frames the default client had when the broker came back
-
-	latencyBefore float64 // the exporter's latency observations before a step
+	clients map[string]*wsClient // WebSocket clients by tenant
+	outage  chaos.Handle         // the broker outage in progress
 
 	// families holds each step family's own state (see state), keyed by its type.
 	families map[reflect.Type]any

@@ -138,6 +138,9 @@ func brokerGoesDown(ctx context.Context, i int, outage string) error {
 	return nil
 }
 
+// wsReturnState is what the default client had when the broker came back.
+type wsReturnState struct{ frames int }
+
 func brokerComesBack(ctx context.Context) error {
 	w := world(ctx)
 	if w.outage == nil {
@@ -149,7 +152,7 @@ func brokerComesBack(ctx context.Context) error {
 	w.brokerBack = time.Now()
 	if c, ok := w.clients["default"]; ok {
 		frames, _ := c.snapshot()
-		w.framesAtReturn = len(frames)
+		state[wsReturnState](w).frames = len(frames)
 	}
 	return nil
 }
@@ -258,7 +261,8 @@ func clientKeptReceiving(ctx context.Context) error {
 		if disc != nil {
 			return false, "", fmt.Errorf("the client was disconnected: %w", disc)
 		}
-		return len(frames) > w.framesAtReturn, fmt.Sprintf("%d frames, %d at the broker's return", len(frames), w.framesAtReturn), nil
+		at := state[wsReturnState](w).frames
+		return len(frames) > at, fmt.Sprintf("%d frames, %d at the broker's return", len(frames), at), nil
 	})
 	if err != nil {
 		return err
