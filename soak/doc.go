@@ -13,10 +13,10 @@
 //     deleted.
 //   - leaks: RunLeakTest runs TestSuiteLeavesNothing (this package; skipped with -short)
 //     with go test -json and reads per mode what was left from $SOAK_LEAKS_JSON.
-//   - ws, delivery: RunExternal runs go run ./soak/wsload -json FILE and go run
-//     ./soak/delivery -json FILE (another engineer's programs; non-zero exit = an
-//     invariant broken) and folds their JSON in verbatim. A program not written yet is a
-//     warning, not a failure.
+//   - ws, delivery: RunExternal runs go run ./soak/cmd/dswsload -json FILE and go run
+//     ./soak/cmd/dsdelivery -json FILE (non-zero exit = an invariant broken) and folds
+//     their JSON in verbatim. A program that is missing or writes no JSON is a failure:
+//     a phase that did not run never passes.
 //
 // Summary.Finish turns the results into Failures (any failed scenario, dead run, crasher,
 // fuzz error, leak, failed ws or delivery program: dssoak exits 1) and Warnings (fuzz total

@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// External is the result of a soak program of another package (soak/wsload,
-// soak/delivery): its exit code and the JSON it wrote, folded in as is.
+// External is the result of a soak program of another package (soak/cmd/dswsload,
+// soak/cmd/dsdelivery): its exit code and the JSON it wrote, folded in as is.
 type External struct {
 	Name     string  `json:"name"`
 	Package  string  `json:"package"`
@@ -36,7 +36,7 @@ func RunExternal(ctx context.Context, name, pkg, jsonPath, logPath string, opts 
 	c := newConfig(opts)
 	e := External{Name: name, Package: pkg, JSONPath: jsonPath, Log: logPath, ExitCode: -1}
 	if m, _ := filepath.Glob(filepath.Join(c.repo, pkg, "*.go")); len(m) == 0 {
-		e.Missing = pkg + " has no Go files yet: its phase did not run"
+		e.Missing = pkg + " has no Go files: its phase did not run"
 		return e
 	}
 	_ = os.Remove(jsonPath)

@@ -128,8 +128,6 @@ func (s *Summary) Finish() {
 	for _, e := range []*External{s.WS, s.Delivery} {
 		switch {
 		case e == nil:
-		case e.Missing != "" && e.ExitCode == -1:
-			s.Warnings = append(s.Warnings, e.Name+": "+e.Missing)
 		case !e.OK():
 			s.Failures = append(s.Failures, e.Name+": "+join(e.Err, e.Missing))
 		}

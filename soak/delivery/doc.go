@@ -1,7 +1,7 @@
-// Command delivery is a Jepsen-style delivery check of the reference producer and
+// Package delivery is a Jepsen-style delivery check of the reference producer and
 // consumer on real Apache Kafka (system/kafkalocal) while brokers are killed with SIGKILL.
 //
-//	go run ./soak/delivery [-json FILE] [-duration 5m] [-interval 20s] [-brokers 1|3]
+//	go run ./soak/cmd/dsdelivery [-json FILE] [-duration 5m] [-interval 20s] [-brokers 1|3]
 //	                       [-threads 6] [-rate 200] [-in-flight 16] [-partitions 3]
 //	                       [-victim leader|random] [-down 0] [-flush 60s]
 //	                       [-drain-timeout 2m] [-start-timeout 2m] [-seed N]
@@ -93,4 +93,4 @@
 //     next kill is reported as such, not as a long recovery.
 //   - A restart includes Kafka's log recovery after an unclean shutdown; on a loaded
 //     2-core machine it takes 5-15 s for one broker.
-package main
+package delivery

@@ -1,4 +1,4 @@
-package main
+package delivery
 
 import (
 	"flag"
@@ -68,8 +68,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-func main() {
-	measurecmd.Main(measurecmd.Command[options, *Result]{
+// Command is the delivery measurement as a command (flags, a JSON file, the exit code of
+// package measurecmd); soak/cmd/dsdelivery runs it.
+func Command() measurecmd.Command[options, *Result] {
+	return measurecmd.Command[options, *Result]{
 		Name:    "delivery",
 		Parse:   parseFlags,
 		JSON:    func(o options) string { return o.json },
@@ -77,5 +79,5 @@ func main() {
 		Failed:  func(err error) *Result { return &Result{Error: err.Error()} },
 		OK:      func(r *Result) bool { return r.OK },
 		Print:   printSummary,
-	})
+	}
 }

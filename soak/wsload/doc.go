@@ -1,7 +1,7 @@
-// Command wsload measures the reference WebSocket server (reference/wsserver) under load:
+// Package wsload measures the reference WebSocket server (reference/wsserver) under load:
 // many concurrent clients over several tenants, some of them deliberately slow.
 //
-//	go run ./soak/wsload [-json FILE] [-duration 60s] [-clients 500] [-slow 10]
+//	go run ./soak/cmd/dswsload [-json FILE] [-duration 60s] [-clients 500] [-slow 10]
 //	                     [-tenants 5] [-rate 20] [-threads 4] [-warmup D] [-drain 15s]
 //	                     [-queue-size 256] [-disconnect-after-drops 0]
 //
@@ -94,4 +94,4 @@
 //     maximum (4 MiB here), about 800 KiB after 15 s at 200 frames/s. Until then a slow
 //     client lags further and further behind and the server drops nothing; that memory
 //     is the kernel's, not in the server's VmRSS.
-package main
+package wsload

@@ -1,4 +1,4 @@
-package main
+package wsload
 
 import (
 	"flag"
@@ -59,8 +59,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-func main() {
-	measurecmd.Main(measurecmd.Command[options, *Result]{
+// Command is the wsload measurement as a command (flags, a JSON file, the exit code of
+// package measurecmd); soak/cmd/dswsload runs it.
+func Command() measurecmd.Command[options, *Result] {
+	return measurecmd.Command[options, *Result]{
 		Name:    "wsload",
 		Parse:   parseFlags,
 		JSON:    func(o options) string { return o.json },
@@ -68,5 +70,5 @@ func main() {
 		Failed:  func(err error) *Result { return &Result{Error: err.Error()} },
 		OK:      func(r *Result) bool { return r.OK },
 		Print:   printSummary,
-	})
+	}
 }

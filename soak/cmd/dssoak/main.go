@@ -97,16 +97,16 @@ func main() {
 			if *wsDur != "" {
 				opts = append(opts, soak.Args("-duration", *wsDur))
 			}
-			r.say("ws: ./soak/wsload")
-			e := soak.RunExternal(ctx, "ws", "./soak/wsload", filepath.Join(work, "wsload.json"), filepath.Join(work, "wsload.log"), opts...)
+			r.say("ws: ./soak/cmd/dswsload")
+			e := soak.RunExternal(ctx, "ws", "./soak/cmd/dswsload", filepath.Join(work, "wsload.json"), filepath.Join(work, "wsload.log"), opts...)
 			s.WS = &e
 		case "delivery":
 			opts := r.opts
 			if *deliveryDur != "" {
 				opts = append(opts, soak.Args("-duration", *deliveryDur))
 			}
-			r.say("delivery: ./soak/delivery")
-			e := soak.RunExternal(ctx, "delivery", "./soak/delivery", filepath.Join(work, "delivery.json"), filepath.Join(work, "delivery.log"), opts...)
+			r.say("delivery: ./soak/cmd/dsdelivery")
+			e := soak.RunExternal(ctx, "delivery", "./soak/cmd/dsdelivery", filepath.Join(work, "delivery.json"), filepath.Join(work, "delivery.log"), opts...)
 			s.Delivery = &e
 		}
 	}
