@@ -5,34 +5,20 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/dashstream/acceptance/system/poll"
 )
 
 // pollInterval is how often Eventually checks its condition.
 const pollInterval = 50 * time.Millisecond
 
-// Eventually calls cond every 50 ms until it reports true, it fails, or timeout (or ctx)
-// ends; the timeout error names what was awaited and the last state cond described.
+// Eventually calls cond every 50 ms until it reports true, or timeout (or ctx) ends;
+// the timeout error names what was awaited and the last state cond described.
 func Eventually(ctx context.Context, what string, timeout time.Duration, cond func(context.Context) (bool, string, error)) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	t := time.NewTicker(pollInterval)
-	defer t.Stop()
-	last := ""
-	for {
-		ok, state, err := cond(ctx)
-		if err == nil && ok {
-			return nil
-		}
-		if err != nil {
-			state = err.Error()
-		}
-		last = state
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting %s for %s: %w (last: %s)", timeout, what, ctx.Err(), last)
-		case <-t.C:
-		}
+	if _, last, err := poll.Until(ctx, timeout, pollInterval, cond); err != nil {
+		return fmt.Errorf("waiting %s for %s: %w (last: %s)", timeout, what, err, last)
 	}
+	return nil
 }
 
 // httpStatus returns the status code of GET http://addr/path, bounded by 2 s.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/dashstream/acceptance/system/poll"
 )
 
 // pollEvery is how often eventually looks at the signal it waits for.
@@ -15,27 +17,15 @@ const pollEvery = 200 * time.Millisecond
 // error says the same.
 func (w *World) eventually(ctx context.Context, name string, within time.Duration, check func(context.Context) (bool, string, error)) error {
 	exp := w.rec.Expect(name, within)
-	ctx, cancel := context.WithTimeout(ctx, within)
-	defer cancel()
-	start := time.Now()
-	last := "nothing observed yet"
-	for {
-		ok, observed, err := check(ctx)
-		if err != nil {
-			last = "error: " + err.Error()
-		} else if observed != "" {
-			last = observed
-		}
-		if ok && err == nil {
-			exp.Observed(time.Now(), observed)
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			exp.Missed(last)
-			return fmt.Errorf("expected %s within %s; after %.1f s the last observation was: %s",
-				name, within, time.Since(start).Seconds(), last)
-		case <-time.After(pollEvery):
-		}
+	elapsed, last, err := poll.Until(ctx, within, pollEvery, check)
+	if err == nil {
+		exp.Observed(time.Now(), last)
+		return nil
 	}
+	if last == "" {
+		last = "nothing observed yet"
+	}
+	exp.Missed(last)
+	return fmt.Errorf("expected %s within %s; after %.1f s the last observation was: %s",
+		name, within, elapsed.Seconds(), last)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/dashstream/acceptance/system/netfault"
+	"github.com/dashstream/acceptance/system/poll"
 	"github.com/dashstream/acceptance/system/stack"
 )
 
@@ -175,22 +176,13 @@ func ByName(name string, b stack.Broker, opts ...Option) (Fault, error) {
 // waitAnswers polls addr with a metadata request until it answers, for at most within
 // (and ctx), and returns how long that took.
 func waitAnswers(ctx context.Context, addr string, within time.Duration) (time.Duration, error) {
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, within)
-	defer cancel()
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		err := probe(ctx, addr)
-		if err == nil {
-			return time.Since(start), nil
-		}
-		select {
-		case <-ctx.Done():
-			return time.Since(start), fmt.Errorf("broker at %s did not answer a metadata request within %s: %w", addr, within, err)
-		case <-tick.C:
-		}
+	took, last, err := poll.Until(ctx, within, 100*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+		return true, "", probe(ctx, addr)
+	})
+	if err != nil {
+		return took, fmt.Errorf("broker at %s did not answer a metadata request within %s: %w (last: %s)", addr, within, err, last)
 	}
+	return took, nil
 }
 
 // probe sends one metadata request to the broker at addr itself (not to another broker

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dashstream/acceptance/system/poll"
 	"github.com/dashstream/acceptance/system/stack"
 )
 
@@ -102,22 +103,13 @@ func restartIfDown(svc stack.Service) func(context.Context) error {
 
 // waitServing waits until svc runs and, if it has an address, accepts a connection.
 func waitServing(ctx context.Context, svc stack.Service, within time.Duration) (time.Duration, error) {
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, within)
-	defer cancel()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		err := serving(ctx, svc)
-		if err == nil {
-			return time.Since(start), nil
-		}
-		select {
-		case <-ctx.Done():
-			return time.Since(start), fmt.Errorf("service %s not serving within %s: %w; its last lines: %s", svc.Name(), within, err, lastLines(svc.Log(5), 5))
-		case <-tick.C:
-		}
+	took, last, err := poll.Until(ctx, within, 50*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+		return true, "", serving(ctx, svc)
+	})
+	if err != nil {
+		return took, fmt.Errorf("service %s not serving within %s: %w (last: %s); its last lines: %s", svc.Name(), within, err, last, lastLines(svc.Log(5), 5))
 	}
+	return took, nil
 }
 
 func serving(ctx context.Context, svc stack.Service) error {

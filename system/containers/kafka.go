@@ -21,6 +21,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/dashstream/acceptance/system/netfault"
+	waitpoll "github.com/dashstream/acceptance/system/poll"
 	"github.com/dashstream/acceptance/system/stack"
 )
 
@@ -288,24 +289,15 @@ func (b *broker) waitReady(ctx context.Context) error {
 	return nil
 }
 
-// poll calls check every interval until it reports done, timeout passes or ctx ends; the
-// error names the last reason check gave.
+// poll calls check every interval until it reports done, timeout passes or ctx ends
+// (system/poll); the error names the last reason check gave.
 func poll(ctx context.Context, timeout, interval time.Duration, check func(context.Context) (bool, string)) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	last := "not checked yet"
-	for {
+	_, last, err := waitpoll.Until(ctx, timeout, interval, func(ctx context.Context) (bool, string, error) {
 		done, why := check(ctx)
-		if done {
-			return nil
-		}
-		last = why
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (last: %s)", ctx.Err(), last)
-		case <-tick.C:
-		}
+		return done, why, nil
+	})
+	if err != nil {
+		return fmt.Errorf("%w (last: %s)", err, last)
 	}
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/dashstream/acceptance/system/build"
+	"github.com/dashstream/acceptance/system/poll"
 	"github.com/dashstream/acceptance/system/proc"
 )
 
@@ -159,23 +160,17 @@ func (b *Broker) Restart(ctx context.Context) error {
 }
 
 func (b *Broker) waitReady(ctx context.Context, p *proc.Process) error {
-	ctx, cancel := context.WithTimeout(ctx, b.cfg.startTimeout)
-	defer cancel()
-	var last error
-	for {
+	_, last, err := poll.Until(ctx, b.cfg.startTimeout, 100*time.Millisecond, func(ctx context.Context) (bool, string, error) {
 		if !p.Running() {
-			return fmt.Errorf("kfakeproc: broker exited while starting: %w: %s", ErrNotReady, p.Describe(20))
+			return false, "", poll.Stop(fmt.Errorf("kfakeproc: broker exited while starting: %w: %s", ErrNotReady, p.Describe(20)))
 		}
-		if last = Probe(ctx, b.ListenAddr()); last == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("kfakeproc: no metadata answer from %s within %s (%v): %w: %s",
-				b.ListenAddr(), b.cfg.startTimeout, last, ErrNotReady, p.Describe(20))
-		case <-time.After(100 * time.Millisecond):
-		}
+		return true, "", Probe(ctx, b.ListenAddr())
+	})
+	if err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+		return fmt.Errorf("kfakeproc: no metadata answer from %s within %s (%s): %w: %s",
+			b.ListenAddr(), b.cfg.startTimeout, last, ErrNotReady, p.Describe(20))
 	}
+	return err
 }
 
 // Probe sends one metadata request to addr, bounded by 2 s, and returns its error.

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dashstream/acceptance/system/poll"
 	"github.com/dashstream/acceptance/system/proc"
 	"github.com/dashstream/acceptance/system/tools"
 )
@@ -104,36 +105,29 @@ func freePort(ctx context.Context) (int, error) {
 
 // waitReady polls url until it answers 200, the process exits, timeout passes or ctx ends.
 func waitReady(ctx context.Context, p *proc.Process, url string, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	client := &http.Client{Timeout: 2 * time.Second}
-	tick := time.NewTicker(readyPoll)
-	defer tick.Stop()
-	last := "no answer yet"
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return fmt.Errorf("wait ready %s: %w", p.Name(), err)
-		}
-		resp, err := client.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			last = resp.Status
-		} else {
-			last = err.Error()
-		}
+	_, last, err := poll.Until(ctx, timeout, readyPoll, func(ctx context.Context) (bool, string, error) {
 		select {
 		case <-p.Done():
-			return fmt.Errorf("%w: %s exited before %s answered 200\n%s", ErrNotReady, p.Name(), url, p.Describe(logTailOnFail))
-		case <-ctx.Done():
-			return fmt.Errorf("%w: %s: %s did not answer 200 within %s (last: %s): %w\n%s",
-				ErrNotReady, p.Name(), url, timeout, last, ctx.Err(), p.Describe(logTailOnFail))
-		case <-tick.C:
+			return false, "", poll.Stop(fmt.Errorf("%w: %s exited before %s answered 200\n%s", ErrNotReady, p.Name(), url, p.Describe(logTailOnFail)))
+		default:
 		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return false, "", poll.Stop(fmt.Errorf("wait ready %s: %w", p.Name(), err))
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return false, "", err
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK, resp.Status, nil
+	})
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		return err // met, or a final error already worded
 	}
+	return fmt.Errorf("%w: %s: %s did not answer 200 within %s (last: %s): %w\n%s",
+		ErrNotReady, p.Name(), url, timeout, last, err, p.Describe(logTailOnFail))
 }
 
 // close stops the process (SIGTERM, then SIGKILL after the grace period) and removes the

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
+	"github.com/dashstream/acceptance/system/poll"
 	"github.com/dashstream/acceptance/system/proc"
 )
 
@@ -140,28 +141,26 @@ func (p *Prometheus) SetScrapeJobs(ctx context.Context, jobs ...ScrapeJob) error
 // WaitForAlert polls the alerts API until an alert named name is in state ("pending" or
 // "firing") and returns it, or returns an error listing the alerts seen when ctx ends.
 func (p *Prometheus) WaitForAlert(ctx context.Context, name string, state v1.AlertState) (v1.Alert, error) {
-	tick := time.NewTicker(readyPoll)
-	defer tick.Stop()
+	var found v1.Alert
 	var seen []v1.Alert
-	var lastErr error
-	for {
+	_, last, err := poll.Until(ctx, 0, readyPoll, func(ctx context.Context) (bool, string, error) {
 		res, err := p.api.Alerts(ctx)
-		if err == nil {
-			seen = res.Alerts
-			for _, a := range res.Alerts {
-				if string(a.Labels["alertname"]) == name && a.State == state {
-					return a, nil
-				}
+		if err != nil {
+			return false, "", err
+		}
+		seen = res.Alerts
+		for _, a := range res.Alerts {
+			if string(a.Labels["alertname"]) == name && a.State == state {
+				found = a
+				return true, "", nil
 			}
-		} else {
-			lastErr = err
 		}
-		select {
-		case <-ctx.Done():
-			return v1.Alert{}, fmt.Errorf("wait for %s %s: %w (alerts seen: %v, last error: %v)", name, state, ctx.Err(), seen, lastErr)
-		case <-tick.C:
-		}
+		return false, fmt.Sprintf("%d alerts", len(res.Alerts)), nil
+	})
+	if err != nil {
+		return v1.Alert{}, fmt.Errorf("wait for %s %s: %w (alerts seen: %v, last: %s)", name, state, err, seen, last)
 	}
+	return found, nil
 }
 
 // Close stops Prometheus and removes its directory; it is safe to call twice.
