@@ -91,10 +91,11 @@ func (w *World) awaitAlert(ctx context.Context, alert, receiver string, within t
 	state[alertingState](w).remember(alert, firedAlert{receiver: receiver, match: match})
 	w.rec.MarkAt(d.Arrived, evidence.EventAlertFiring, alert, "delivered to "+receiver)
 	w.rec.Evidence(evidence.During, evidence.KindAlert, "alertmanager alerts", listed)
-	if w.onset.IsZero() {
+	onset, late, ok := w.onset()
+	if !ok {
 		return fmt.Errorf("%s reached %s, but the scenario did not record when its condition began: its latency cannot be judged", alert, receiver)
 	}
-	return w.alertLatencyWithinFloor(ctx, alert, receiver, d.Arrived.Sub(w.onset))
+	return w.alertLatencyWithinFloor(ctx, alert, receiver, d.Arrived.Sub(onset), late)
 }
 
 func (s *alertingState) remember(alert string, f firedAlert) {
@@ -105,7 +106,7 @@ func (s *alertingState) remember(alert string, f firedAlert) {
 }
 
 // alertLatencyWithinFloor records the alert's latency beside its floor and checks it.
-func (w *World) alertLatencyWithinFloor(ctx context.Context, alert, receiver string, latency time.Duration) error {
+func (w *World) alertLatencyWithinFloor(ctx context.Context, alert, receiver string, latency, late time.Duration) error {
 	rules, err := w.loadedRules(ctx)
 	if err != nil {
 		return err
@@ -124,12 +125,12 @@ func (w *World) alertLatencyWithinFloor(ctx context.Context, alert, receiver str
 	least := forDur + groupWait
 	w.rec.Evidence(evidence.During, evidence.KindMetric, "alert latency", map[string]any{
 		"alert": alert, "latency_seconds": latency.Seconds(), "floor_seconds": floor.Seconds(),
-		"over_floor_seconds": (latency - floor).Seconds(), "least_seconds": least.Seconds(), "onset_slack_seconds": w.onsetSlack.Seconds()})
+		"over_floor_seconds": (latency - floor).Seconds(), "least_seconds": least.Seconds(), "onset_slack_seconds": late.Seconds()})
 	parts := fmt.Sprintf("scrape %s + evaluation %s + for: %s + group_wait %s", scrape, eval, forDur, groupWait)
 	switch {
-	case latency > floor+alertLatencyTolerance+w.onsetSlack:
+	case latency > floor+alertLatencyTolerance+late:
 		return fmt.Errorf("%s reached %s %.1f s after its condition began, more than the profile's floor %.1f s (%s) + %s (+ %s the condition may have begun later)",
-			alert, receiver, latency.Seconds(), floor.Seconds(), parts, alertLatencyTolerance, w.onsetSlack)
+			alert, receiver, latency.Seconds(), floor.Seconds(), parts, alertLatencyTolerance, late)
 	case latency < least:
 		return fmt.Errorf("%s reached %s %.1f s after its condition began, sooner than its for: + group_wait (%s) allow",
 			alert, receiver, latency.Seconds(), least)
@@ -165,9 +166,9 @@ func alertResolved(ctx context.Context, alert string, seconds int) error {
 			for _, x := range ds {
 				if resolved(x, alert, f.receiver, f.match) {
 					w.rec.MarkAt(x.Arrived, evidence.EventAlertResolved, alert, "resolved at "+x.Receiver)
-					if !w.cleared.IsZero() && x.Arrived.Before(w.cleared) {
+					if cleared := w.cleared(); !cleared.IsZero() && x.Arrived.Before(cleared) {
 						early = fmt.Errorf("%s was resolved at %s, %.1f s before its condition was cleared: it resolved while the condition held",
-							alert, x.Arrived.Format("15:04:05.000"), w.cleared.Sub(x.Arrived).Seconds())
+							alert, x.Arrived.Format("15:04:05.000"), cleared.Sub(x.Arrived).Seconds())
 						stop()
 						return false, early.Error(), nil
 					}

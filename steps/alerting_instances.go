@@ -96,7 +96,7 @@ func exporterInstanceStopped(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	w.onset = onset
+	w.markOnset(onset, 0, fmt.Sprintf("exporter instance %d stopping", n))
 	st := state[alertingState](w)
 	if st.stopped == nil {
 		st.stopped = map[int]chaos.Handle{}
@@ -116,7 +116,7 @@ func exporterInstanceStarted(ctx context.Context, n int) error {
 	if err := h.Undo(ctx); err != nil {
 		return err
 	}
-	w.cleared = cleared
+	w.markCleared(cleared, fmt.Sprintf("exporter instance %d restarting", n))
 	return nil
 }
 
@@ -142,10 +142,11 @@ func instanceStayedUp(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	if w.onset.IsZero() {
+	onset, _, ok := w.onset()
+	if !ok {
 		return fmt.Errorf("no instance was stopped in this scenario")
 	}
-	secs := int(math.Ceil(time.Since(w.onset).Seconds()))
+	secs := int(math.Ceil(time.Since(onset).Seconds()))
 	sel := fmt.Sprintf(`up{job=%q,instance=%q}[%ds]`, exporterJob, svc.ScrapeAddr(), secs)
 	lowest, err := w.query(ctx, "min_over_time("+sel+")")
 	if err != nil {

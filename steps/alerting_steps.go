@@ -170,7 +170,7 @@ func lostOnTheWay(ctx context.Context, n, lost int) error {
 		return err
 	}
 	w.onCleanup("mirror", h.Undo)
-	w.onset = time.Now()
+	w.markOnset(time.Now(), 0, fmt.Sprintf("message %d of %d lost on the way to the exporter", lost, n))
 	if err := w.sendEventsTo(ctx, src, n); err != nil {
 		return err
 	}

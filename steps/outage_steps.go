@@ -103,8 +103,8 @@ func brokerSuffers(ctx context.Context, i int, outage string, seconds int) error
 	if err := h.Undo(ctx); err != nil {
 		return err
 	}
-	w.brokerBack = time.Now()
-	st.undone = w.brokerBack
+	st.undone = time.Now()
+	w.markBrokerBack(st.undone, "the broker outage was undone")
 	return nil
 }
 
@@ -128,10 +128,11 @@ func acknowledgedAgain(ctx context.Context, seconds int) error {
 		return err
 	}
 	_, before, _, _ := w.load.counts()
+	back := w.brokerBack()
 	return w.eventually(ctx, "writes acknowledged after the broker's return", time.Duration(seconds)*time.Second,
 		func(context.Context) (bool, string, error) {
 			_, acked, _, last := w.load.counts()
-			return acked > before && last.After(w.brokerBack), w.load.String(), nil
+			return acked > before && last.After(back), w.load.String(), nil
 		})
 }
 

@@ -93,7 +93,7 @@ func writeWhileBehind(ctx context.Context, n int) error {
 	// The consumer group's lag passes ConsumerLagHigh's threshold with this record at the
 	// latest (earlier if the records already read were never committed): the alert's onset.
 	if i := lagThreshold - w.consumed; i >= 0 && i < len(at) {
-		w.onset = at[i]
+		w.markOnset(at[i], 0, fmt.Sprintf("record %d of the backlog written: the lag passes %d", i+1, lagThreshold))
 	}
 	return nil
 }

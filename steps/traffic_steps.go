@@ -76,7 +76,7 @@ func corruptShare(ctx context.Context, n int, kind string) error {
 			}
 		}
 	}()
-	w.onset = time.Now()
+	w.markOnset(time.Now(), 0, fmt.Sprintf("1 in %d records is %s", n, kind))
 	return nil
 }
 
@@ -94,7 +94,7 @@ func corruptStop(ctx context.Context) error {
 	if err := st.stop(); err != nil {
 		return fmt.Errorf("the corrupt records did not stop cleanly: %w", err)
 	}
-	w.cleared = time.Now()
+	w.markCleared(time.Now(), "the corrupt records stopped")
 	return nil
 }
 
@@ -111,11 +111,11 @@ func responsesDelayed(ctx context.Context, ms int) error {
 	w.outage = h
 	// The alert's condition (p99 above 500 ms) cannot hold before the first delayed
 	// response has arrived: its onset is one delay after the injection.
-	w.onset = time.Now().Add(time.Duration(ms) * time.Millisecond)
 	// The exporter measures the delay only when a fetch response carrying a delayed record
 	// reaches it, and a fetch the broker holds open waits up to franz-go's FetchMaxWait
 	// (5 s): on real Kafka the first delayed observation came 3.5 s after this onset.
-	w.onsetSlack = exporterFetchMaxWait
+	w.markOnset(time.Now().Add(time.Duration(ms)*time.Millisecond), exporterFetchMaxWait,
+		fmt.Sprintf("broker 1's responses delayed by %d ms", ms))
 	w.onCleanup("undo latency "+strconv.Itoa(ms)+"ms", h.Undo)
 	return nil
 }

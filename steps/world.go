@@ -45,15 +45,9 @@ type World struct {
 	view       *consumerView
 	consumed   int // records the scenario's consumer service had read at the last check
 	load       *load
-	brokerBack time.Time // when the last broker outage was undone
-	lastOutage string    // the kind of the last broker outage (kill, stop, ...)
+	lastOutage string // the kind of the last broker outage (kill, stop, ...)
 
-	mon   monitoring.Monitoring
-	onset time.Time // when the last alert condition was made true
-	// onsetSlack is how much later than onset the condition may truly have begun, where
-	// the harness cannot see it begin (a delay the pipeline must first carry through).
-	onsetSlack time.Duration
-	cleared    time.Time // when it was made false again
+	mon monitoring.Monitoring
 
 	clients map[string]*wsClient // WebSocket clients by tenant
 	outage  chaos.Handle         // the broker outage in progress

@@ -83,10 +83,11 @@ func clientConnected(ctx context.Context, tenant string) error {
 // healthPhase is the evidence phase of a /health capture: before, during or after the
 // scenario's broker outage.
 func (w *World) healthPhase() evidence.Phase {
+	back := w.brokerBack()
 	switch {
-	case w.outage != nil && w.brokerBack.IsZero():
+	case w.outage != nil && back.IsZero():
 		return evidence.During
-	case !w.brokerBack.IsZero():
+	case !back.IsZero():
 		return evidence.After
 	}
 	return evidence.Before
@@ -149,7 +150,7 @@ func brokerComesBack(ctx context.Context) error {
 	if err := w.outage.Undo(ctx); err != nil {
 		return err
 	}
-	w.brokerBack = time.Now()
+	w.markBrokerBack(time.Now(), "the broker outage was undone")
 	if c, ok := w.clients["default"]; ok {
 		frames, _ := c.snapshot()
 		state[wsReturnState](w).frames = len(frames)
@@ -162,7 +163,7 @@ func healthyAfterReturn(ctx context.Context, seconds int) error {
 	err := w.waitHealth(ctx, "/health to report healthy after the broker's return", time.Duration(seconds)*time.Second,
 		func(h wsHealth) bool { return h.Status == "healthy" })
 	if err == nil {
-		w.rec.Mark(evidence.EventRecovered, "wsserver healthy", fmt.Sprintf("%.1f s after the broker's return", time.Since(w.brokerBack).Seconds()))
+		w.rec.Mark(evidence.EventRecovered, "wsserver healthy", fmt.Sprintf("%.1f s after the broker's return", time.Since(w.brokerBack()).Seconds()))
 	}
 	return err
 }
@@ -267,11 +268,13 @@ func clientKeptReceiving(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if at, ok := c.firstAfter(w.brokerBack); ok && !w.brokerBack.IsZero() {
-		d := at.Sub(w.brokerBack)
-		w.rec.MarkAt(at, evidence.EventRecovered, "first frame", fmt.Sprintf("%.1f s after the broker's return", d.Seconds()))
-		w.rec.Evidence(evidence.After, evidence.KindMetric, "data recovery", map[string]any{
-			"first_frame_after_return_seconds": d.Seconds()})
+	if back := w.brokerBack(); !back.IsZero() {
+		if at, ok := c.firstAfter(back); ok {
+			d := at.Sub(back)
+			w.rec.MarkAt(at, evidence.EventRecovered, "first frame", fmt.Sprintf("%.1f s after the broker's return", d.Seconds()))
+			w.rec.Evidence(evidence.After, evidence.KindMetric, "data recovery", map[string]any{
+				"first_frame_after_return_seconds": d.Seconds()})
+		}
 	}
 	return nil
 }

@@ -37,6 +37,14 @@ const (
 	EventRecovered     = "recovered"
 	EventExpectation   = "expectation" // Detail starts with "met" or "not met"; the report relies on it
 	EventNote          = "note"
+	// EventOnset: the scenario made an alert's condition true (Late: how much later it may
+	// truly have begun). A fact that crosses step families: its setters and readers meet
+	// on the timeline.
+	EventOnset = "condition-onset"
+	// EventCleared: the scenario made the alert's condition false again.
+	EventCleared = "condition-cleared"
+	// EventBrokerBack: a broker outage was undone and the broker answers again.
+	EventBrokerBack = "broker-back"
 )
 
 // Scenario statuses, as godog's cucumber JSON spells them.
@@ -67,6 +75,10 @@ type Event struct {
 	Name   string    `json:"name"`
 	Detail string    `json:"detail,omitempty"`
 	Span   string    `json:"span,omitempty"`
+	// Late is how much later than At the event may truly have happened, where the harness
+	// cannot see it happen (a delay the pipeline must first carry through); 0 when At is
+	// exact.
+	Late time.Duration `json:"late_ns,omitempty"`
 }
 
 // Expectation is a timing expectation: Name should be observed within Within of Started.

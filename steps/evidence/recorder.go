@@ -73,6 +73,36 @@ func (r *Recorder) MarkAt(at time.Time, kind, name, detail string) {
 	r.locked(func(s *Scenario) { s.Timeline = append(s.Timeline, ev) })
 }
 
+// MarkLate is MarkAt for an event the harness cannot see happen exactly: it happened
+// between at and at+late.
+func (r *Recorder) MarkLate(at time.Time, late time.Duration, kind, name, detail string) {
+	if r == nil {
+		return
+	}
+	ev := Event{At: Stamp(at), Kind: kind, Name: name, Detail: detail, Late: late}
+	r.locked(func(s *Scenario) { s.Timeline = append(s.Timeline, ev) })
+}
+
+// Last returns the event of kind put on the timeline last, and whether there is one: how
+// one step family reads a fact another recorded (an alert condition's onset, a broker's
+// return).
+func (r *Recorder) Last(kind string) (Event, bool) {
+	var ev Event
+	found := false
+	if r == nil {
+		return ev, false
+	}
+	r.locked(func(s *Scenario) {
+		for i := len(s.Timeline) - 1; i >= 0; i-- {
+			if s.Timeline[i].Kind == kind {
+				ev, found = s.Timeline[i], true
+				return
+			}
+		}
+	})
+	return ev, found
+}
+
 // FaultStart marks the start of a fault and returns its span id, to be passed to
 // FaultEnd when the fault is undone. On a nil Recorder it returns "".
 func (r *Recorder) FaultStart(name, detail string) string {
