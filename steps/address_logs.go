@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/stack"
 )
 
 // logLine is one slog text line the harness captured from a service's output.
@@ -57,10 +58,10 @@ func (l logLine) connErrorKey() (string, bool) {
 
 // exporterConnErrors returns the exporter's connection-error lines by key, in order,
 // from the output the harness captured, and every warning or error line.
-func exporterConnErrors(w *World) (map[string][]logLine, []string) {
+func exporterConnErrors(exp stack.Service) (map[string][]logLine, []string) {
 	byKey := map[string][]logLine{}
 	var warnings []string
-	for _, raw := range strings.Split(w.services["exporter"].Log(0), "\n") {
+	for _, raw := range strings.Split(exp.Log(0), "\n") {
 		l, ok := parseLogLine(raw)
 		if !ok {
 			continue
@@ -85,10 +86,14 @@ const firstLineWithin = 30 * time.Second
 func loggedOnce(ctx context.Context) error {
 	w := world(ctx)
 	st := state[addressState](w)
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
 	var byKey map[string][]logLine
 	var warnings []string
-	err := w.eventually(ctx, "the exporter to log a connection error", firstLineWithin, func(context.Context) (bool, string, error) {
-		byKey, warnings = exporterConnErrors(w)
+	err = w.eventually(ctx, "the exporter to log a connection error", firstLineWithin, func(context.Context) (bool, string, error) {
+		byKey, warnings = exporterConnErrors(exp)
 		return len(byKey) > 0, fmt.Sprintf("%d distinct connection errors, %d warnings", len(byKey), len(warnings)), nil
 	})
 	w.rec.Text(evidence.During, evidence.KindLog, "exporter warnings", strings.Join(warnings, "\n"))
@@ -117,7 +122,11 @@ func loggedOncePerInterval(ctx context.Context) error {
 	w := world(ctx)
 	st := state[addressState](w)
 	elapsed := time.Since(st.started)
-	byKey, warnings := exporterConnErrors(w)
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	byKey, warnings := exporterConnErrors(exp)
 	w.rec.Text(evidence.During, evidence.KindLog, "exporter warnings", strings.Join(warnings, "\n"))
 	if len(byKey) == 0 {
 		return fmt.Errorf("the exporter logged no connection error about the broker it cannot reach (warnings: %d)", len(warnings))
@@ -177,7 +186,11 @@ func exporterStops(ctx context.Context) error {
 		st.sockets.stop()
 	}
 	st.stopping = time.Now()
-	if err := w.services["exporter"].Stop(ctx); err != nil {
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	if err := exp.Stop(ctx); err != nil {
 		return fmt.Errorf("stop exporter: %w", err)
 	}
 	st.stopped = time.Now()
@@ -205,7 +218,11 @@ func logAccountsForConnections(ctx context.Context) error {
 	}
 	conns := within(all, st.started, st.stopped)
 	late := len(within(conns, st.stopping.Add(-shutdownCancels), st.stopped))
-	byKey, _ := exporterConnErrors(w)
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	byKey, _ := exporterConnErrors(exp)
 	accounted := failuresAccounted(byKey)
 	var lines []string
 	for _, ls := range byKey {

@@ -90,7 +90,11 @@ func retriesPaced(ctx context.Context, seconds, maxConns int) error {
 	if err != nil {
 		return err
 	}
-	own, ownErr := scrape(ctx, w.services["exporter"].Addr())
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	own, ownErr := scrape(ctx, exp.Addr())
 	w.rec.Evidence(evidence.During, evidence.KindNote, "connections at the broker address", map[string]any{
 		"window_seconds": seconds, "connections_at_harness_listener": len(conns), "connection_times": offsets(conns, st.started),
 		"exporter_says_connect_attempts": own["dashstream_exporter_kafka_connect_attempts_total"], "exporter_scrape_error": errString(ownErr)})

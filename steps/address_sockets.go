@@ -152,7 +152,11 @@ func noOutboundSocket(ctx context.Context, seconds int) error {
 		found = append(found, fmt.Sprintf("%s (first seen %.2f s after start)", desc, at.Sub(st.started).Seconds()))
 	}
 	s.mu.Unlock()
-	own, ownErr := scrape(ctx, w.services["exporter"].Addr())
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	own, ownErr := scrape(ctx, exp.Addr())
 	w.rec.Evidence(evidence.During, evidence.KindNote, "sockets of the exporter's process", map[string]any{
 		"window_seconds": seconds, "samples": samples, "sample_every_ms": socketEvery.Milliseconds(), "longest_gap_ms": maxGap.Milliseconds(),
 		"outbound_sockets": found, "watch_error": errString(err),

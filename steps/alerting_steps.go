@@ -127,11 +127,14 @@ func exporterCountsGaps(ctx context.Context, n int) error {
 // and fails as soon as it goes past n. A metric the exporter does not export is never
 // read as 0: the wait ends saying it is missing.
 func (w *World) exporterMetricReaches(ctx context.Context, metric string, n int) error {
-	svc := w.services["exporter"]
+	svc, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
 	var past error
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	err := w.eventually(pctx, fmt.Sprintf("%s to reach %d", metric, n), 20*time.Second, func(ctx context.Context) (bool, string, error) {
+	err = w.eventually(pctx, fmt.Sprintf("%s to reach %d", metric, n), 20*time.Second, func(ctx context.Context) (bool, string, error) {
 		m, err := scrape(ctx, svc.Addr())
 		if err != nil {
 			return false, "", err

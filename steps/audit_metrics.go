@@ -76,7 +76,11 @@ func exporterReasonSeries(ctx context.Context, metric, reason string, n, seconds
 
 func exporterSeriesWhere(ctx context.Context, metric, reason string, n, seconds int) error {
 	w := world(ctx)
-	addr := w.services["exporter"].Addr()
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	addr := exp.Addr()
 	what := metric
 	if reason != "" {
 		what = fmt.Sprintf("%s{reason=%q}", metric, reason)
@@ -100,7 +104,11 @@ func exporterSeriesWhere(ctx context.Context, metric, reason string, n, seconds 
 // exporterGapSizes checks the gap-size histogram once the gap counter has settled.
 func exporterGapSizes(ctx context.Context, gaps, missing int) error {
 	w := world(ctx)
-	all, err := scrapeSeries(ctx, w.services["exporter"].Addr())
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	all, err := scrapeSeries(ctx, exp.Addr())
 	if err != nil {
 		return err
 	}
@@ -140,7 +148,11 @@ func exporterLagZero(ctx context.Context, seconds int) error {
 	}
 	parts := 0
 	ends.Each(func(kadm.ListedOffset) { parts++ })
-	addr := w.services["exporter"].Addr()
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	addr := exp.Addr()
 	var last []string
 	var since time.Time // start of the current run of all-zero scrapes
 	err = w.eventually(ctx, fmt.Sprintf("the exporter's lag to read 0 on every partition for %s", lagSteady), time.Duration(seconds)*time.Second, func(ctx context.Context) (bool, string, error) {
@@ -175,7 +187,11 @@ func exporterLagZero(ctx context.Context, seconds int) error {
 // scenario for tenant, scope_id the thread id, each at n.
 func exporterQualitySeries(ctx context.Context, metric string, n int, tenant string, threads int) error {
 	w := world(ctx)
-	addr := w.services["exporter"].Addr()
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	addr := exp.Addr()
 	want := map[string]bool{}
 	for i := range threads {
 		want[fmt.Sprintf("%s-%04d", w.name("thread"), i)] = true
@@ -208,7 +224,11 @@ func exporterQualitySeries(ctx context.Context, metric string, n int, tenant str
 // evictions once every message was counted.
 func exporterSeriesCap(ctx context.Context, keep, evicted int) error {
 	w := world(ctx)
-	all, err := scrapeSeries(ctx, w.services["exporter"].Addr())
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	all, err := scrapeSeries(ctx, exp.Addr())
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,11 @@ func wsServerWatched(ctx context.Context, threshold int) error {
 	if err != nil {
 		return err
 	}
-	st.watch = watchHealth(w, w.services["wsserver"].Addr())
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	st.watch = watchHealth(w, ws.Addr())
 	return nil
 }
 

@@ -109,7 +109,11 @@ func floodWebSocket(ctx context.Context, n int, tenant, name string, par int) er
 	if err != nil {
 		return err
 	}
-	addr := w.services["wsserver"].Addr()
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	addr := ws.Addr()
 	w.flood(ctx, addr, n, par, http.StatusSwitchingProtocols, func() *http.Request {
 		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/ws?tenant="+tenant, nil)
 		req.Header.Set("Authorization", "Bearer "+token)

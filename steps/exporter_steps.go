@@ -165,7 +165,11 @@ func attemptsBounded(ctx context.Context, seconds, maxConns, maxBytes int) error
 	if st.hang != nil {
 		bytes = st.hang.BytesReceived()
 	}
-	own, ownErr := scrape(ctx, w.services["exporter"].Addr())
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	own, ownErr := scrape(ctx, exp.Addr())
 	data := map[string]any{"window_seconds": seconds, "connections_at_harness_listener": len(conns),
 		"connection_times": offsets(conns, st.started), "bytes_received_by_harness_listener": bytes,
 		"exporter_says_connect_attempts": own["dashstream_exporter_kafka_connect_attempts_total"], "exporter_scrape_error": errString(ownErr)}
@@ -184,7 +188,11 @@ func attemptsBounded(ctx context.Context, seconds, maxConns, maxBytes int) error
 
 func readyz503(ctx context.Context) error {
 	w := world(ctx)
-	code, body, err := get(ctx, w.services["exporter"].Addr(), "/readyz")
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	code, body, err := get(ctx, exp.Addr(), "/readyz")
 	if err != nil {
 		return err
 	}
@@ -207,8 +215,12 @@ func exporterFixed(ctx context.Context) error {
 
 func readyz200(ctx context.Context, seconds int) error {
 	w := world(ctx)
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
 	return w.eventually(ctx, "/readyz to answer 200", time.Duration(seconds)*time.Second, func(ctx context.Context) (bool, string, error) {
-		code, body, err := get(ctx, w.services["exporter"].Addr(), "/readyz")
+		code, body, err := get(ctx, exp.Addr(), "/readyz")
 		return code == 200, fmt.Sprintf("%d %s", code, strings.TrimSpace(body)), err
 	})
 }

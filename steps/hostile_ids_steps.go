@@ -106,7 +106,10 @@ func framesCarryCutThread(ctx context.Context, tenant string, max int, marker st
 
 func consumerLinesCutThread(ctx context.Context, maxLine int) error {
 	w := world(ctx)
-	svc := w.services["consumer"]
+	svc, err := w.service("consumer")
+	if err != nil {
+		return err
+	}
 	id := state[longIDState](w).thread
 	max, marker := wire.MaxIDBytes, wire.CutMarker
 	var checked int

@@ -22,7 +22,11 @@ func registerHostileQueueSteps(sc *godog.ScenarioContext) {
 // client, so "the slow client catches up" applies to it.
 func slowBinaryClient(ctx context.Context, tenant string, ms int) error {
 	w := world(ctx)
-	c, _, err := dialWSWith(ctx, w.services["wsserver"].Addr(), tenant, wsDial{format: "binary", pause: time.Duration(ms) * time.Millisecond, tinyBuffer: true})
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	c, _, err := dialWSWith(ctx, ws.Addr(), tenant, wsDial{format: "binary", pause: time.Duration(ms) * time.Millisecond, tinyBuffer: true})
 	if err != nil {
 		return err
 	}
@@ -72,6 +76,10 @@ func slowClientMissedCounted(ctx context.Context, limit int) error {
 	}
 	var got int
 	var dropped float64
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
 	err = w.eventually(ctx, "the slow client to stop receiving, with received + dropped = written", 60*time.Second, func(ctx context.Context) (bool, string, error) {
 		before, _ := st.slow.snapshot()
 		select {
@@ -82,7 +90,7 @@ func slowClientMissedCounted(ctx context.Context, limit int) error {
 		if disc != nil {
 			return false, "", fmt.Errorf("the slow client was disconnected: %w", disc)
 		}
-		m, err := scrape(ctx, w.services["wsserver"].Addr())
+		m, err := scrape(ctx, ws.Addr())
 		if err != nil {
 			return false, err.Error(), nil
 		}

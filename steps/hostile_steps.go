@@ -131,16 +131,23 @@ func servicesCountReceived(ctx context.Context, n int) error {
 	if total != int64(n) {
 		return fmt.Errorf("the topic holds %d records, the scenario expects %d", total, n)
 	}
-	if err := w.consumerSeen(ctx, w.services["consumer"], n, 90*time.Second); err != nil {
+	cons, err := w.service("consumer")
+	if err != nil {
 		return err
 	}
-	if v := viewOf(w.services["consumer"]); len(v.decodeErrors) > 0 {
+	if err := w.consumerSeen(ctx, cons, n, 90*time.Second); err != nil {
+		return err
+	}
+	if v := viewOf(cons); len(v.decodeErrors) > 0 {
 		return fmt.Errorf("the consumer printed %d decode errors, expected none", len(v.decodeErrors))
 	}
 	for _, name := range hostileServices[1:] {
-		svc := w.services[name]
+		svc, err := w.service(name)
+		if err != nil {
+			return err
+		}
 		var got map[string]float64
-		err := w.eventually(ctx, fmt.Sprintf("the %s to count %d messages received", name, n), 90*time.Second, func(ctx context.Context) (bool, string, error) {
+		err = w.eventually(ctx, fmt.Sprintf("the %s to count %d messages received", name, n), 90*time.Second, func(ctx context.Context) (bool, string, error) {
 			m, err := scrape(ctx, svc.Addr())
 			if err != nil {
 				return false, err.Error(), nil
@@ -166,15 +173,23 @@ func servicesCountReceived(ctx context.Context, n int) error {
 // servicesAnswer requires each service's HTTP endpoint to answer 200 now.
 func servicesAnswer(ctx context.Context) error {
 	w := world(ctx)
-	addr, err := metricsAddr(w.services["consumer"])
+	svcs := map[string]stack.Service{}
+	for _, name := range hostileServices {
+		svc, err := w.service(name)
+		if err != nil {
+			return err
+		}
+		svcs[name] = svc
+	}
+	addr, err := metricsAddr(svcs["consumer"])
 	if err != nil {
 		return err
 	}
 	var problems []string
 	for _, e := range []struct{ name, addr, path string }{
-		{"consumer", addr, "/metrics"}, {"exporter", w.services["exporter"].Addr(), "/readyz"}, {"wsserver", w.services["wsserver"].Addr(), "/health"},
+		{"consumer", addr, "/metrics"}, {"exporter", svcs["exporter"].Addr(), "/readyz"}, {"wsserver", svcs["wsserver"].Addr(), "/health"},
 	} {
-		if !w.services[e.name].Running() {
+		if !svcs[e.name].Running() {
 			problems = append(problems, e.name+" is not running")
 			continue
 		}
@@ -196,7 +211,10 @@ func peakMemoryUnder(ctx context.Context, limitMiB int) error {
 	var problems []string
 	peaks := map[string]any{}
 	for _, name := range hostileServices {
-		svc := w.services[name]
+		svc, err := w.service(name)
+		if err != nil {
+			return err
+		}
 		p, ok := svc.(interface{ PID() int })
 		if !ok || p.PID() == 0 || !svc.Running() {
 			return fmt.Errorf("the harness cannot read /proc of the %s's process (not a running child process)", name)

@@ -204,7 +204,11 @@ func labelValues(fams map[string]*dto.MetricFamily, name string) map[string]int 
 func tenantValuesBounded(ctx context.Context, most int) error {
 	w := world(ctx)
 	st := state[labelsState](w)
-	fams, err := scrapeFamilies(ctx, w.services["exporter"].Addr())
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	fams, err := scrapeFamilies(ctx, exp.Addr())
 	if err != nil {
 		return err
 	}
@@ -242,7 +246,11 @@ func tenantValuesBounded(ctx context.Context, most int) error {
 // be at most n bytes.
 func labelValuesShort(ctx context.Context, n int) error {
 	w := world(ctx)
-	fams, err := scrapeFamilies(ctx, w.services["exporter"].Addr())
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	fams, err := scrapeFamilies(ctx, exp.Addr())
 	if err != nil {
 		return err
 	}
@@ -273,8 +281,12 @@ func invalidTenantsCounted(ctx context.Context, table *godog.Table) error {
 		return err
 	}
 	got := map[string]float64{}
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
 	return w.eventually(ctx, "the exporter to count every invalid tenant id by reason", 30*time.Second, func(ctx context.Context) (bool, string, error) {
-		fams, err := scrapeFamilies(ctx, w.services["exporter"].Addr())
+		fams, err := scrapeFamilies(ctx, exp.Addr())
 		if err != nil {
 			return false, "", err
 		}
@@ -296,7 +308,10 @@ func invalidTenantsCounted(ctx context.Context, table *godog.Table) error {
 // answer 200.
 func exporterStillServing(ctx context.Context) error {
 	w := world(ctx)
-	svc := w.services["exporter"]
+	svc, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
 	if !svc.Running() {
 		return fmt.Errorf("the exporter is no longer running; its log:\n%s", svc.Log(20))
 	}

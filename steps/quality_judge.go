@@ -109,8 +109,12 @@ func qualitySeriesScraped(ctx context.Context, seconds int, table *godog.Table) 
 		return err
 	}
 	var last map[string]typedValue
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
 	err = w.eventually(ctx, "the exporter's /metrics to hold exactly the quality series of the table", time.Duration(seconds)*time.Second, func(ctx context.Context) (bool, string, error) {
-		fams, err := scrapeFamilies(ctx, w.services["exporter"].Addr())
+		fams, err := scrapeFamilies(ctx, exp.Addr())
 		if err != nil {
 			return false, "", err
 		}
@@ -131,8 +135,12 @@ func qualityMessagesCounted(ctx context.Context) error {
 		return fmt.Errorf("no quality message was written in this scenario")
 	}
 	got := map[string]float64{}
-	err := w.eventually(ctx, "the exporter to count the quality messages the harness wrote, per tenant", 10*time.Second, func(ctx context.Context) (bool, string, error) {
-		fams, err := scrapeFamilies(ctx, w.services["exporter"].Addr())
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	err = w.eventually(ctx, "the exporter to count the quality messages the harness wrote, per tenant", 10*time.Second, func(ctx context.Context) (bool, string, error) {
+		fams, err := scrapeFamilies(ctx, exp.Addr())
 		if err != nil {
 			return false, "", err
 		}
@@ -165,8 +173,12 @@ func qualitySkipsCounted(ctx context.Context, table *godog.Table) error {
 		return err
 	}
 	var got map[string]typedValue
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
 	err = w.eventually(ctx, "the exporter's skip and eviction counters to match the table", 10*time.Second, func(ctx context.Context) (bool, string, error) {
-		fams, err := scrapeFamilies(ctx, w.services["exporter"].Addr())
+		fams, err := scrapeFamilies(ctx, exp.Addr())
 		if err != nil {
 			return false, "", err
 		}
@@ -196,7 +208,11 @@ func qualitySkipsCounted(ctx context.Context, table *godog.Table) error {
 // own last scrape (name, tenant, scope_id and value).
 func qualitySeriesInPrometheus(ctx context.Context, seconds int) error {
 	w := world(ctx)
-	fams, err := scrapeFamilies(ctx, w.services["exporter"].Addr())
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	fams, err := scrapeFamilies(ctx, exp.Addr())
 	if err != nil {
 		return err
 	}

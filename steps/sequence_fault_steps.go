@@ -75,7 +75,11 @@ func consumerFallsBehindDisconnected(ctx context.Context, n int) error {
 
 func freezeConsumer(ctx context.Context) error {
 	w := world(ctx)
-	h, err := chaos.ServicePause(w.services["consumer"]).Inject(ctx, w.rec)
+	cons, err := w.service("consumer")
+	if err != nil {
+		return err
+	}
+	h, err := chaos.ServicePause(cons).Inject(ctx, w.rec)
 	if err != nil {
 		return err
 	}
@@ -125,7 +129,10 @@ func deleteUpTo(ctx context.Context, k int) error {
 // records, and to have read to the end of the topic.
 func consumerCatchesUp(ctx context.Context, more int) error {
 	w := world(ctx)
-	svc := w.services["consumer"]
+	svc, err := w.service("consumer")
+	if err != nil {
+		return err
+	}
 	if h := state[sequenceState](w).frozen; h != nil {
 		if err := h.Undo(ctx); err != nil {
 			return err
@@ -204,7 +211,10 @@ func forgeSequences(ctx context.Context, list string) error {
 // from then on is the new process's.
 func consumerRestarted(ctx context.Context) error {
 	w := world(ctx)
-	svc := w.services["consumer"]
+	svc, err := w.service("consumer")
+	if err != nil {
+		return err
+	}
 	h, err := chaos.ServiceStop(svc).Inject(ctx, w.rec)
 	if err != nil {
 		return err

@@ -31,7 +31,11 @@ func skewedProducerWrites(ctx context.Context, ahead, n int) error {
 		return err
 	}
 	defer cl.Close()
-	before, err := scrape(ctx, w.services["exporter"].Addr())
+	exp, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
+	before, err := scrape(ctx, exp.Addr())
 	if err != nil {
 		return err
 	}
@@ -90,14 +94,17 @@ func (s *skewState) wrote(tsUs int64) {
 // histogram observation are the truth.
 func negativeLatencies(ctx context.Context, n int) error {
 	w := world(ctx)
-	svc := w.services["exporter"]
+	svc, err := w.service("exporter")
+	if err != nil {
+		return err
+	}
 	truth := state[skewState](w)
 	if truth.written != n {
 		return fmt.Errorf("the harness wrote %d skewed records, the step expects %d", truth.written, n)
 	}
 	var last map[string]float64
 	var countedAt time.Time
-	err := w.eventually(ctx, fmt.Sprintf("the exporter to count %d negative latencies", n), 20*time.Second, func(ctx context.Context) (bool, string, error) {
+	err = w.eventually(ctx, fmt.Sprintf("the exporter to count %d negative latencies", n), 20*time.Second, func(ctx context.Context) (bool, string, error) {
 		m, err := scrape(ctx, svc.Addr())
 		if err != nil {
 			return false, "", err

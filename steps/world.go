@@ -166,6 +166,17 @@ func (w *World) need(caps ...stack.Capability) error {
 	return nil
 }
 
+// service returns the scenario's service started under name ("exporter", "wsserver",
+// "consumer", "exporter-2"), or an error naming it when no step of the scenario started
+// one: the one way steps reach a service.
+func (w *World) service(name string) (stack.Service, error) {
+	svc, ok := w.services[name]
+	if !ok {
+		return nil, fmt.Errorf("no %s runs in this scenario: a step must start it first", name)
+	}
+	return svc, nil
+}
+
 // startService starts a reference service for the scenario, keeps it by its spec name,
 // and registers its stop, keeping the last lines it printed as evidence.
 func (w *World) startService(ctx context.Context, spec stack.ServiceSpec) (stack.Service, error) {

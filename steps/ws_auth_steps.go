@@ -91,7 +91,11 @@ func grantedClientConnected(ctx context.Context, tenant, name string) error {
 	if err != nil {
 		return err
 	}
-	c, _, err := dialWSWith(ctx, w.services["wsserver"].Addr(), tenant, wsDial{token: tok})
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	c, _, err := dialWSWith(ctx, ws.Addr(), tenant, wsDial{token: tok})
 	if err != nil {
 		return err
 	}
@@ -102,7 +106,11 @@ func grantedClientConnected(ctx context.Context, tenant, name string) error {
 func refusedClientListens(ctx context.Context, tenant, how, fromOwnHost string, status int) error {
 	w := world(ctx)
 	st := state[wsAuthFamily](w)
-	addr := w.services["wsserver"].Addr()
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	addr := ws.Addr()
 	h := http.Header{}
 	switch {
 	case how == "with an unknown token":

@@ -51,7 +51,11 @@ func clientRefused(ctx context.Context, tenant, withToken, format, origin string
 	if withToken != "" {
 		o.token = state[wsContractFamily](w).token
 	}
-	c, got, err := dialWSWith(ctx, w.services["wsserver"].Addr(), tenant, o)
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	c, got, err := dialWSWith(ctx, ws.Addr(), tenant, o)
 	if err == nil {
 		c.close()
 		return fmt.Errorf("the client was accepted (HTTP %d), expected a refusal with HTTP %d", got, status)
@@ -65,8 +69,11 @@ func clientRefused(ctx context.Context, tenant, withToken, format, origin string
 func contractClients(ctx context.Context, tenant string) error {
 	w := world(ctx)
 	st := state[wsContractFamily](w)
-	addr := w.services["wsserver"].Addr()
-	var err error
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	addr := ws.Addr()
 	if st.json, _, err = dialWSWith(ctx, addr, tenant, wsDial{format: "json", token: st.token}); err != nil {
 		return err
 	}
@@ -186,7 +193,11 @@ func frameAt(frames [][]byte, i int) []byte {
 func oversizedMessageClosed(ctx context.Context, size, code int) error {
 	w := world(ctx)
 	st := state[wsContractFamily](w)
-	c, _, err := dialWSWith(ctx, w.services["wsserver"].Addr(), "acme", wsDial{token: st.token})
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	c, _, err := dialWSWith(ctx, ws.Addr(), "acme", wsDial{token: st.token})
 	if err != nil {
 		return err
 	}

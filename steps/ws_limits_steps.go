@@ -46,7 +46,11 @@ func wsServerIdle(ctx context.Context, seconds int) error {
 func idleConnectionClosed(ctx context.Context, least, most int) error {
 	w := world(ctx)
 	st := state[wsLimitFamily](w)
-	addr := w.services["wsserver"].Addr()
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	addr := ws.Addr()
 	conn, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("dial %s: %w", addr, err)
@@ -128,7 +132,11 @@ func wsServerPings(ctx context.Context, every, wait, httpTimeout int) error {
 func silentClientDropped(ctx context.Context, tenant string, within int) error {
 	w := world(ctx)
 	st := state[wsLimitFamily](w)
-	r, err := rawHandshake(ctx, w.services["wsserver"].Addr(), tenant, nil)
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	r, err := rawHandshake(ctx, ws.Addr(), tenant, nil)
 	if err != nil {
 		return err
 	}

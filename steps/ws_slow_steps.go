@@ -35,7 +35,11 @@ func wsServerWithQueue(ctx context.Context, n int) error {
 
 func slowClientConnected(ctx context.Context, tenant string, ms int) error {
 	w := world(ctx)
-	c, _, err := dialWSWith(ctx, w.services["wsserver"].Addr(), tenant, wsDial{pause: time.Duration(ms) * time.Millisecond, tinyBuffer: true})
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	c, _, err := dialWSWith(ctx, ws.Addr(), tenant, wsDial{pause: time.Duration(ms) * time.Millisecond, tinyBuffer: true})
 	if err != nil {
 		return err
 	}
@@ -89,7 +93,11 @@ func slowClientDropsCounted(ctx context.Context) error {
 		return fmt.Errorf("the slow client: %w", err)
 	}
 	missed := n - len(frames)
-	m, err := scrape(ctx, w.services["wsserver"].Addr())
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	m, err := scrape(ctx, ws.Addr())
 	if err != nil {
 		return err
 	}

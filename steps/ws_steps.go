@@ -72,7 +72,11 @@ func (w *World) startWSServer(ctx context.Context, env map[string]string) error 
 
 func clientConnected(ctx context.Context, tenant string) error {
 	w := world(ctx)
-	c, err := dialWS(ctx, w.services["wsserver"].Addr(), tenant)
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	c, err := dialWS(ctx, ws.Addr(), tenant)
 	if err != nil {
 		return err
 	}
@@ -94,9 +98,13 @@ func (w *World) healthPhase() evidence.Phase {
 }
 
 func (w *World) waitHealth(ctx context.Context, name string, within time.Duration, ok func(wsHealth) bool) error {
-	addr := w.services["wsserver"].Addr()
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	addr := ws.Addr()
 	var last wsHealth
-	err := w.eventually(ctx, name, within, func(ctx context.Context) (bool, string, error) {
+	err = w.eventually(ctx, name, within, func(ctx context.Context) (bool, string, error) {
 		h, err := getHealth(ctx, addr)
 		if err != nil {
 			return false, "", err
@@ -170,7 +178,11 @@ func healthyAfterReturn(ctx context.Context, seconds int) error {
 
 func recentErrorsZero(ctx context.Context) error {
 	w := world(ctx)
-	h, err := getHealth(ctx, w.services["wsserver"].Addr())
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	h, err := getHealth(ctx, ws.Addr())
 	if err != nil {
 		return err
 	}
@@ -201,7 +213,10 @@ func recentErrorsZero(ctx context.Context) error {
 // are shown beside as evidence.
 func consumerLoopNeverRestarted(ctx context.Context) error {
 	w := world(ctx)
-	svc := w.services["wsserver"]
+	svc, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
 	m, err := scrape(ctx, svc.Addr())
 	if err != nil {
 		return err

@@ -37,7 +37,11 @@ func wsServerWithTiers(ctx context.Context, stale, reconnecting int) error {
 		"HEALTH_RECONNECTING_AFTER": strconv.Itoa(reconnecting) + "s"}); err != nil {
 		return err
 	}
-	state[wsTierFamily](w).watch = watchHealth(w, w.services["wsserver"].Addr())
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	state[wsTierFamily](w).watch = watchHealth(w, ws.Addr())
 	return nil
 }
 
@@ -115,7 +119,11 @@ func wsServerDefaults(ctx context.Context) error {
 // /health does not show fails by name.
 func healthThresholdsAre(ctx context.Context, table *godog.Table) error {
 	w := world(ctx)
-	h, err := getHealth(ctx, w.services["wsserver"].Addr())
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err
+	}
+	h, err := getHealth(ctx, ws.Addr())
 	if err != nil {
 		return err
 	}
