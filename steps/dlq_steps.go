@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -177,42 +176,6 @@ func checkDLQRecord(r *kgo.Record, events string, source map[[2]int64]*kgo.Recor
 		return fmt.Errorf("the source record's headers %v are not carried after the DLQ headers %v", orig.Headers, r.Headers)
 	}
 	return nil
-}
-
-// readSettled reads topic from the start until at least want records arrived and then a
-// settle period passed with nothing new, or within passed, and returns what it read.
-func readSettled(ctx context.Context, w *World, topic string, want int, within time.Duration) ([]*kgo.Record, error) {
-	cl, err := w.stack.Kafka().Client(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.FetchMaxWait(consumerFetchMaxWait))
-	if err != nil {
-		return nil, err
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(ctx, within)
-	defer cancel()
-	var out []*kgo.Record
-	last := time.Now()
-	for {
-		pctx, pcancel := context.WithTimeout(ctx, consumerSettle)
-		fs := cl.PollFetches(pctx)
-		pcancel()
-		if ctx.Err() != nil {
-			return out, fmt.Errorf("read %s: %d records, expected at least %d and then nothing new for %s, within %s",
-				topic, len(out), want, consumerSettle, within)
-		}
-		fs.EachError(func(t string, p int32, err error) {
-			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
-				w.rec.Mark(evidence.EventNote, "fetch error", fmt.Sprintf("%s/%d: %v", t, p, err))
-			}
-		})
-		if got := fs.Records(); len(got) > 0 {
-			out, last = append(out, got...), time.Now()
-			continue
-		}
-		if len(out) >= want && time.Since(last) >= consumerSettle {
-			return out, nil
-		}
-	}
 }
 
 func headerValue(r *kgo.Record, key string) string {

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/steps/evidence"
@@ -18,61 +16,9 @@ func registerRecordFrameSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^after a settle period, the client has a frame for every record Kafka holds, each once, in order$`, clientHasEveryRecord)
 }
 
-// allRecords reads the scenario's events topic from the start with the harness's own
-// client up to the end offset of each partition, taken first: every record Kafka holds,
-// however slowly the first fetch comes on a loaded machine.
+// allRecords reads every record the scenario's events topic holds (readSettled).
 func (w *World) allRecords(ctx context.Context) ([]*kgo.Record, error) {
-	topic := w.topic("events")
-	adm, err := w.stack.Kafka().Admin()
-	if err != nil {
-		return nil, err
-	}
-	ends, err := adm.ListEndOffsets(ctx, topic)
-	adm.Close()
-	if err == nil {
-		err = ends.Error()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("end offsets of %s: %w", topic, err)
-	}
-	cl, err := w.stack.Kafka().Client(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		return nil, err
-	}
-	defer cl.Close()
-	next := map[int32]int64{} // the offset each partition's next record must reach
-	ends.Each(func(o kadm.ListedOffset) {
-		if o.Offset > 0 {
-			next[o.Partition] = 0
-		}
-	})
-	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	var out []*kgo.Record
-	for p := range next {
-		for next[p] < ends[topic][p].Offset {
-			fs := cl.PollFetches(rctx)
-			if rctx.Err() != nil {
-				return nil, fmt.Errorf("read %s to its end offsets %s within 30 s: %d records read, partition %d at offset %d",
-					topic, endsText(ends, topic), len(out), p, next[p])
-			}
-			fs.EachRecord(func(r *kgo.Record) {
-				out = append(out, r)
-				next[r.Partition] = max(next[r.Partition], r.Offset+1)
-			})
-		}
-	}
-	return out, nil
-}
-
-// endsText lists a topic's end offsets by partition ("0:12 1:0 2:40").
-func endsText(ends kadm.ListedOffsets, topic string) string {
-	var parts []string
-	for p, o := range ends[topic] {
-		parts = append(parts, fmt.Sprintf("%d:%d", p, o.Offset))
-	}
-	slices.Sort(parts)
-	return strings.Join(parts, " ")
+	return readSettled(ctx, w, w.topic("events"), 0, 30*time.Second)
 }
 
 // clientHasEveryRecord judges the default client after an outage: once the producer
