@@ -23,9 +23,11 @@ type stopError struct{ error }
 func (e stopError) Unwrap() error { return e.error }
 
 // Until calls cond at once and then every interval until it reports done, for at most
-// within (and ctx; within 0 or less: ctx alone bounds it). It returns how long that took and the last observation (the error's
-// text where the last call failed). err is nil when cond was met, the error cond wrapped
-// with Stop (unwrapped), or the context's error when the time ran out.
+// within (and ctx; within 0 or less: ctx alone bounds it). It returns how long that took
+// and the last observation: what cond last described, or its last error's text, except
+// an error of the call the deadline cut short, which says nothing of what is awaited. err
+// is nil when cond was met, the error cond wrapped with Stop (unwrapped), or the
+// context's error when the time ran out.
 func Until(ctx context.Context, within, every time.Duration, cond Cond) (elapsed time.Duration, last string, err error) {
 	start := time.Now()
 	if within > 0 {
@@ -41,6 +43,9 @@ func Until(ctx context.Context, within, every time.Duration, cond Cond) (elapsed
 		switch {
 		case errors.As(cerr, &stop):
 			return time.Since(start), cerr.Error(), stop.error
+		case cerr != nil && ctx.Err() != nil && last != "":
+			// the deadline cut this call short: its error says nothing of what is awaited,
+			// the observation before it does
 		case cerr != nil:
 			last = cerr.Error()
 		case done:
@@ -52,6 +57,9 @@ func Until(ctx context.Context, within, every time.Duration, cond Cond) (elapsed
 		case <-ctx.Done():
 			return time.Since(start), last, ctx.Err()
 		case <-t.C:
+			if ctx.Err() != nil { // both were ready and select took the tick
+				return time.Since(start), last, ctx.Err()
+			}
 		}
 	}
 }

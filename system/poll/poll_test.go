@@ -54,3 +54,17 @@ func TestUntilEndsWithItsContext(t *testing.T) {
 	_, _, err := poll.Until(ctx, time.Minute, time.Millisecond, func(context.Context) (bool, string, error) { return false, "no", nil })
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+func TestUntilKeepsTheLastObservationWhenTheDeadlineCutsACall(t *testing.T) {
+	calls := 0
+	_, last, err := poll.Until(context.Background(), 60*time.Millisecond, 10*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+		calls++
+		if calls == 1 {
+			return false, "2 of 3 series", nil
+		}
+		<-ctx.Done() // a scrape still under way at the deadline
+		return false, "", fmt.Errorf("scrape: %w", ctx.Err())
+	})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Equal(t, "2 of 3 series", last)
+}
