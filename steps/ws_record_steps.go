@@ -21,6 +21,24 @@ func (w *World) allRecords(ctx context.Context) ([]*kgo.Record, error) {
 	return readSettled(ctx, w, w.topic("events"), 0, 30*time.Second)
 }
 
+// wsDrops says how many frames the WebSocket server counted as dropped for slow clients,
+// to tell a frame the server dropped from one it never had.
+func (w *World) wsDrops(ctx context.Context) string {
+	ws, err := w.service("wsserver")
+	if err != nil {
+		return err.Error()
+	}
+	m, err := scrape(ctx, ws.Addr())
+	if err != nil {
+		return "the server's dropped frames unknown: " + err.Error()
+	}
+	n, ok := m["dashstream_ws_dropped_frames_total"]
+	if !ok {
+		return "the server exposes no dashstream_ws_dropped_frames_total"
+	}
+	return fmt.Sprintf("the server counted %v frames dropped for slow clients", n)
+}
+
 // clientHasEveryRecord judges the default client after an outage: once the producer
 // stopped and a settle period passed, its frames name every record Kafka holds, each
 // once, in each partition's order, and nothing else.
@@ -40,7 +58,7 @@ func clientHasEveryRecord(ctx context.Context) error {
 		return len(frames) >= len(recs), fmt.Sprintf("%d frames", len(frames)), nil
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("%w (%s)", err, w.wsDrops(ctx))
 	}
 	select {
 	case <-ctx.Done():

@@ -38,9 +38,18 @@ func registerWebSocketSteps(sc *godog.ScenarioContext) {
 	registerRecordFrameSteps(sc)
 }
 
+// outageQueue is the client queue of the outage scenarios' server, in frames: what is
+// written during an outage reaches the server at once when the broker returns (about 400
+// records after 10 s), and these scenarios judge that every record reaches the client, so
+// the burst must fit a client that reads it more slowly than it arrives (through the
+// containers stack's published port) instead of costing it the oldest frames, as the
+// default queue of 256 frames does by design.
+const outageQueue = 4096
+
 func wsServerRuns(ctx context.Context, window, stale, openFor int) error {
 	return world(ctx).startWSServer(ctx, map[string]string{"HEALTH_WINDOW": strconv.Itoa(window) + "s",
-		"HEALTH_STALE_AFTER": strconv.Itoa(stale) + "s", "CB_OPEN_FOR": strconv.Itoa(openFor) + "s"})
+		"HEALTH_STALE_AFTER": strconv.Itoa(stale) + "s", "CB_OPEN_FOR": strconv.Itoa(openFor) + "s",
+		"WS_QUEUE_SIZE": strconv.Itoa(outageQueue)})
 }
 
 // startWSServer starts the scenario's WebSocket server on its events topic with env
