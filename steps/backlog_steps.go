@@ -49,6 +49,7 @@ func consumerStopped(ctx context.Context) error {
 		return err
 	}
 	state[backlogState](w).stopped = h
+	w.onCleanup("start the stopped consumer", h.Undo) // ends the fault's span if the scenario fails first
 	v := classify(parseConsumerLines(svc.Log(0)))
 	if v.summary == nil {
 		return fmt.Errorf("the stopped consumer printed no summary; last output:\n%s", svc.Log(20))
