@@ -81,21 +81,16 @@ func slowClientMissedCounted(ctx context.Context, limit int) error {
 		return err
 	}
 	err = w.eventually(ctx, "the slow client to stop receiving, with received + dropped = written", 60*time.Second, func(ctx context.Context) (bool, string, error) {
-		before, _ := st.slow.snapshot()
-		select {
-		case <-ctx.Done():
-		case <-time.After(settle):
-		}
-		after, disc := st.slow.snapshot()
-		if disc != nil {
-			return false, "", fmt.Errorf("the slow client was disconnected: %w", disc)
+		after, still, err := st.slow.quiet(ctx)
+		if err != nil {
+			return false, "", err
 		}
 		m, err := scrape(ctx, ws.Addr())
 		if err != nil {
 			return false, err.Error(), nil
 		}
 		got, dropped = len(after), m["dashstream_ws_dropped_frames_total"]
-		return len(after) == len(before) && float64(got)+dropped == float64(total),
+		return still && float64(got)+dropped == float64(total),
 			fmt.Sprintf("%d frames received, %v dropped, %d written", got, dropped, total), nil
 	})
 	w.rec.Evidence(evidence.After, evidence.KindMetric, "slow binary client", map[string]any{

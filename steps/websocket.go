@@ -124,6 +124,21 @@ func (c *wsClient) snapshot() ([]wsFrame, error) {
 	return append([]wsFrame(nil), c.frames...), c.disconnected
 }
 
+// quiet watches the client for one settle period and returns its frames at the end, and
+// whether none came during it; a disconnected client is an error.
+func (c *wsClient) quiet(ctx context.Context) (frames []wsFrame, still bool, err error) {
+	before, _ := c.snapshot()
+	select {
+	case <-ctx.Done():
+	case <-time.After(settle):
+	}
+	after, disc := c.snapshot()
+	if disc != nil {
+		return after, false, fmt.Errorf("the client was disconnected: %w", disc)
+	}
+	return after, len(after) == len(before), nil
+}
+
 // binaries returns the binary frames received so far.
 func (c *wsClient) binaries() [][]byte {
 	c.mu.Lock()

@@ -71,18 +71,13 @@ func slowClientDropsCounted(ctx context.Context) error {
 	st := state[wsSlowFamily](w)
 	want, n := state[wsTenantFamily](w).of(st.tenant)
 	var frames []wsFrame
-	err := w.eventually(ctx, "the slow client to stop receiving", 20*time.Second, func(context.Context) (bool, string, error) {
-		before, _ := st.slow.snapshot()
-		select {
-		case <-ctx.Done():
-		case <-time.After(settle):
-		}
-		after, disc := st.slow.snapshot()
-		if disc != nil {
-			return false, "", fmt.Errorf("the slow client was disconnected: %w", disc)
+	err := w.eventually(ctx, "the slow client to stop receiving", 20*time.Second, func(ctx context.Context) (bool, string, error) {
+		after, still, err := st.slow.quiet(ctx)
+		if err != nil {
+			return false, "", err
 		}
 		frames = after
-		return len(after) == len(before), fmt.Sprintf("%d frames, %d %s earlier", len(after), len(before), settle), nil
+		return still, fmt.Sprintf("%d frames, still for %s: %v", len(after), settle, still), nil
 	})
 	if err != nil {
 		return err
