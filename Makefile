@@ -8,6 +8,7 @@ GO        ?= go
 STACK     ?= embedded
 BROKERS   ?= 1
 TAGS      ?=
+SUT       ?= reference
 BIN       := $(CURDIR)/.bin
 PKGS      := ./...
 FUZZTIME  ?= 5s
@@ -25,7 +26,7 @@ test: deps check-generated vet tidy-check rules-test unit fuzz-short acceptance-
 
 .PHONY: deps
 deps: tools kafka-jars report-deps ## install what the suites need: pinned Prometheus and Alertmanager, Kafka jars, chromium, kcat
-	@scripts/ensure-packages kcat=kcat
+	@scripts/ensure-packages kcat=kcat redis-server=redis-server
 
 .PHONY: vet
 vet: ## gofmt and go vet
@@ -76,11 +77,11 @@ check: vet tidy-check ## the inner loop (a few minutes): gofmt, go vet, go mod t
 # The suite runs as a compiled test binary so that its exit code is the gate's: 0 PASS,
 # 1 FAIL, 3 INCOMPLETE (go test would turn every failure into 1). make reports it as
 # "Error 1" or "Error 3".
-acceptance: tools ## the acceptance suite on STACK (embedded|local|containers|external), TAGS to filter: the release gate (exit 0 PASS, 1 FAIL, 3 INCOMPLETE)
+acceptance: tools ## the acceptance suite on STACK (embedded|local|containers|external) against SUT (a profile in fixtures/sut), TAGS to filter: the release gate (exit 0 PASS, 1 FAIL, 3 INCOMPLETE)
 	@mkdir -p $(BIN)/repo
 	$(GO) test -c -o $(BIN)/repo/steps.test ./steps
 	cd steps && $(BIN)/repo/steps.test -test.count=1 -test.timeout 30m -test.run '^TestFeatures$$' -test.v \
-	  -stack=$(STACK) -brokers=$(BROKERS) $(if $(RELEASE_PROFILE),-release-profile='$(RELEASE_PROFILE)') \
+	  -stack=$(STACK) -brokers=$(BROKERS) -sut='$(SUT)' $(if $(RELEASE_PROFILE),-release-profile='$(RELEASE_PROFILE)') \
 	  $(if $(TAGS),-godog.tags='$(TAGS)') $(FEATURES)
 
 .PHONY: acceptance-embedded acceptance-local

@@ -12,6 +12,7 @@ import (
 	"github.com/dashstream/acceptance/system/chaos"
 	"github.com/dashstream/acceptance/system/monitoring"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 func registerAlertingSteps(sc *godog.ScenarioContext) {
@@ -75,8 +76,8 @@ func exporterScraped(ctx context.Context) error {
 // startExporter starts an exporter instance named name on the scenario's topic and waits
 // until it is ready.
 func (w *World) startExporter(ctx context.Context, name, topic string) (stack.Service, error) {
-	svc, err := w.startService(ctx, stack.ServiceSpec{Name: name, Binary: stack.Exporter, AddrEnv: "METRICS_ADDR",
-		Env: map[string]string{"KAFKA_TOPICS": topic, "DLQ_TOPIC": w.topic("dlq"),
+	svc, err := w.start(ctx, launch{role: sut.Exporter, name: name, listen: true,
+		env: map[string]string{"KAFKA_TOPICS": topic, "DLQ_TOPIC": w.topic("dlq"),
 			// The scenario's consumer group, for ConsumerLagHigh; lag refreshed at the
 			// fast profile's scrape interval so it adds no delay of its own.
 			"KAFKA_LAG_GROUPS": w.name("group"), "LAG_INTERVAL": monitoring.DefaultInterval.String()}})

@@ -11,9 +11,9 @@ import (
 	"github.com/cucumber/godog"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // The audit regressions (features/audit_regressions.feature): each scenario closes a hole
@@ -54,8 +54,8 @@ func exporterConsumes(ctx context.Context, logical string) error {
 	if err != nil {
 		return err
 	}
-	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "exporter", Binary: stack.Exporter, AddrEnv: "METRICS_ADDR",
-		Env: map[string]string{"KAFKA_TOPICS": topic, "DLQ_TOPIC": w.topic("dlq"), "LAG_INTERVAL": "1s"}})
+	svc, err := w.start(ctx, launch{role: sut.Exporter, name: "exporter", listen: true,
+		env: map[string]string{"KAFKA_TOPICS": topic, "DLQ_TOPIC": w.topic("dlq"), "LAG_INTERVAL": "1s"}})
 	if err != nil {
 		return err
 	}
@@ -91,13 +91,17 @@ func tenantsShareThreadNames(ctx context.Context, a, b string, n int) error {
 // the source topic at that exact offset: key and value must be the same bytes.
 func deadLettersAreCopies(ctx context.Context, n int) error {
 	w := world(ctx)
+	hd, err := w.dlqHeaders()
+	if err != nil {
+		return err
+	}
 	dlq, err := readAll(ctx, w, w.topic("dlq"), n)
 	if err != nil {
 		return err
 	}
 	var checked []map[string]any
 	for _, r := range dlq {
-		src, err := sourceOf(r)
+		src, err := sourceOf(r, hd)
 		if err != nil {
 			return err
 		}
@@ -129,7 +133,7 @@ type source struct {
 	offset    int64
 }
 
-func sourceOf(r *kgo.Record) (source, error) {
+func sourceOf(r *kgo.Record, hd dlqNames) (source, error) {
 	hs := map[string]string{}
 	for _, h := range r.Headers {
 		if _, dup := hs[h.Key]; !dup {
@@ -137,20 +141,20 @@ func sourceOf(r *kgo.Record) (source, error) {
 		}
 	}
 	var s source
-	for _, k := range []string{consumer.HeaderSourceTopic, consumer.HeaderSourcePartition, consumer.HeaderSourceOffset} {
+	for _, k := range []string{hd.sourceTopic, hd.sourcePartition, hd.sourceOffset} {
 		if _, ok := hs[k]; !ok {
 			return s, fmt.Errorf("dead-lettered record %d has no %s header (headers %v)", r.Offset, k, hs)
 		}
 	}
-	p, err := strconv.ParseInt(hs[consumer.HeaderSourcePartition], 10, 32)
+	p, err := strconv.ParseInt(hs[hd.sourcePartition], 10, 32)
 	if err != nil {
-		return s, fmt.Errorf("dead-lettered record %d: source_partition %q: %w", r.Offset, hs[consumer.HeaderSourcePartition], err)
+		return s, fmt.Errorf("dead-lettered record %d: source_partition %q: %w", r.Offset, hs[hd.sourcePartition], err)
 	}
-	o, err := strconv.ParseInt(hs[consumer.HeaderSourceOffset], 10, 64)
+	o, err := strconv.ParseInt(hs[hd.sourceOffset], 10, 64)
 	if err != nil {
-		return s, fmt.Errorf("dead-lettered record %d: source_offset %q: %w", r.Offset, hs[consumer.HeaderSourceOffset], err)
+		return s, fmt.Errorf("dead-lettered record %d: source_offset %q: %w", r.Offset, hs[hd.sourceOffset], err)
 	}
-	return source{hs[consumer.HeaderSourceTopic], int32(p), o}, nil
+	return source{hs[hd.sourceTopic], int32(p), o}, nil
 }
 
 // readAll reads topic from its start until n records arrived, then one more second to

@@ -9,9 +9,9 @@ import (
 
 	"github.com/cucumber/godog"
 
-	"github.com/dashstream/acceptance/reference/wsserver"
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 func registerScatteredSteps(sc *godog.ScenarioContext) {
@@ -42,8 +42,12 @@ func wsServerWatched(ctx context.Context, threshold int) error {
 	if st.proxy = w.stack.Kafka().Brokers()[0].Proxy(); st.proxy == nil {
 		return w.need(stack.NetworkFaults)
 	}
+	var err error
+	if st.client, err = w.kafkaClientID(sut.WSServer); err != nil {
+		return err
+	}
 	st.started = time.Now()
-	err := w.startWSServer(ctx, map[string]string{"CB_FAILURE_THRESHOLD": strconv.Itoa(threshold), "HEALTH_STALE_AFTER": "0s",
+	err = w.startWSServer(ctx, map[string]string{"CB_FAILURE_THRESHOLD": strconv.Itoa(threshold), "HEALTH_STALE_AFTER": "0s",
 		"KAFKA_BACKOFF_MIN": "200ms", "KAFKA_BACKOFF_MAX": "500ms", "KAFKA_METADATA_MIN_AGE": "200ms"})
 	if err != nil {
 		return err
@@ -122,7 +126,7 @@ func scatteredNeverOpens(ctx context.Context) error {
 			if i+1 < len(sc.bursts) {
 				next = sc.bursts[i+1].from
 			}
-			if r.ClientID == wsserver.ClientID && !r.Answered.IsZero() && r.At.After(b.to) && r.Answered.Before(next) {
+			if r.ClientID == st.client && !r.Answered.IsZero() && r.At.After(b.to) && r.Answered.Before(next) {
 				answered[i]++
 			}
 		}

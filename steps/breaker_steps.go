@@ -10,10 +10,10 @@ import (
 
 	"github.com/cucumber/godog"
 
-	"github.com/dashstream/acceptance/reference/wsserver"
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/netfault"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 func registerBreakerSteps(sc *godog.ScenarioContext) {
@@ -33,6 +33,8 @@ type breakerFamily struct {
 	opened  time.Time // when the breaker opened: the close of the failed connection that opened it
 	seen    time.Time // the first /health sample that showed it open (the server learns of a failure after the proxy closed it)
 	started time.Time // when the server was started
+	// client is the Kafka client id by which the proxy tells the server's requests.
+	client string
 }
 
 // breakerConfig is what the scenario configured the server's breaker with.
@@ -70,10 +72,13 @@ func wsServerWithBreaker(ctx context.Context, threshold, openFor, closeAfter int
 	if st.proxy = w.stack.Kafka().Brokers()[0].Proxy(); st.proxy == nil {
 		return w.need(stack.NetworkFaults) // the proxy is what counts the server's attempts
 	}
+	if st.client, err = w.kafkaClientID(sut.WSServer); err != nil {
+		return err
+	}
 	topic := w.topic("events") // created before the broker went down
 	st.started = time.Now()
-	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "wsserver", Binary: stack.WSServer, AddrEnv: "WS_ADDR",
-		Env: map[string]string{"KAFKA_TOPICS": topic, "HEALTH_WINDOW": "5s", "CB_FAILURE_THRESHOLD": strconv.Itoa(threshold),
+	svc, err := w.start(ctx, launch{role: sut.WSServer, name: "wsserver", listen: true,
+		env: map[string]string{"KAFKA_TOPICS": topic, "HEALTH_WINDOW": "5s", "CB_FAILURE_THRESHOLD": strconv.Itoa(threshold),
 			"CB_OPEN_FOR": strconv.Itoa(openFor) + "s", "CB_CLOSE_AFTER": strconv.Itoa(closeAfter), "CB_PROBE_INTERVAL": st.cfg.probeEvery.String(),
 			// Retries 100-500 ms apart (equal jitter) reach the threshold in seconds, and
 			// keep each attempt at least 100 ms after the one before (see inFlight).
@@ -93,7 +98,7 @@ func wsServerWithBreaker(ctx context.Context, threshold, openFor, closeAfter int
 func (st *breakerFamily) serverConns() []netfault.Conn {
 	var out []netfault.Conn
 	for _, c := range st.proxy.Conns() {
-		if c.ClientID == wsserver.ClientID && !c.Accepted.Before(st.started) {
+		if c.ClientID == st.client && !c.Accepted.Before(st.started) {
 			out = append(out, c)
 		}
 	}
@@ -214,7 +219,7 @@ func breakerClosesAfterProbes(ctx context.Context, seconds, probes int) error {
 	halfOpen := st.opened.Add(st.cfg.openFor)
 	var answered []time.Time
 	for _, r := range st.proxy.Requests() {
-		if r.ClientID == wsserver.ClientID && r.NoTopics && !r.Answered.IsZero() && r.At.After(halfOpen.Add(-pollSlack)) && r.Answered.Before(closed.At) {
+		if r.ClientID == st.client && r.NoTopics && !r.Answered.IsZero() && r.At.After(halfOpen.Add(-pollSlack)) && r.Answered.Before(closed.At) {
 			answered = append(answered, r.Answered)
 		}
 	}

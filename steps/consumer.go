@@ -10,9 +10,9 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 
-	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // consumerLine is one JSON line printed by dashstream-consume: a record verdict, a decode
@@ -76,7 +76,7 @@ func parseConsumerLines(out string) ([]consumerLine, []string) {
 			}
 		}
 		if cl.Kind == "summary" {
-			for _, r := range consumer.Reasons {
+			for _, r := range decodeReasons {
 				if _, ok := cl.DecodeFailures[r]; !ok {
 					problems = append(problems, fmt.Sprintf("the summary's decode_failures has no reason %q: %s", r, l))
 				}
@@ -143,20 +143,21 @@ func (v consumerView) verdicts(verdict string) []consumerLine {
 // read is how many Kafka records the consumer printed a line for, decodable or not.
 func (v consumerView) read() int { return len(v.records) + len(v.decodeErrors) }
 
-// startConsumer starts dashstream-consume as a long-running service reading the topic
-// from its start, and registers its stop (with its log kept as evidence).
-func (w *World) startConsumer(ctx context.Context, topic string, extra ...string) (stack.Service, error) {
-	spec := stack.ServiceSpec{Name: "consumer", Binary: stack.Consume,
-		Args: append([]string{"-topic", topic, "-from-start", "-group", w.name("group"), "-dlq-topic", w.topic("dlq"),
-			"-fetch-max-wait", consumerFetchMaxWait.String()}, extra...)}
+// startConsumer starts the consumer as a long-running service reading the topic from its
+// start, with extra contract flags, and registers its stop (with its log kept as
+// evidence).
+func (w *World) startConsumer(ctx context.Context, topic string, extra ...sut.Setting) (stack.Service, error) {
+	l := launch{role: sut.Consumer, name: "consumer"}.flag("-topic", topic).flag("-from-start", "").
+		flag("-group", w.name("group")).flag("-dlq-topic", w.topic("dlq")).flag("-fetch-max-wait", consumerFetchMaxWait.String())
+	l.flags = append(l.flags, extra...)
 	if w.stack.Name() == "containers" {
-		spec.AddrEnv = "METRICS_ADDR" // a published container port
+		l.listen = true // a published container port
 	} else {
 		// A child process binds a port of its own choosing and logs it: a port the stack
 		// picked and released could be taken before the consumer binds it.
-		spec.Args = append(spec.Args, "-metrics-addr", "127.0.0.1:0")
+		l = l.flag("-metrics-addr", "127.0.0.1:0")
 	}
-	return w.startService(ctx, spec)
+	return w.start(ctx, l)
 }
 
 // metricsAddr is where the consumer's current process serves its metrics: the stack's

@@ -7,7 +7,6 @@ import (
 
 	"github.com/cucumber/godog"
 
-	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/chaos"
 	"github.com/dashstream/acceptance/system/observe/wiredecode"
@@ -89,7 +88,7 @@ func decodeFailures(ctx context.Context, n int, reason string) error {
 	}
 	var want []metricWant
 	for r, c := range v.summary.DecodeFailures {
-		want = append(want, metricWant{name: consumer.MetricDecodeFailures, labels: map[string]string{"reason": r}, value: float64(c), sum: -1})
+		want = append(want, metricWant{name: metricDecodeFailures, labels: map[string]string{"reason": r}, value: float64(c), sum: -1})
 	}
 	return v.metrics.expect(want...)
 }

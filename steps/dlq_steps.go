@@ -10,14 +10,37 @@ import (
 	"github.com/cucumber/godog"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/dashstream/acceptance/reference/consumer"
 	"github.com/dashstream/acceptance/steps/evidence"
 )
 
-// dlqHeaders are the headers the consumer puts first on every dead-letter record, in
-// this order (reference/consumer doc: "Dead-letter queue").
-var dlqHeaders = []string{consumer.HeaderDLQReason, consumer.HeaderDLQError, consumer.HeaderSourceTopic,
-	consumer.HeaderSourcePartition, consumer.HeaderSourceOffset}
+// dlqNames are the implementation's names of the headers it puts first on every
+// dead-letter record, in the contract's order: reason, error, source topic, partition
+// and offset (the SUT profile's dlq.headers).
+type dlqNames struct {
+	reason, error, sourceTopic, sourcePartition, sourceOffset string
+}
+
+func (d dlqNames) ordered() []string {
+	return []string{d.reason, d.error, d.sourceTopic, d.sourcePartition, d.sourceOffset}
+}
+
+// dlqHeaders reads the header names from the scenario's SUT profile; an implementation
+// that lacks one skips the scenario.
+func (w *World) dlqHeaders() (dlqNames, error) {
+	var d dlqNames
+	for _, h := range []struct {
+		contract string
+		to       *string
+	}{{"reason", &d.reason}, {"error", &d.error}, {"source_topic", &d.sourceTopic},
+		{"source_partition", &d.sourcePartition}, {"source_offset", &d.sourceOffset}} {
+		name, err := w.sut.DLQHeader(h.contract)
+		if err != nil {
+			return d, w.lacking(err)
+		}
+		*h.to = name
+	}
+	return d, nil
+}
 
 func registerDLQSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the dead-letter topic holds (\d+) records? with reason "([^"]*)"$`, deadLetters)
@@ -69,7 +92,7 @@ func dlqFailures(ctx context.Context, n int) error {
 	if v.summary.DLQFailures != uint64(n) {
 		return fmt.Errorf("the consumer's summary shows %d failed dead-letter copies (dlq_failures), expected %d", v.summary.DLQFailures, n)
 	}
-	if err := v.metrics.expect(counterIs(consumer.MetricDLQFailures, uint64(n)), counterIs(consumer.MetricDLQRecords, 0)); err != nil {
+	if err := v.metrics.expect(counterIs(metricDLQFailures, uint64(n)), counterIs(metricDLQRecords, 0)); err != nil {
 		return err
 	}
 	held, err := readSettled(ctx, w, w.topic("dlq"), 0, 20*time.Second)
@@ -88,13 +111,17 @@ func dlqFailures(ctx context.Context, n int) error {
 // key, value and headers, each source record copied once.
 func deadLetters(ctx context.Context, n int, reason string) error {
 	w := world(ctx)
+	hd, err := w.dlqHeaders()
+	if err != nil {
+		return err
+	}
 	dlq, err := readSettled(ctx, w, w.topic("dlq"), n, 20*time.Second)
 	if err != nil {
 		return err
 	}
 	reasons := map[string]int{}
 	for _, r := range dlq {
-		reasons[headerValue(r, consumer.HeaderDLQReason)]++
+		reasons[headerValue(r, hd.reason)]++
 	}
 	w.rec.Evidence(evidence.After, evidence.KindHeaders, "dead-letter reasons", reasons)
 	if len(dlq) != n {
@@ -115,7 +142,7 @@ func deadLetters(ctx context.Context, n int, reason string) error {
 			return fmt.Errorf("the consumer says it copied %d records to the dead-letter topic, which holds %d, and that %d copies failed",
 				v.summary.DLQRecords, n, v.summary.DLQFailures)
 		}
-		if err := v.metrics.expect(counterIs(consumer.MetricDLQRecords, uint64(n)), counterIs(consumer.MetricDLQFailures, 0)); err != nil {
+		if err := v.metrics.expect(counterIs(metricDLQRecords, uint64(n)), counterIs(metricDLQFailures, 0)); err != nil {
 			return err
 		}
 	}
@@ -130,14 +157,15 @@ func deadLetters(ctx context.Context, n int, reason string) error {
 	}
 	copied := map[[2]int64]bool{}
 	for i, r := range dlq {
-		if err := checkDLQRecord(r, events, byOffset, copied); err != nil {
+		if err := checkDLQRecord(r, hd, events, byOffset, copied); err != nil {
 			return fmt.Errorf("dead-letter record %d (offset %d): %w", i+1, r.Offset, err)
 		}
 	}
 	return nil
 }
 
-func checkDLQRecord(r *kgo.Record, events string, source map[[2]int64]*kgo.Record, copied map[[2]int64]bool) error {
+func checkDLQRecord(r *kgo.Record, hd dlqNames, events string, source map[[2]int64]*kgo.Record, copied map[[2]int64]bool) error {
+	dlqHeaders := hd.ordered()
 	if len(r.Headers) < len(dlqHeaders) {
 		return fmt.Errorf("%d headers, fewer than the %d the consumer promises (%v)", len(r.Headers), len(dlqHeaders), dlqHeaders)
 	}
@@ -146,17 +174,17 @@ func checkDLQRecord(r *kgo.Record, events string, source map[[2]int64]*kgo.Recor
 			return fmt.Errorf("header %d is %q, expected %q (headers %v)", i+1, r.Headers[i].Key, k, headerKeys(r))
 		}
 	}
-	if headerValue(r, consumer.HeaderDLQError) == "" {
-		return fmt.Errorf("header %s is empty: the decode error is not named", consumer.HeaderDLQError)
+	if headerValue(r, hd.error) == "" {
+		return fmt.Errorf("header %s is empty: the decode error is not named", hd.error)
 	}
-	if t := headerValue(r, consumer.HeaderSourceTopic); t != events {
-		return fmt.Errorf("header %s is %q, expected %q", consumer.HeaderSourceTopic, t, events)
+	if t := headerValue(r, hd.sourceTopic); t != events {
+		return fmt.Errorf("header %s is %q, expected %q", hd.sourceTopic, t, events)
 	}
-	p, errP := strconv.ParseInt(headerValue(r, consumer.HeaderSourcePartition), 10, 32)
-	o, errO := strconv.ParseInt(headerValue(r, consumer.HeaderSourceOffset), 10, 64)
+	p, errP := strconv.ParseInt(headerValue(r, hd.sourcePartition), 10, 32)
+	o, errO := strconv.ParseInt(headerValue(r, hd.sourceOffset), 10, 64)
 	if errP != nil || errO != nil {
-		return fmt.Errorf("source partition %q or offset %q is not a decimal number", headerValue(r, consumer.HeaderSourcePartition),
-			headerValue(r, consumer.HeaderSourceOffset))
+		return fmt.Errorf("source partition %q or offset %q is not a decimal number", headerValue(r, hd.sourcePartition),
+			headerValue(r, hd.sourceOffset))
 	}
 	at := [2]int64{p, o}
 	orig, ok := source[at]
@@ -170,7 +198,7 @@ func checkDLQRecord(r *kgo.Record, events string, source map[[2]int64]*kgo.Recor
 	if string(orig.Key) != string(r.Key) || string(orig.Value) != string(r.Value) {
 		return fmt.Errorf("key or value differ from the source record %s/%d@%d (%d bytes against %d)", events, p, o, len(r.Value), len(orig.Value))
 	}
-	if !slices.EqualFunc(orig.Headers, r.Headers[len(dlqHeaders):], func(a, b kgo.RecordHeader) bool {
+	if !slices.EqualFunc(orig.Headers, r.Headers[len(hd.ordered()):], func(a, b kgo.RecordHeader) bool {
 		return a.Key == b.Key && string(a.Value) == string(b.Value)
 	}) {
 		return fmt.Errorf("the source record's headers %v are not carried after the DLQ headers %v", orig.Headers, r.Headers)

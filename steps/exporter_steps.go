@@ -13,6 +13,7 @@ import (
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/chaos"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // addressState is the wrong-broker-address family's state: what the exporter was
@@ -116,7 +117,7 @@ func exporterWrongAddress(ctx context.Context, kind string, extra map[string]str
 	if st.dedup, err = durationEnv(env, "LOG_DEDUP_INTERVAL", time.Minute); err != nil {
 		return err
 	}
-	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "exporter", Binary: stack.Exporter, AddrEnv: "METRICS_ADDR", Env: env})
+	svc, err := w.start(ctx, launch{role: sut.Exporter, name: "exporter", listen: true, env: env})
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/dashstream/acceptance/steps/release"
 	"github.com/dashstream/acceptance/steps/report"
 	_ "github.com/dashstream/acceptance/system/containers" // registers STACK=containers
+	"github.com/dashstream/acceptance/system/sut"
 	"github.com/dashstream/acceptance/system/tools"
 )
 
@@ -24,6 +27,8 @@ var (
 	reportFlag = flag.String("report-dir", "", "where reports/<run-id>/ is written (default: <repo>/reports)")
 	profFlag   = flag.String("release-profile", os.Getenv("RELEASE_PROFILE"),
 		"release profile: what the run accepts not to cover (default fixtures/release/<stack>.yml; 'none' accepts nothing)")
+	sutFlag = flag.String("sut", envOr("SUT", sut.Default),
+		"implementation under test: a profile name in fixtures/sut ("+sut.Default+", dashflow) or a path to a profile")
 	godogOpts = godog.Options{Strict: true, Concurrency: 4, Format: "pretty"}
 )
 
@@ -49,6 +54,42 @@ func profileFor(root, stackName string) (evidence.ReleaseProfile, error) {
 		return release.Load(root, *profFlag)
 	}
 	return release.ForStack(root, stackName)
+}
+
+// loadSUT loads the implementation under test named by -sut (SUT) and records it, with
+// its version, on the run.
+func loadSUT(root string, run *evidence.Run) (*sut.Profile, error) {
+	prof, err := sut.Load(root, *sutFlag)
+	if err != nil {
+		return nil, err
+	}
+	bin, err := tools.BinDir()
+	if err != nil {
+		return nil, err
+	}
+	version, err := prof.VersionOf(bin, repoVersion(root, run.Versions["harness"]))
+	if err != nil {
+		return nil, err
+	}
+	rel, err := filepath.Rel(root, prof.File())
+	if err != nil {
+		rel = prof.File()
+	}
+	run.SetSUT(evidence.SUT{Name: prof.Name, Version: version, Profile: rel, Description: prof.Description})
+	return prof, nil
+}
+
+// repoVersion is this repository's version: the harness's build version when it has one,
+// else the commit git describes (with -dirty for uncommitted changes), else "".
+func repoVersion(root, harness string) string {
+	if harness != "" {
+		return harness
+	}
+	out, err := exec.Command("git", "-C", root, "describe", "--always", "--dirty").Output()
+	if err != nil {
+		return ""
+	}
+	return "commit " + strings.TrimSpace(string(out))
 }
 
 // embeddedConcurrency is how many scenarios run at once on the embedded stack unless
@@ -108,7 +149,11 @@ func TestFeatures(t *testing.T) {
 		t.Fatalf("release profile: %v (fix the file, or pass -release-profile=PATH or none)", err)
 	}
 	run.SetProfile(profile)
-	suite := NewSuite(*stackFlag, *brokerFlag, run)
+	prof, err := loadSUT(root, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite := NewSuite(*stackFlag, *brokerFlag, prof, run)
 	suite.HandleInterrupts()
 	work, err := os.MkdirTemp("", "dashstream-run-") // not t.TempDir: an interrupt removes it too
 	if err != nil {

@@ -37,7 +37,17 @@ func InitializeTestSuite(ts *godog.TestSuiteContext) {
 		}
 		run.SetProfile(profile)
 	}
-	cliSuite = NewSuite(stackName, envInt("BROKERS", 1), run)
+	root, err := tools.RepoRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "repository root:", err)
+		os.Exit(evidence.ExitFail)
+	}
+	prof, err := loadSUT(root, run)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "SUT profile:", err)
+		os.Exit(evidence.ExitFail)
+	}
+	cliSuite = NewSuite(stackName, envInt("BROKERS", 1), prof, run)
 	cliSuite.HandleInterrupts()
 	ts.AfterSuite(func() {
 		run.Finish()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -74,15 +73,10 @@ func watchHealth(w *World, addr string) *healthWatch {
 func sampleHealth(ctx context.Context, addr string) (healthSample, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/health", nil)
+	raw, err := readHealth(ctx, addr)
 	if err != nil {
 		return healthSample{}, err
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return healthSample{}, err
-	}
-	defer resp.Body.Close()
 	at := time.Now()
 	var h struct {
 		Status  *string `json:"status"`
@@ -92,7 +86,7 @@ func sampleHealth(ctx context.Context, addr string) (healthSample, error) {
 			Probes      *int    `json:"successful_probes"`
 		} `json:"circuit_breaker"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+	if err := json.Unmarshal(raw, &h); err != nil {
 		return healthSample{}, fmt.Errorf("/health: %w", err)
 	}
 	switch {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/cucumber/godog"
 
-	"github.com/dashstream/acceptance/reference/wire"
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/chaos"
 )
@@ -25,17 +24,21 @@ func registerHostileIDSteps(sc *godog.ScenarioContext) {
 }
 
 // writesLongThread forges three valid events on a thread whose id is a short prefix and
-// n copies of "線" (3 bytes in UTF-8). The prefix is padded so that the reference's cut
-// (wire.MaxIDBytes less its marker) falls inside a character: a cut that splits one
-// shows.
+// n copies of "線" (3 bytes in UTF-8). The prefix is padded so that the implementation's
+// cut (its profile's max_id_bytes less its marker) falls inside a character: a cut that
+// splits one shows.
 func writesLongThread(ctx context.Context, s1, s2, s3 int, tenant string, n int) error {
 	w := world(ctx)
 	topic, err := w.ensureTopic(ctx, "events")
 	if err != nil {
 		return err
 	}
+	lim, err := w.idLimits()
+	if err != nil {
+		return err
+	}
 	prefix := w.name("long") + "-"
-	for (wire.MaxIDBytes-len(wire.CutMarker)-len(prefix))%3 != 1 {
+	for (lim.MaxIDBytes-len(lim.CutMarker)-len(prefix))%3 != 1 {
 		prefix += "x"
 	}
 	thread := prefix + strings.Repeat("線", n)
@@ -111,7 +114,11 @@ func consumerLinesCutThread(ctx context.Context, maxLine int) error {
 		return err
 	}
 	id := state[longIDState](w).thread
-	max, marker := wire.MaxIDBytes, wire.CutMarker
+	lim, err := w.idLimits()
+	if err != nil {
+		return err
+	}
+	max, marker := lim.MaxIDBytes, lim.CutMarker
 	var checked int
 	var gap string
 	for _, raw := range strings.Split(svc.Log(0), "\n") {

@@ -14,6 +14,7 @@ import (
 	"github.com/dashstream/acceptance/system/observe/wiredecode"
 	"github.com/dashstream/acceptance/system/proc"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // hostileServices are the services a hostile-input scenario runs, by their spec names,
@@ -47,8 +48,8 @@ func hostileServicesRun(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	exp, err := w.startService(ctx, stack.ServiceSpec{Name: "exporter", Binary: stack.Exporter, AddrEnv: "METRICS_ADDR",
-		Env: map[string]string{"KAFKA_TOPICS": topic, "DLQ_TOPIC": w.topic("dlq")}})
+	exp, err := w.start(ctx, launch{role: sut.Exporter, name: "exporter", listen: true,
+		env: map[string]string{"KAFKA_TOPICS": topic, "DLQ_TOPIC": w.topic("dlq")}})
 	if err != nil {
 		return err
 	}

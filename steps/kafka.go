@@ -15,6 +15,7 @@ import (
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/observe/wiredecode"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // readRecord is a record read back from Kafka and decoded by the harness's own decoder
@@ -61,9 +62,16 @@ func errorsIsTopicExists(err error) bool { return errors.Is(err, kerr.TopicAlrea
 func (w *World) runProducer(ctx context.Context, env map[string]string, args ...string) (stack.Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	res, err := w.stack.Services().Run(ctx, stack.ServiceSpec{Name: "quality-aggregator", Binary: stack.Produce, Env: env, Args: args})
+	if len(args)%2 != 0 {
+		return stack.Result{}, fmt.Errorf("runProducer: flags come in pairs (-flag value), got %q", args)
+	}
+	l := launch{role: sut.Aggregator, name: "quality-aggregator", env: env}
+	for i := 0; i < len(args); i += 2 {
+		l = l.flag(args[i], args[i+1])
+	}
+	res, err := w.run(ctx, l)
 	w.lastRun = &res
-	w.rec.Evidence(evidence.During, evidence.KindLog, "dashstream-produce "+strings.Join(args, " "), map[string]any{
+	w.rec.Evidence(evidence.During, evidence.KindLog, "quality aggregator "+strings.Join(args, " "), map[string]any{
 		"env": env, "exit_code": res.ExitCode, "stdout": tailLines(res.Stdout, 5), "stderr": tailLines(res.Stderr, 10),
 		"seconds": res.Duration.Seconds(),
 	})

@@ -15,11 +15,11 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/dashstream/acceptance/reference/exporter"
 	"github.com/dashstream/acceptance/reference/wire"
 	"github.com/dashstream/acceptance/reference/wire/dspb"
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // labelsState is the bounded-labels family's state: the tenant ids the harness wrote.
@@ -49,8 +49,8 @@ func exporterDefaultBounds(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "exporter", Binary: stack.Exporter, AddrEnv: "METRICS_ADDR",
-		Env: map[string]string{"KAFKA_TOPICS": topic, "DLQ_TOPIC": w.topic("dlq")}})
+	svc, err := w.start(ctx, launch{role: sut.Exporter, name: "exporter", listen: true,
+		env: map[string]string{"KAFKA_TOPICS": topic, "DLQ_TOPIC": w.topic("dlq")}})
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func writeSpoofedTenants(ctx context.Context, n, long, scopeBytes int, table *go
 		msg := &dspb.DashStreamMessage{Message: &dspb.DashStreamMessage_Metrics{Metrics: &dspb.Metrics{
 			Header: &dspb.Header{MessageId: id[:], TenantId: tenant, ThreadId: w.name("spoof"), Sequence: uint64(st.written + 1),
 				TimestampUs: time.Now().UnixMicro(), Type: dspb.MessageType_MESSAGE_TYPE_METRICS, SchemaVersion: wire.SchemaVersion},
-			Scope: exporter.QualityScope, ScopeId: scope,
+			Scope: qualityScope, ScopeId: scope,
 			Metrics: map[string]*dspb.MetricValue{"spoofed": {Type: dspb.MetricType_METRIC_TYPE_GAUGE, Value: &dspb.MetricValue_IntValue{IntValue: 1}}}}}}
 		value, err := enc.Encode(msg)
 		if err != nil {
@@ -292,12 +292,12 @@ func invalidTenantsCounted(ctx context.Context, table *godog.Table) error {
 		}
 		var problems []string
 		for _, r := range rows {
-			v, ok := familyValue(fams, exporter.MetricInvalidTenants, map[string]string{"reason": r["reason"]})
+			v, ok := familyValue(fams, metricInvalidTenants, map[string]string{"reason": r["reason"]})
 			got[r["reason"]] = v
 			if !ok {
-				problems = append(problems, fmt.Sprintf("missing series %s{reason=%q}", exporter.MetricInvalidTenants, r["reason"]))
+				problems = append(problems, fmt.Sprintf("missing series %s{reason=%q}", metricInvalidTenants, r["reason"]))
 			} else if strconv.FormatFloat(v, 'f', -1, 64) != r["count"] {
-				problems = append(problems, fmt.Sprintf("%s{reason=%q} = %v, expected %s", exporter.MetricInvalidTenants, r["reason"], v, r["count"]))
+				problems = append(problems, fmt.Sprintf("%s{reason=%q} = %v, expected %s", metricInvalidTenants, r["reason"], v, r["count"]))
 			}
 		}
 		return len(problems) == 0, fmt.Sprintf("%v %s", got, strings.Join(problems, "; ")), nil

@@ -15,6 +15,7 @@ import (
 	"github.com/dashstream/acceptance/reference/wire/dspb"
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // qualityState is the quality-metrics family's state: what the harness wrote.
@@ -42,8 +43,8 @@ func exporterWithSeriesCap(ctx context.Context, maxSeries int) error {
 	if err != nil {
 		return err
 	}
-	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "exporter", Binary: stack.Exporter, AddrEnv: "METRICS_ADDR",
-		Env: map[string]string{"KAFKA_TOPICS": topic, "DLQ_TOPIC": w.topic("dlq"), "QUALITY_MAX_SERIES": strconv.Itoa(maxSeries)}})
+	svc, err := w.start(ctx, launch{role: sut.Exporter, name: "exporter", listen: true,
+		env: map[string]string{"KAFKA_TOPICS": topic, "DLQ_TOPIC": w.topic("dlq"), "QUALITY_MAX_SERIES": strconv.Itoa(maxSeries)}})
 	if err != nil {
 		return err
 	}

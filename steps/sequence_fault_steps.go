@@ -14,6 +14,7 @@ import (
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/chaos"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // sequenceState is what the sequence steps keep about their scenario's consumer.
@@ -241,7 +242,7 @@ func boundedConsumer(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.startConsumer(ctx, topic, "-max-threads", strconv.Itoa(n))
+	_, err = w.startConsumer(ctx, topic, sut.Setting{Name: "-max-threads", Value: strconv.Itoa(n)})
 	return err
 }
 

@@ -9,10 +9,8 @@ import (
 
 	"github.com/cucumber/godog"
 
-	"github.com/dashstream/acceptance/reference/consumer"
-
 	"github.com/dashstream/acceptance/steps/evidence"
-	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 func registerSequenceSteps(sc *godog.ScenarioContext) {
@@ -116,8 +114,8 @@ func consumerReadsAll(ctx context.Context, n int) error {
 	w := world(ctx)
 	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
-	res, err := w.stack.Services().Run(ctx, stack.ServiceSpec{Name: "consumer", Binary: stack.Consume,
-		Args: []string{"-topic", w.topic("events"), "-from-start", "-max-records", strconv.Itoa(n), "-timeout", "60s", "-dlq-topic", w.topic("dlq")}})
+	res, err := w.run(ctx, launch{role: sut.Consumer, name: "consumer"}.flag("-topic", w.topic("events")).flag("-from-start", "").
+		flag("-max-records", strconv.Itoa(n)).flag("-timeout", "60s").flag("-dlq-topic", w.topic("dlq")))
 	if err != nil {
 		return err
 	}
@@ -198,9 +196,9 @@ func consumerCountsWithZeros(ctx context.Context, zeros, dups, gaps, reorders in
 		return fmt.Errorf("the consumer printed %d zero, %d duplicate, %d gap and %d reorder verdicts but its summary counts %v",
 			printed[0], printed[1], printed[2], printed[3], summary)
 	}
-	return v.metrics.expect(counterIs(consumer.MetricZero, s.Zeros), counterIs(consumer.MetricDuplicates, s.Duplicates),
-		counterIs(consumer.MetricGaps, s.Gaps), counterIs(consumer.MetricReorders, s.Reorders),
-		counterIs(consumer.MetricReceived, uint64(len(v.records))))
+	return v.metrics.expect(counterIs(metricZero, s.Zeros), counterIs(metricDuplicates, s.Duplicates),
+		counterIs(metricGaps, s.Gaps), counterIs(metricReorders, s.Reorders),
+		counterIs(metricReceived, uint64(len(v.records))))
 }
 
 // consumerMissing checks the sum of gap sizes in the summary and in the gap verdicts.
@@ -217,7 +215,7 @@ func consumerMissing(ctx context.Context, n int) error {
 	if v.summary.Missing != uint64(n) || printed != uint64(n) {
 		return fmt.Errorf("the consumer reported %d messages missing and its gap verdicts add up to %d; expected %d", v.summary.Missing, printed, n)
 	}
-	return v.metrics.expect(metricWant{name: consumer.MetricGapSize, value: float64(len(v.verdicts("gap"))), sum: float64(n)})
+	return v.metrics.expect(metricWant{name: metricGapSize, value: float64(len(v.verdicts("gap"))), sum: float64(n)})
 }
 
 // consumerJudged checks the verdict of every record of the scenario's thread with

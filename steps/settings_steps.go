@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // settingsState is the settings family's state: how the last service run ended.
@@ -19,8 +21,8 @@ type settingsState struct {
 	err              error
 }
 
-// settingServices maps a service's name in a feature to its binary.
-var settingServices = map[string]string{"exporter": stack.Exporter, "consumer": stack.Consume, "producer": stack.Produce}
+// settingRoles maps a service's name in a feature to its role.
+var settingRoles = map[string]sut.Role{"exporter": sut.Exporter, "consumer": sut.Consumer, "producer": sut.Producer}
 
 func registerSettingsSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the (\S+) is started with (\S+) set to "([^"]*)", every other setting valid$`, startWithSetting)
@@ -36,25 +38,25 @@ func startWithSetting(ctx context.Context, service, setting, value string) error
 	if err := w.need(stack.RunServices); err != nil {
 		return err
 	}
-	bin, ok := settingServices[service]
+	role, ok := settingRoles[service]
 	if !ok {
 		return fmt.Errorf("service %q: use exporter, consumer or producer", service)
 	}
 	topic := w.topic("events")
-	spec := stack.ServiceSpec{Name: service, Binary: bin, Env: map[string]string{}}
+	l := launch{role: role, name: service, env: map[string]string{}}
 	switch service {
 	case "exporter":
-		spec.Env["METRICS_ADDR"], spec.Env["KAFKA_TOPICS"], spec.Env["DLQ_TOPIC"] = "127.0.0.1:0", topic, w.topic("dlq")
+		l.env["METRICS_ADDR"], l.env["KAFKA_TOPICS"], l.env["DLQ_TOPIC"] = "127.0.0.1:0", topic, w.topic("dlq")
 	case "consumer":
-		spec.Args = []string{"-topic", topic, "-dlq-topic", w.topic("dlq"), "-timeout", "2s"}
+		l = l.flag("-topic", topic).flag("-dlq-topic", w.topic("dlq")).flag("-timeout", "2s")
 	case "producer":
-		spec.Args = []string{"-topic", topic, "-messages", "3"}
+		l = l.flag("-topic", topic).flag("-messages", "3")
 	}
 	switch {
 	case strings.HasPrefix(setting, "-"):
-		spec.Args = append(spec.Args, setting, value)
+		l = l.flag(setting, value)
 	case strings.ToUpper(setting) == setting:
-		spec.Env[setting] = value
+		l.env[setting] = value
 	default:
 		return fmt.Errorf("setting %q: write a flag (-rate) or an environment variable (LAG_INTERVAL)", setting)
 	}
@@ -62,7 +64,10 @@ func startWithSetting(ctx context.Context, service, setting, value string) error
 	defer cancel()
 	st := state[settingsState](w)
 	st.service, st.setting = service, setting
-	st.res, st.err = w.stack.Services().Run(rctx, spec)
+	st.res, st.err = w.run(rctx, l)
+	if sut.IsMissing(st.err) || errors.Is(st.err, godog.ErrSkip) {
+		return st.err
+	}
 	w.rec.Evidence(evidence.After, evidence.KindLog, fmt.Sprintf("%s with %s=%q", service, setting, value), map[string]any{
 		"exit_code": st.res.ExitCode, "stderr": tailLines(st.res.Stderr, 5), "seconds": st.res.Duration.Seconds()})
 	return nil

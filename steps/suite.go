@@ -18,6 +18,7 @@ import (
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/proc"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // Suite is one run of the features on one stack: it owns the stack and the evidence.
@@ -26,6 +27,8 @@ type Suite struct {
 	StackName string
 	// Brokers is how many brokers the stack starts (local: 1 or 3).
 	Brokers int
+	// SUT is the implementation under test (sut.Load).
+	SUT *sut.Profile
 	// Run collects the evidence of every scenario.
 	Run *evidence.Run
 
@@ -47,8 +50,8 @@ type Suite struct {
 }
 
 // NewSuite prepares a run on the named stack; the stack opens with the first scenario.
-func NewSuite(stackName string, brokers int, run *evidence.Run) *Suite {
-	return &Suite{StackName: stackName, Brokers: brokers, Run: run, active: map[*World]struct{}{}}
+func NewSuite(stackName string, brokers int, prof *sut.Profile, run *evidence.Run) *Suite {
+	return &Suite{StackName: stackName, Brokers: brokers, SUT: prof, Run: run, active: map[*World]struct{}{}}
 }
 
 // AtExit registers fn to run when the suite closes or is interrupted (removing a work
@@ -173,7 +176,7 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 				"this destructive scenario breaks a cluster of its own (%s, started in %.2f s), not the shared one",
 				strings.Join(k.Bootstrap(), ","), time.Since(start).Seconds()))
 		}
-		w := newWorld(st, rec, p.Name)
+		w := newWorld(st, s.SUT, rec, p.Name)
 		w.onCleanup("scenario lock", func(context.Context) error { unlock(); return nil })
 		if closeKafka != nil {
 			w.onCleanup("private Kafka", closeKafka)

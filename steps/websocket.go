@@ -53,7 +53,7 @@ func dialWS(ctx context.Context, addr, tenant string) (*wsClient, error) {
 func dialWSWith(ctx context.Context, addr, tenant string, o wsDial) (*wsClient, int, error) {
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	u := "ws://" + addr + "/ws?tenant=" + url.QueryEscape(tenant)
+	u := wsURL(ctx, addr, tenant)
 	if o.format != "" {
 		u += "&format=" + url.QueryEscape(o.format)
 	}
@@ -196,18 +196,9 @@ type wsHealth struct {
 func getHealth(ctx context.Context, addr string) (wsHealth, error) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/health", nil)
+	raw, err := readHealth(ctx, addr)
 	if err != nil {
 		return wsHealth{}, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return wsHealth{}, err
-	}
-	defer resp.Body.Close()
-	var raw json.RawMessage
-	if err := json.NewDecoder(resp.Body).Decode(&raw); err != nil {
-		return wsHealth{}, fmt.Errorf("/health: %w", err)
 	}
 	var h wsHealth
 	if err := json.Unmarshal(raw, &h); err != nil {
@@ -215,4 +206,47 @@ func getHealth(ctx context.Context, addr string) (wsHealth, error) {
 	}
 	h.raw = raw
 	return h, nil
+}
+
+// readHealth reads the WebSocket server's health at addr, in the contract's shape: the
+// implementation's own JSON rewritten by the scenario's SUT profile (sut.ContractHealth).
+// It is the one way steps read /health.
+func readHealth(ctx context.Context, addr string) (json.RawMessage, error) {
+	path := "/health"
+	w, inScenario := ctx.Value(worldKey{}).(*World)
+	if inScenario && w.sut != nil {
+		path = w.sut.HealthPath()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var raw json.RawMessage
+	if err := json.NewDecoder(resp.Body).Decode(&raw); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if inScenario && w.sut != nil {
+		return w.sut.ContractHealth(raw)
+	}
+	return raw, nil
+}
+
+// wsURL is the WebSocket endpoint of the server at addr for a client of tenant, as the
+// scenario's SUT profile says a client picks its tenant (no tenant parameter when the
+// implementation has none: then the client gets every tenant's frames).
+func wsURL(ctx context.Context, addr, tenant string) string {
+	path, query := "/ws", "tenant"
+	if w, ok := ctx.Value(worldKey{}).(*World); ok && w.sut != nil {
+		path, query = w.sut.WebSocket.Path, w.sut.WebSocket.TenantQuery
+	}
+	u := "ws://" + addr + path + "?"
+	if query != "" {
+		u += query + "=" + url.QueryEscape(tenant)
+	}
+	return u
 }

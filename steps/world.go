@@ -20,12 +20,15 @@ import (
 	"github.com/dashstream/acceptance/system/chaos"
 	"github.com/dashstream/acceptance/system/monitoring"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // World is the state of one scenario. Steps reach it with world(ctx).
 type World struct {
 	stack stack.Stack
 	rec   *evidence.Recorder
+	// sut is the implementation under test: every service starts through it.
+	sut *sut.Profile
 	// id is unique in the run; topic, tenant and group names derive from it.
 	id string
 
@@ -91,7 +94,7 @@ func world(ctx context.Context) *World { return ctx.Value(worldKey{}).(*World) }
 
 var nonName = regexp.MustCompile(`[^a-z0-9]+`)
 
-func newWorld(st stack.Stack, rec *evidence.Recorder, scenario string) *World {
+func newWorld(st stack.Stack, prof *sut.Profile, rec *evidence.Recorder, scenario string) *World {
 	var b [3]byte
 	_, _ = rand.Read(b[:])
 	slug := strings.Trim(nonName.ReplaceAllString(strings.ToLower(scenario), "-"), "-")
@@ -99,7 +102,7 @@ func newWorld(st stack.Stack, rec *evidence.Recorder, scenario string) *World {
 		slug = strings.TrimRight(slug[:24], "-")
 	}
 	return &World{
-		stack: st, rec: rec, id: slug + "-" + hex.EncodeToString(b[:]),
+		stack: st, sut: prof, rec: rec, id: slug + "-" + hex.EncodeToString(b[:]),
 		topics: map[string]string{}, services: map[string]stack.Service{}, acks: map[uint64]producer.Ack{},
 		producers: map[string]*producer.Producer{}, clients: map[string]*wsClient{},
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 func registerLimitSteps(sc *godog.ScenarioContext) {
@@ -189,7 +190,7 @@ func wsServerStartedWith(ctx context.Context, key, value string) error {
 	env[key] = value
 	ctx, cancel := context.WithTimeout(ctx, 12*time.Second) // a refusal takes milliseconds; the step after judges
 	defer cancel()
-	res, err := w.stack.Services().Run(ctx, stack.ServiceSpec{Name: "wsserver-config", Binary: stack.WSServer, Env: env})
+	res, err := w.run(ctx, launch{role: sut.WSServer, name: "wsserver-config", env: env})
 	w.lastRun = &res
 	w.rec.Evidence(evidence.During, evidence.KindLog, "dashstream-wsserver with "+key, map[string]any{
 		"value": value, "exit_code": res.ExitCode, "stderr": tailLines(res.Stderr, 5), "seconds": res.Duration.Seconds()})

@@ -11,10 +11,10 @@ import (
 
 	"github.com/cucumber/godog"
 
-	"github.com/dashstream/acceptance/reference/wsserver"
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/netfault"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 func registerWebSocketSteps(sc *godog.ScenarioContext) {
@@ -63,7 +63,7 @@ func (w *World) startWSServer(ctx context.Context, env map[string]string) error 
 		return err
 	}
 	env["KAFKA_TOPICS"] = topic
-	svc, err := w.startService(ctx, stack.ServiceSpec{Name: "wsserver", Binary: stack.WSServer, AddrEnv: "WS_ADDR", Env: env})
+	svc, err := w.start(ctx, launch{role: sut.WSServer, name: "wsserver", listen: true, env: env})
 	if err != nil {
 		return err
 	}
@@ -242,8 +242,10 @@ func consumerLoopNeverRestarted(ctx context.Context) error {
 	// still draining beside their replacements, and franz-go keeps up to five kinds of
 	// connection per broker), so the count does not tell a second client apart.
 	if p := w.stack.Kafka().Brokers()[0].Proxy(); p != nil {
-		w.rec.Evidence(evidence.After, evidence.KindMetric, "the server's connections open at once at the broker's proxy",
-			mostOpenAtOnce(p.Conns(), wsserver.ClientID))
+		if id, err := w.sut.KafkaClientID(sut.WSServer); err == nil {
+			w.rec.Evidence(evidence.After, evidence.KindMetric, "the server's connections open at once at the broker's proxy",
+				mostOpenAtOnce(p.Conns(), id))
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package evidence
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -22,6 +23,8 @@ type Run struct {
 	Started  time.Time         `json:"started"`
 	Ended    time.Time         `json:"ended,omitzero"`
 	Versions map[string]string `json:"versions,omitempty"`
+	// SUT is the implementation under test and the profile it ran through.
+	SUT *SUT `json:"sut,omitempty"`
 	// Profile is the release profile the run is judged with: the capabilities it accepts
 	// not to cover. Nil accepts nothing: every skip makes the run INCOMPLETE.
 	Profile *ReleaseProfile `json:"release_profile,omitempty"`
@@ -158,6 +161,32 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// SUT names the implementation under test: its name, version, and the profile file
+// that said how to start and observe it.
+type SUT struct {
+	Name        string `json:"name"`
+	Version     string `json:"version"`
+	Profile     string `json:"profile"`
+	Description string `json:"description,omitempty"`
+}
+
+// SetSUT records the implementation under test.
+func (r *Run) SetSUT(s SUT) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.SUT = &s
+}
+
+// SUTLine is the implementation under test as one line for a report ("-" if unknown).
+func (r *Run) SUTLine() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.SUT == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%s %s (profile %s)", r.SUT.Name, r.SUT.Version, r.SUT.Profile)
+}
+
 // SetVersion records the version of a component once it is known (after the stack is up).
 func (r *Run) SetVersion(component, version string) {
 	r.mu.Lock()
@@ -209,6 +238,10 @@ func (r *Run) Snapshot() *Run {
 		c.Versions[k] = v
 	}
 	c.Deviations = append([]Deviation(nil), r.Deviations...)
+	if r.SUT != nil {
+		s := *r.SUT
+		c.SUT = &s
+	}
 	if r.Profile != nil {
 		p := ReleaseProfile{Name: r.Profile.Name, Accepts: append([]Accepted(nil), r.Profile.Accepts...)}
 		c.Profile = &p

@@ -180,6 +180,16 @@ func TestSnapshotIsSortedAndDeep(t *testing.T) {
 	require.Equal(t, "1", string(b.Snapshot().Evidence[0].Data), "snapshot shares no memory")
 }
 
+func TestSnapshotKeepsTheImplementationUnderTest(t *testing.T) {
+	run, _ := newRun(t)
+	require.Equal(t, "-", run.SUTLine())
+	run.SetSUT(evidence.SUT{Name: "dashflow", Version: "0.1.0 (abc123)", Profile: "fixtures/sut/dashflow.yml"})
+	snap := run.Snapshot()
+	require.Equal(t, "dashflow 0.1.0 (abc123) (profile fixtures/sut/dashflow.yml)", snap.SUTLine())
+	snap.SUT.Name = "changed"
+	require.Equal(t, "dashflow", run.SUT.Name, "snapshot shares no memory")
+}
+
 func TestRunJSONRoundTrip(t *testing.T) {
 	run, clk := newRun(t, evidence.Tags("@chaos and not @slow"), evidence.Version("kafka", "4.1.0"))
 	rec := run.Start(evidence.Meta{ID: "s", Name: "broker outage", Feature: "Chaos", URI: "features/chaos.feature", Line: 12, Tags: []string{"@chaos"}})

@@ -91,7 +91,7 @@ func renderMarkdown(run *evidence.Run) []byte {
 
 	b.WriteString("| Run | |\n|---|---|\n")
 	rows := [][2]string{
-		{"Run ID", md(run.ID)}, {"Stack", md(run.Stack)}, {"Seed", fmt.Sprint(run.Seed)},
+		{"Run ID", md(run.ID)}, {"Implementation under test", md(run.SUTLine())}, {"Stack", md(run.Stack)}, {"Seed", fmt.Sprint(run.Seed)},
 		{"Tags", md(orDash(run.Tags))}, {"Started", stamp(run.Started)}, {"Ended", stamp(run.Ended)},
 		{"Duration", runDuration(run)},
 	}

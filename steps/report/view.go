@@ -73,7 +73,7 @@ func buildPage(run *evidence.Run, files []string, now time.Time) page {
 	if tags == "" {
 		tags = "all scenarios"
 	}
-	p.Meta = []kv{{"Run", run.ID}, {"Stack", run.Stack}, {"Seed", fmt.Sprint(run.Seed)}, {"Tags", tags},
+	p.Meta = []kv{{"Run", run.ID}, {"Implementation under test", run.SUTLine()}, {"Stack", run.Stack}, {"Seed", fmt.Sprint(run.Seed)}, {"Tags", tags},
 		{"Started", stamp(run.Started)}, {"Duration", runDuration(run)}}
 	keys := make([]string, 0, len(run.Versions))
 	for k := range run.Versions {

@@ -83,6 +83,12 @@ func alias(name string) string {
 }
 
 func (s *services) image(ctx context.Context, spec stack.ServiceSpec) (string, error) {
+	if spec.Image != "" {
+		return spec.Image, nil // another implementation's image: the user's to provide
+	}
+	if spec.Command != "" {
+		return "", fmt.Errorf("%s runs the program %s, and this stack runs images: give the role an image in its SUT profile", spec.Name, spec.Command)
+	}
 	c, ok := binaries[spec.Binary]
 	if !ok {
 		return "", fmt.Errorf("unknown binary %q: use one of stack.Exporter, WSServer, Produce, Consume", spec.Binary)
@@ -95,7 +101,7 @@ func (s *services) image(ctx context.Context, spec stack.ServiceSpec) (string, e
 }
 
 func (s *services) env(spec stack.ServiceSpec) map[string]string {
-	env := map[string]string{"KAFKA_BROKERS": InternalBootstrap}
+	env := map[string]string{spec.BrokersVar(): InternalBootstrap}
 	maps.Copy(env, spec.Env)
 	_, grants := env["WS_AUTH_TOKENS"]
 	_, grantsFile := env["WS_AUTH_TOKENS_FILE"]
@@ -122,6 +128,9 @@ func (s *services) Start(ctx context.Context, spec stack.ServiceSpec) (stack.Ser
 			return nil, fmt.Errorf("start %s: %w", spec.Name, err)
 		}
 		svc.env[spec.AddrEnv] = fmt.Sprintf(":%d", ServicePort)
+		if spec.AddrPortOnly {
+			svc.env[spec.AddrEnv] = fmt.Sprint(ServicePort)
+		}
 	}
 	if err := svc.Restart(ctx); err != nil {
 		return nil, err

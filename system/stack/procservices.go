@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
+	"os"
 	"os/exec"
 	"sort"
 	"strings"
@@ -42,7 +44,7 @@ func (s *procServices) release() {
 }
 
 func (s *procServices) env(spec ServiceSpec) map[string]string {
-	env := map[string]string{"KAFKA_BROKERS": strings.Join(s.brokers(), ",")}
+	env := map[string]string{spec.BrokersVar(): strings.Join(s.brokers(), ",")}
 	maps.Copy(env, spec.Env)
 	return env
 }
@@ -56,9 +58,28 @@ func envList(env map[string]string) []string {
 	return out
 }
 
+// program returns the executable for spec: a reference program built from this
+// repository, or the command of another implementation, which must exist.
+func program(ctx context.Context, spec ServiceSpec) (string, error) {
+	if spec.Command == "" {
+		if spec.Binary == "" {
+			return "", fmt.Errorf("no program: the spec gives neither a reference binary nor a command (an image runs only on the containers stack)")
+		}
+		return build.Binary(ctx, "./reference/cmd/"+spec.Binary)
+	}
+	st, err := os.Stat(spec.Command)
+	if err != nil {
+		return "", fmt.Errorf("program %s: %w (build it first: see the profile's description)", spec.Command, err)
+	}
+	if st.IsDir() || st.Mode()&0o111 == 0 {
+		return "", fmt.Errorf("program %s is not an executable file", spec.Command)
+	}
+	return spec.Command, nil
+}
+
 // Start implements Services.
 func (s *procServices) Start(ctx context.Context, spec ServiceSpec) (Service, error) {
-	bin, err := build.Binary(ctx, "./reference/cmd/"+spec.Binary)
+	bin, err := program(ctx, spec)
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", spec.Name, err)
 	}
@@ -72,6 +93,10 @@ func (s *procServices) Start(ctx context.Context, spec ServiceSpec) (Service, er
 		s.keep(h)
 		svc.addr = h.addr
 		svc.env[spec.AddrEnv] = svc.addr
+		if spec.AddrPortOnly {
+			_, port, _ := net.SplitHostPort(svc.addr)
+			svc.env[spec.AddrEnv] = port
+		}
 	}
 	if err := svc.Restart(ctx); err != nil {
 		return nil, err
@@ -81,7 +106,7 @@ func (s *procServices) Start(ctx context.Context, spec ServiceSpec) (Service, er
 
 // Run implements Services.
 func (s *procServices) Run(ctx context.Context, spec ServiceSpec) (Result, error) {
-	bin, err := build.Binary(ctx, "./reference/cmd/"+spec.Binary)
+	bin, err := program(ctx, spec)
 	if err != nil {
 		return Result{}, fmt.Errorf("run %s: %w", spec.Name, err)
 	}

@@ -22,8 +22,17 @@ const (
 type ServiceSpec struct {
 	// Name identifies this instance in logs and reports ("exporter").
 	Name string
-	// Binary is one of Exporter, WSServer, Produce, Consume.
+	// Binary is one of Exporter, WSServer, Produce, Consume: a reference program the
+	// harness builds from this repository. Empty when Command or Image is given.
 	Binary string
+	// Command is the path of a program built elsewhere (another implementation of the
+	// contract), run on the host stacks.
+	Command string
+	// Image is the container image the containers stack runs instead of a reference
+	// program's (empty: the reference's own image).
+	Image string
+	// BrokersEnv is the variable that receives the stack's brokers (default KAFKA_BROKERS).
+	BrokersEnv string
 	// Env is the service's configuration; KAFKA_BROKERS defaults to the stack's brokers.
 	Env map[string]string
 	// Args are command-line arguments.
@@ -31,6 +40,28 @@ type ServiceSpec struct {
 	// AddrEnv names the variable that receives the service's listen address
 	// (METRICS_ADDR, WS_ADDR); the stack picks the port. Empty: the service listens nowhere.
 	AddrEnv string
+	// AddrPortOnly gives AddrEnv the port alone, for a program that picks its host.
+	AddrPortOnly bool
+}
+
+// BrokersVar is the variable that receives the brokers.
+func (s ServiceSpec) BrokersVar() string {
+	if s.BrokersEnv != "" {
+		return s.BrokersEnv
+	}
+	return "KAFKA_BROKERS"
+}
+
+// Program names what runs, for messages: the reference program, the command or the image.
+func (s ServiceSpec) Program() string {
+	switch {
+	case s.Command != "":
+		return s.Command
+	case s.Binary != "":
+		return s.Binary
+	default:
+		return s.Image
+	}
 }
 
 // Service is a long-running reference service.

@@ -1,0 +1,24 @@
+package redis
+
+import (
+	"context"
+	"os/exec"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestStartAnswersPingAndStops(t *testing.T) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server is not installed: make deps installs it")
+	}
+	ctx := context.Background()
+	s, err := Start(ctx)
+	require.NoError(t, err)
+	ok, line, err := s.ping(ctx)
+	require.NoError(t, err)
+	require.True(t, ok, "PING answered %q", line)
+	require.NoError(t, s.Stop(ctx))
+	ok, _, _ = s.ping(ctx)
+	require.False(t, ok, "redis-server still answers after Stop")
+}

@@ -1,0 +1,120 @@
+package sut
+
+import (
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func repoRoot(t *testing.T) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+func TestEveryProfileInTheRepositoryLoads(t *testing.T) {
+	root := repoRoot(t)
+	names := Available(root)
+	require.Contains(t, names, Default)
+	for _, n := range names {
+		p, err := Load(root, n)
+		require.NoError(t, err, n)
+		assert.Equal(t, n, p.Name, "a profile's file is named after it")
+	}
+}
+
+func TestReferenceIsNative(t *testing.T) {
+	p, err := Load(repoRoot(t), Default)
+	require.NoError(t, err)
+	m, err := p.Metric("dashstream_sequence_gaps_total")
+	require.NoError(t, err)
+	assert.Equal(t, "dashstream_sequence_gaps_total", m.Name)
+	spec, err := p.Spec(Exporter, "exporter", true, []Setting{{"KAFKA_TOPICS", "t"}}, Extras{}, "/bin")
+	require.NoError(t, err)
+	assert.Equal(t, "dashstream-exporter", spec.Binary)
+	assert.Equal(t, "METRICS_ADDR", spec.AddrEnv)
+	assert.Equal(t, map[string]string{"KAFKA_TOPICS": "t"}, spec.Env)
+	raw := []byte(`{"status":"degraded","metrics":{"kafka_errors":3}}`)
+	got, err := p.ContractHealth(raw)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(raw), string(got))
+}
+
+const other = `
+name: other
+version: {file: other/VERSION}
+roles:
+  wsserver:
+    command: other/bin/ws
+    listen: {env: PORT, form: port}
+    settings: {KAFKA_TOPICS: KAFKA_TOPIC, -group: --group-id}
+    env: {REDIS_URL: "${REDIS_URL}"}
+    needs: [redis]
+metrics:
+  dashstream_messages_received_total: {name: ws_received, labels: {tenant: tenant_id}}
+  dashstream_sequence_zero_total: {missing: it does not count sequence 0}
+health:
+  path: /healthz
+  statuses: {healthy: [ok], degraded: [degraded, slow]}
+  fields: {status: state, circuit_breaker.state: breaker}
+lacks:
+  tenant-selection: a client gets every tenant
+`
+
+func TestAnotherImplementationIsTranslated(t *testing.T) {
+	p, err := Parse([]byte(other))
+	require.NoError(t, err)
+	spec, err := p.Spec(WSServer, "wsserver", true, []Setting{{"KAFKA_TOPICS", "t1"}, {"-group", "g"}},
+		Extras{RedisURL: "redis://127.0.0.1:1"}, "/bins")
+	require.NoError(t, err)
+	assert.Equal(t, "/bins/other/bin/ws", spec.Command)
+	assert.Equal(t, "PORT", spec.AddrEnv)
+	assert.True(t, spec.AddrPortOnly)
+	assert.Equal(t, map[string]string{"KAFKA_TOPIC": "t1", "REDIS_URL": "redis://127.0.0.1:1"}, spec.Env)
+	assert.Equal(t, []string{"--group-id=g"}, spec.Args)
+
+	_, err = p.Spec(WSServer, "wsserver", false, []Setting{{"CB_OPEN_FOR", "1s"}}, Extras{}, "/bins")
+	require.True(t, IsMissing(err))
+	assert.Contains(t, err.Error(), "other lacks setting CB_OPEN_FOR of the wsserver")
+	_, err = p.Spec(Exporter, "exporter", false, nil, Extras{}, "/bins")
+	assert.True(t, IsMissing(err), "a role the profile does not give is missing")
+
+	name, labels, ok := p.ContractMetric("ws_received")
+	require.True(t, ok)
+	assert.Equal(t, "dashstream_messages_received_total", name)
+	assert.Equal(t, map[string]string{"tenant_id": "tenant"}, labels)
+	_, err = p.Metric("dashstream_sequence_zero_total")
+	assert.ErrorContains(t, err, "it does not count sequence 0")
+	_, err = p.Metric("dashstream_sequence_gaps_total")
+	assert.True(t, IsMissing(err), "an unmapped metric of a non-native profile is missing")
+
+	got, err := p.ContractHealth([]byte(`{"state":"slow","breaker":"open","extra":1}`))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"status":"degraded","circuit_breaker":{"state":"open"}}`, string(got))
+	got, err = p.ContractHealth([]byte(`{"state":"weird"}`))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"status":"unknown:weird"}`, string(got), "an unmapped status is shown, never matched")
+	assert.ErrorContains(t, p.Need(WSServer, "tenant-selection"), "a client gets every tenant")
+}
+
+func TestBadProfilesSayWhatIsWrong(t *testing.T) {
+	for _, tc := range []struct{ yaml, want string }{
+		{"roles: {exporter: {reference: x}}", "name is empty"},
+		{"name: x", "roles is empty"},
+		{"name: x\nroles: {exporter: {}}", "give reference"},
+		{"name: x\nroles: {worker: {command: w}}", `role "worker"`},
+		{"name: x\nroles: {exporter: {command: w, listen: {env: P, form: url}}}", "listen.form"},
+		{"name: x\nroles: {exporter: {command: w, settings: {topic: T}}}", "setting topic"},
+		{"name: x\nroles: {exporter: {command: w, needs: [postgres]}}", `needs "postgres"`},
+		{"name: x\nroles: {exporter: {command: w}}\nmetrics: {m: {}}", "metric m"},
+		{"name: x\nroles: {exporter: {command: w}}\nhealth: {statuses: {fine: [ok]}}", `"fine"`},
+		{"name: x\nroles: {exporter: {command: w}}\nlack: {}", "field lack not found"},
+	} {
+		_, err := Parse([]byte(tc.yaml))
+		assert.ErrorContains(t, err, tc.want, tc.yaml)
+	}
+	_, err := Load(repoRoot(t), "nosuch")
+	assert.ErrorContains(t, err, "reference")
+}
