@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/dashstream/acceptance/system/proc"
 )
 
 // GoBench is one result line of `go test -bench`: the benchmark's name without its
@@ -84,7 +86,7 @@ func RunGoBench(ctx context.Context, dir, pkg, pattern string, count int) ([]GoB
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go test -bench %s %s: %w\n%s", pattern, pkg, err, tailLines(buf.String(), 20))
+		return nil, fmt.Errorf("go test -bench %s %s: %w\n%s", pattern, pkg, err, proc.LastLines(buf.String(), 20))
 	}
 	bs, err := ParseGoBench(&buf)
 	if err != nil {
@@ -94,13 +96,4 @@ func RunGoBench(ctx context.Context, dir, pkg, pattern string, count int) ([]GoB
 		return nil, fmt.Errorf("go test -bench %s %s: no benchmark matched", pattern, pkg)
 	}
 	return bs, nil
-}
-
-// tailLines returns the last n lines of s.
-func tailLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/dashstream/acceptance/system/proc"
 )
 
 // KcatProduceArgs are the arguments of kcat -P in the producer comparison: the settings
@@ -63,7 +65,7 @@ func ProduceKcat(ctx context.Context, spec ProduceSpec) (Run, error) {
 		err = fmt.Errorf("feeding stdin: %w", werr)
 	}
 	if err != nil {
-		return Run{}, fmt.Errorf("produce kcat: %w\n%s", err, tailLines(stderr.String(), 10))
+		return Run{}, fmt.Errorf("produce kcat: %w\n%s", err, proc.LastLines(stderr.String(), 10))
 	}
 	return Run{Records: spec.Records, Bytes: int64(spec.Records) * int64(spec.ValueBytes), Elapsed: elapsed,
 		CPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, nil
@@ -83,7 +85,7 @@ func ConsumeKcat(ctx context.Context, brokers []string, topic string, records in
 	cmd.Stdout, cmd.Stderr = null, &stderr
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		return Run{}, fmt.Errorf("consume kcat: %w\n%s", err, tailLines(stderr.String(), 10))
+		return Run{}, fmt.Errorf("consume kcat: %w\n%s", err, proc.LastLines(stderr.String(), 10))
 	}
 	return Run{Records: records, Elapsed: time.Since(start),
 		CPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, nil

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dashstream/acceptance/system/proc"
 )
 
 // ReadMachine describes this machine: cores, memory, Go, kernel, load and the busiest
@@ -81,7 +83,7 @@ var kcatVersion = regexp.MustCompile(`Version (\S+) .*librdkafka (\S+)`)
 func ParseKcatVersion(out string) (kcat, librdkafka string, err error) {
 	m := kcatVersion.FindStringSubmatch(out)
 	if m == nil {
-		return "", "", fmt.Errorf("kcat -V: no \"Version X ... librdkafka Y\" in %q", tailLines(out, 2))
+		return "", "", fmt.Errorf("kcat -V: no \"Version X ... librdkafka Y\" in %q", proc.LastLines(out, 2))
 	}
 	return m[1], m[2], nil
 }

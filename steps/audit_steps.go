@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/proc"
 	"github.com/dashstream/acceptance/system/stack"
 	"github.com/dashstream/acceptance/system/sut"
 )
@@ -80,7 +81,7 @@ func tenantsShareThreadNames(ctx context.Context, a, b string, n int) error {
 			return err
 		}
 		if res.ExitCode != 0 {
-			return fmt.Errorf("dashstream-produce for %s exited %d: %s", tenant, res.ExitCode, tailLines(res.Stderr, 5))
+			return fmt.Errorf("dashstream-produce for %s exited %d: %s", tenant, res.ExitCode, proc.LastLines(res.Stderr, 5))
 		}
 	}
 	return nil

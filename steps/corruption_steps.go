@@ -10,6 +10,7 @@ import (
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/chaos"
 	"github.com/dashstream/acceptance/system/observe/wiredecode"
+	"github.com/dashstream/acceptance/system/proc"
 )
 
 func registerCorruptionSteps(sc *godog.ScenarioContext) {
@@ -105,7 +106,7 @@ func aggregatorWritesLarge(ctx context.Context, messages, size, threads int) err
 		return err
 	}
 	if res.ExitCode != 0 {
-		return fmt.Errorf("dashstream-produce exited %d: %s", res.ExitCode, tailLines(res.Stderr, 5))
+		return fmt.Errorf("dashstream-produce exited %d: %s", res.ExitCode, proc.LastLines(res.Stderr, 5))
 	}
 	return nil
 }

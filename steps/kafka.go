@@ -14,6 +14,7 @@ import (
 
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/observe/wiredecode"
+	"github.com/dashstream/acceptance/system/proc"
 	"github.com/dashstream/acceptance/system/stack"
 	"github.com/dashstream/acceptance/system/sut"
 )
@@ -72,7 +73,7 @@ func (w *World) runProducer(ctx context.Context, env map[string]string, args ...
 	res, err := w.run(ctx, l)
 	w.lastRun = &res
 	w.rec.Evidence(evidence.During, evidence.KindLog, "quality aggregator "+strings.Join(args, " "), map[string]any{
-		"env": env, "exit_code": res.ExitCode, "stdout": tailLines(res.Stdout, 5), "stderr": tailLines(res.Stderr, 10),
+		"env": env, "exit_code": res.ExitCode, "stdout": proc.LastLines(res.Stdout, 5), "stderr": proc.LastLines(res.Stderr, 10),
 		"seconds": res.Duration.Seconds(),
 	})
 	return res, err
@@ -141,12 +142,4 @@ func summaryLine(stdout string, v any) error {
 		return fmt.Errorf("no summary line in the output")
 	}
 	return json.Unmarshal([]byte(lines[len(lines)-1]), v)
-}
-
-func tailLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

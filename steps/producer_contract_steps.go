@@ -12,6 +12,7 @@ import (
 
 	"github.com/dashstream/acceptance/reference/wire/dspb"
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/proc"
 )
 
 // producerContractState is what the @producer steps remember between steps: when each
@@ -80,7 +81,7 @@ func runTenantProducer(ctx context.Context, tenant, logical string, args ...stri
 			return err
 		}
 		if res.ExitCode != 0 {
-			return fmt.Errorf("dashstream-produce (tenant %s) exited %d: %s", tenant, res.ExitCode, tailLines(res.Stderr, 5))
+			return fmt.Errorf("dashstream-produce (tenant %s) exited %d: %s", tenant, res.ExitCode, proc.LastLines(res.Stderr, 5))
 		}
 		return nil
 	})

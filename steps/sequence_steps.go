@@ -10,6 +10,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/proc"
 	"github.com/dashstream/acceptance/system/sut"
 )
 
@@ -42,7 +43,7 @@ func aggregatorWritesEvents(ctx context.Context, messages, threads int) error {
 		return err
 	}
 	if res.ExitCode != 0 {
-		return fmt.Errorf("dashstream-produce exited %d: %s", res.ExitCode, tailLines(res.Stderr, 5))
+		return fmt.Errorf("dashstream-produce exited %d: %s", res.ExitCode, proc.LastLines(res.Stderr, 5))
 	}
 	return nil
 }
@@ -123,7 +124,7 @@ func consumerReadsAll(ctx context.Context, n int) error {
 	w.view = &v
 	state[logIDState](w).stderr = res.Stderr
 	if err := v.complete(); err != nil {
-		return fmt.Errorf("%w (exit %d): %s", err, res.ExitCode, tailLines(res.Stderr, 5))
+		return fmt.Errorf("%w (exit %d): %s", err, res.ExitCode, proc.LastLines(res.Stderr, 5))
 	}
 	w.rec.Evidence(evidence.After, evidence.KindMetric, "consumer summary", v.summary)
 	if got := v.read(); got != n {

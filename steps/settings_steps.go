@@ -10,6 +10,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/proc"
 	"github.com/dashstream/acceptance/system/stack"
 	"github.com/dashstream/acceptance/system/sut"
 )
@@ -69,7 +70,7 @@ func startWithSetting(ctx context.Context, service, setting, value string) error
 		return st.err
 	}
 	w.rec.Evidence(evidence.After, evidence.KindLog, fmt.Sprintf("%s with %s=%q", service, setting, value), map[string]any{
-		"exit_code": st.res.ExitCode, "stderr": tailLines(st.res.Stderr, 5), "seconds": st.res.Duration.Seconds()})
+		"exit_code": st.res.ExitCode, "stderr": proc.LastLines(st.res.Stderr, 5), "seconds": st.res.Duration.Seconds()})
 	return nil
 }
 
@@ -78,17 +79,17 @@ func startWithSetting(ctx context.Context, service, setting, value string) error
 func exitsTwoNaming(ctx context.Context, seconds int, name string) error {
 	st := state[settingsState](world(ctx))
 	if st.err != nil {
-		return fmt.Errorf("the %s did not exit by itself: %w; stderr: %s", st.service, st.err, tailLines(st.res.Stderr, 5))
+		return fmt.Errorf("the %s did not exit by itself: %w; stderr: %s", st.service, st.err, proc.LastLines(st.res.Stderr, 5))
 	}
 	if st.res.ExitCode != 2 {
-		return fmt.Errorf("the %s exited with status %d, expected 2; stderr: %s", st.service, st.res.ExitCode, tailLines(st.res.Stderr, 5))
+		return fmt.Errorf("the %s exited with status %d, expected 2; stderr: %s", st.service, st.res.ExitCode, proc.LastLines(st.res.Stderr, 5))
 	}
 	if limit := time.Duration(seconds) * time.Second; st.res.Duration > limit {
 		return fmt.Errorf("the %s took %s to refuse its setting, more than %s", st.service, st.res.Duration.Round(time.Millisecond), limit)
 	}
 	lines := strings.Split(strings.TrimRight(st.res.Stderr, "\n"), "\n")
 	if len(lines) != 1 || lines[0] == "" {
-		return fmt.Errorf("the %s wrote %d lines on stderr, expected exactly one: %q", st.service, len(lines), tailLines(st.res.Stderr, 5))
+		return fmt.Errorf("the %s wrote %d lines on stderr, expected exactly one: %q", st.service, len(lines), proc.LastLines(st.res.Stderr, 5))
 	}
 	if !strings.Contains(lines[0], name) {
 		return fmt.Errorf("the %s's error does not name %s: %q", st.service, name, lines[0])

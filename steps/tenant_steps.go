@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+
+	"github.com/dashstream/acceptance/system/proc"
 )
 
 func registerTenantSteps(sc *godog.ScenarioContext) {
@@ -74,7 +76,7 @@ func writesQuality(ctx context.Context, messages, threads int) error {
 		return err
 	}
 	if res := world(ctx).lastRun; res.ExitCode != 0 {
-		return fmt.Errorf("dashstream-produce exited %d: %s", res.ExitCode, tailLines(res.Stderr, 5))
+		return fmt.Errorf("dashstream-produce exited %d: %s", res.ExitCode, proc.LastLines(res.Stderr, 5))
 	}
 	return nil
 }
@@ -85,7 +87,7 @@ func exitsWithin(ctx context.Context, code, seconds int) error {
 		return fmt.Errorf("no program ran in this scenario")
 	}
 	if res.ExitCode != code {
-		return fmt.Errorf("exit status %d, expected %d; stderr: %s", res.ExitCode, code, tailLines(res.Stderr, 5))
+		return fmt.Errorf("exit status %d, expected %d; stderr: %s", res.ExitCode, code, proc.LastLines(res.Stderr, 5))
 	}
 	if limit := time.Duration(seconds) * time.Second; res.Duration > limit {
 		return fmt.Errorf("it took %.1f s to exit, more than %s", res.Duration.Seconds(), limit)

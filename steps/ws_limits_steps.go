@@ -15,6 +15,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/proc"
 	"github.com/dashstream/acceptance/system/stack"
 	"github.com/dashstream/acceptance/system/sut"
 )
@@ -193,7 +194,7 @@ func wsServerStartedWith(ctx context.Context, key, value string) error {
 	res, err := w.run(ctx, launch{role: sut.WSServer, name: "wsserver-config", env: env})
 	w.lastRun = &res
 	w.rec.Evidence(evidence.During, evidence.KindLog, "dashstream-wsserver with "+key, map[string]any{
-		"value": value, "exit_code": res.ExitCode, "stderr": tailLines(res.Stderr, 5), "seconds": res.Duration.Seconds()})
+		"value": value, "exit_code": res.ExitCode, "stderr": proc.LastLines(res.Stderr, 5), "seconds": res.Duration.Seconds()})
 	if err != nil && ctx.Err() == nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/proc"
 )
 
 func registerTenantFrameSteps(sc *godog.ScenarioContext) {
@@ -62,7 +63,7 @@ func (w *World) writeTenant(ctx context.Context, tenant, prefix string, threads,
 		return err
 	}
 	if res.ExitCode != 0 {
-		return fmt.Errorf("dashstream-produce for %s exited %d: %s", tenant, res.ExitCode, tailLines(res.Stderr, 5))
+		return fmt.Errorf("dashstream-produce for %s exited %d: %s", tenant, res.ExitCode, proc.LastLines(res.Stderr, 5))
 	}
 	st := state[wsTenantFamily](w)
 	for i := range threads {

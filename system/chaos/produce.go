@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/dashstream/acceptance/system/proc"
 )
 
 // KcatTimeout bounds one kcat run; Inject's ctx bounds it too.
@@ -128,7 +130,7 @@ func (c *Corruption) sendKcat(ctx context.Context, values [][]byte) ([]SentRecor
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%w)", err, ctx.Err())
 		}
-		return nil, fmt.Errorf("kcat -P to %s: %w: %s", c.topic, err, lastLines(out.String(), 5))
+		return nil, fmt.Errorf("kcat -P to %s: %w: %s", c.topic, err, oneLine(proc.LastLines(out.String(), 5)))
 	}
 	sent := make([]SentRecord, len(values))
 	for i, v := range values {
@@ -137,10 +139,8 @@ func (c *Corruption) sendKcat(ctx context.Context, values [][]byte) ([]SentRecor
 	return sent, nil
 }
 
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], " | ")
-}
+// oneLine joins lines with " | ", to keep an error message on one line.
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " | ") }
 
 // KcatInstalled reports whether kcat is on PATH (Debian: `scripts/ensure-packages
 // kcat=kcat`, or apt-get install kcat).

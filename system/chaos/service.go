@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dashstream/acceptance/system/poll"
+	"github.com/dashstream/acceptance/system/proc"
 	"github.com/dashstream/acceptance/system/stack"
 )
 
@@ -107,7 +108,7 @@ func waitServing(ctx context.Context, svc stack.Service, within time.Duration) (
 		return true, "", serving(ctx, svc)
 	})
 	if err != nil {
-		return took, fmt.Errorf("service %s not serving within %s: %w (last: %s); its last lines: %s", svc.Name(), within, err, last, lastLines(svc.Log(5), 5))
+		return took, fmt.Errorf("service %s not serving within %s: %w (last: %s); its last lines: %s", svc.Name(), within, err, last, oneLine(proc.LastLines(svc.Log(5), 5)))
 	}
 	return took, nil
 }
