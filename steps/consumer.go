@@ -143,6 +143,15 @@ func (v consumerView) verdicts(verdict string) []consumerLine {
 // read is how many Kafka records the consumer printed a line for, decodable or not.
 func (v consumerView) read() int { return len(v.records) + len(v.decodeErrors) }
 
+// consumerFamily is what the consumer's steps (this file, sequences, DLQ) keep of the
+// scenario's consumer.
+type consumerFamily struct {
+	// view is what the consumer printed, classified, once it ended.
+	view *consumerView
+	// consumed is how many records the consumer service had read at the last check.
+	consumed int
+}
+
 // startConsumer starts the consumer as a long-running service reading the topic from its
 // start, with extra contract flags, and registers its stop (with its log kept as
 // evidence).
@@ -209,7 +218,7 @@ func (w *World) consumerSeen(ctx context.Context, svc stack.Service, n int, with
 	if v.read() != n {
 		return fmt.Errorf("the consumer read %d records once it settled, expected exactly %d", v.read(), n)
 	}
-	w.consumed = n
+	state[consumerFamily](w).consumed = n
 	return nil
 }
 

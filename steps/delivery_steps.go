@@ -35,7 +35,7 @@ func everyAckedConsumedOnce(ctx context.Context) error {
 	d := checkDelivery(w.thread, sent, acked, w.load.failures(), recs)
 	w.rec.Evidence(evidence.After, evidence.KindMetric, "delivery", d)
 	dups := d.Duplicates
-	if len(dups) > 0 && w.lastOutage == "kill" && !stack.Has(w.stack, stack.DurableIdempotence) {
+	if len(dups) > 0 && state[outageFamily](w).kind == "kill" && !stack.Has(w.stack, stack.DurableIdempotence) {
 		// Not the pipeline's fault: the broker forgot which batches it had written.
 		reason := fmt.Sprintf("%d records written twice %v after a SIGKILL are not counted against the pipeline: %s",
 			len(dups), abbreviate(dups), stack.Missing(w.stack, stack.DurableIdempotence))

@@ -133,7 +133,7 @@ func deadLetters(ctx context.Context, n int, reason string) error {
 	}
 	// What the scenario's consumer says must agree with the topic; a scenario whose copies
 	// come from another service (the exporter) checks that service's counts in its own steps.
-	if _, ran := w.services["consumer"]; ran || w.view != nil {
+	if _, ran := w.services["consumer"]; ran || state[consumerFamily](w).view != nil {
 		v, err := w.consumerResult(ctx)
 		if err != nil {
 			return err

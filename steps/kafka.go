@@ -58,6 +58,10 @@ func (w *World) ensureTopic(ctx context.Context, logical string) (string, error)
 
 func errorsIsTopicExists(err error) bool { return errors.Is(err, kerr.TopicAlreadyExists) }
 
+// runState is the last run-to-completion of a role (the quality aggregator, a server
+// started with one setting), whose exit the tenant and settings steps judge.
+type runState struct{ last *stack.Result }
+
 // runProducer runs the quality aggregator (dashstream-produce) to completion and records
 // its result as evidence.
 func (w *World) runProducer(ctx context.Context, env map[string]string, args ...string) (stack.Result, error) {
@@ -71,7 +75,7 @@ func (w *World) runProducer(ctx context.Context, env map[string]string, args ...
 		l = l.flag(args[i], args[i+1])
 	}
 	res, err := w.run(ctx, l)
-	w.lastRun = &res
+	state[runState](w).last = &res
 	w.rec.Evidence(evidence.During, evidence.KindLog, "quality aggregator "+strings.Join(args, " "), map[string]any{
 		"env": env, "exit_code": res.ExitCode, "stdout": proc.LastLines(res.Stdout, 5), "stderr": proc.LastLines(res.Stderr, 10),
 		"seconds": res.Duration.Seconds(),

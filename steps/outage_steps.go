@@ -15,6 +15,15 @@ import (
 	"github.com/dashstream/acceptance/system/stack"
 )
 
+// outageFamily is the broker outage of the scenario, shared by the outage, traffic,
+// delivery and WebSocket steps: its kind decides what the delivery checks allow (a kill
+// may lose idempotence), and current is the outage still in progress, undone by the step
+// that ends it.
+type outageFamily struct {
+	kind    string       // the kind of the last broker outage (kill, stop, ...)
+	current chaos.Handle // the outage in progress, nil when none
+}
+
 func registerOutageSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^a producer is writing (\d+) events per second on a thread$`, producerWriting)
 	sc.Step(`^a cluster of (\d+) brokers$`, clusterOf)
@@ -89,7 +98,7 @@ func brokerSuffers(ctx context.Context, i int, outage string, seconds int) error
 		return err
 	}
 	w.onCleanup("undo "+fault.Name(), h.Undo)
-	w.lastOutage = outage
+	state[outageFamily](w).kind = outage
 	// godog prints a step when it has ended: say now that the outage is under way.
 	w.progress("fault injected: %s on broker %d for %d s", fault.Name(), i, seconds)
 	select { // the outage lasts this long on purpose

@@ -97,7 +97,7 @@ func writeWhileBehind(ctx context.Context, n int) error {
 	}
 	// The consumer group's lag passes ConsumerLagHigh's threshold with this record at the
 	// latest (earlier if the records already read were never committed): the alert's onset.
-	if i := lagThreshold - w.consumed; i >= 0 && i < len(at) {
+	if i := lagThreshold - state[consumerFamily](w).consumed; i >= 0 && i < len(at) {
 		w.markOnset(at[i], 0, fmt.Sprintf("record %d of the backlog written: the lag passes %d", i+1, lagThreshold))
 	}
 	return nil
@@ -139,7 +139,7 @@ func consumerCatchesUp(ctx context.Context, more int) error {
 			return err
 		}
 	}
-	if err := w.consumerSeen(ctx, svc, w.consumed+more, 30*time.Second); err != nil {
+	if err := w.consumerSeen(ctx, svc, state[consumerFamily](w).consumed+more, 30*time.Second); err != nil {
 		return err
 	}
 	return w.consumerAtEnd(ctx, svc, w.topic("events"))
@@ -230,7 +230,7 @@ func consumerRestarted(ctx context.Context) error {
 	}
 	w.rec.Evidence(evidence.During, evidence.KindMetric, "consumer summary before its restart", before.summary)
 	state[sequenceState](w).before = &before
-	w.consumed = 0
+	state[consumerFamily](w).consumed = 0
 	return nil
 }
 

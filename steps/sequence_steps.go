@@ -121,7 +121,7 @@ func consumerReadsAll(ctx context.Context, n int) error {
 		return err
 	}
 	v := classify(parseConsumerLines(res.Stdout + "\n" + res.Stderr))
-	w.view = &v
+	state[consumerFamily](w).view = &v
 	state[logIDState](w).stderr = res.Stderr
 	if err := v.complete(); err != nil {
 		return fmt.Errorf("%w (exit %d): %s", err, res.ExitCode, proc.LastLines(res.Stderr, 5))
@@ -142,14 +142,14 @@ func consumerReadsAll(ctx context.Context, n int) error {
 
 // consumerResult returns what the scenario's consumer reported, stopping a running one.
 func (w *World) consumerResult(ctx context.Context) (consumerView, error) {
-	if w.view != nil {
-		return *w.view, nil
+	if state[consumerFamily](w).view != nil {
+		return *state[consumerFamily](w).view, nil
 	}
 	v, err := w.stopConsumer(ctx)
 	if err != nil {
 		return v, err
 	}
-	w.view = &v
+	state[consumerFamily](w).view = &v
 	return v, nil
 }
 

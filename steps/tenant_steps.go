@@ -75,14 +75,14 @@ func writesQuality(ctx context.Context, messages, threads int) error {
 	if err := triesToWriteQuality(ctx, messages, threads); err != nil {
 		return err
 	}
-	if res := world(ctx).lastRun; res.ExitCode != 0 {
+	if res := state[runState](world(ctx)).last; res.ExitCode != 0 {
 		return fmt.Errorf("dashstream-produce exited %d: %s", res.ExitCode, proc.LastLines(res.Stderr, 5))
 	}
 	return nil
 }
 
 func exitsWithin(ctx context.Context, code, seconds int) error {
-	res := world(ctx).lastRun
+	res := state[runState](world(ctx)).last
 	if res == nil {
 		return fmt.Errorf("no program ran in this scenario")
 	}
@@ -96,7 +96,7 @@ func exitsWithin(ctx context.Context, code, seconds int) error {
 }
 
 func errorNamesRule(ctx context.Context, rule string) error {
-	res := world(ctx).lastRun
+	res := state[runState](world(ctx)).last
 	stderr := strings.TrimSpace(res.Stderr)
 	if !strings.Contains(stderr, rule) {
 		return fmt.Errorf("the error does not name %q: %q", rule, stderr)

@@ -108,7 +108,7 @@ func responsesDelayed(ctx context.Context, ms int) error {
 	if err != nil {
 		return err
 	}
-	w.outage = h
+	state[outageFamily](w).current = h
 	// The alert's condition (p99 above 500 ms) cannot hold before the first delayed
 	// response has arrived: its onset is one delay after the injection.
 	// The exporter measures the delay only when a fetch response carrying a delayed record

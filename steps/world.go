@@ -17,7 +17,6 @@ import (
 
 	"github.com/dashstream/acceptance/reference/producer"
 	"github.com/dashstream/acceptance/steps/evidence"
-	"github.com/dashstream/acceptance/system/chaos"
 	"github.com/dashstream/acceptance/system/monitoring"
 	"github.com/dashstream/acceptance/system/stack"
 	"github.com/dashstream/acceptance/system/sut"
@@ -36,24 +35,19 @@ type World struct {
 	cleanups []cleanup
 
 	// Scenario state the steps share.
-	topics     map[string]string // logical name ("events") → real topic name
-	tenant     string
-	tenantSet  bool
-	services   map[string]stack.Service
-	lastRun    *stack.Result
-	records    []readRecord
-	producers  map[string]*producer.Producer // by topic
-	thread     string
-	acks       map[uint64]producer.Ack // by sequence, of the scenario's thread
-	view       *consumerView
-	consumed   int // records the scenario's consumer service had read at the last check
-	load       *load
-	lastOutage string // the kind of the last broker outage (kill, stop, ...)
+	topics    map[string]string // logical name ("events") → real topic name
+	tenant    string
+	tenantSet bool
+	services  map[string]stack.Service
+	records   []readRecord
+	producers map[string]*producer.Producer // by topic
+	thread    string
+	acks      map[uint64]producer.Ack // by sequence, of the scenario's thread
+	load      *load
 
 	mon monitoring.Monitoring
 
 	clients map[string]*wsClient // WebSocket clients by tenant
-	outage  chaos.Handle         // the broker outage in progress
 
 	// families holds each step family's own state (see state), keyed by its type.
 	families map[reflect.Type]any

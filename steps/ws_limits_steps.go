@@ -192,7 +192,7 @@ func wsServerStartedWith(ctx context.Context, key, value string) error {
 	ctx, cancel := context.WithTimeout(ctx, 12*time.Second) // a refusal takes milliseconds; the step after judges
 	defer cancel()
 	res, err := w.run(ctx, launch{role: sut.WSServer, name: "wsserver-config", env: env})
-	w.lastRun = &res
+	state[runState](w).last = &res
 	w.rec.Evidence(evidence.During, evidence.KindLog, "dashstream-wsserver with "+key, map[string]any{
 		"value": value, "exit_code": res.ExitCode, "stderr": proc.LastLines(res.Stderr, 5), "seconds": res.Duration.Seconds()})
 	if err != nil && ctx.Err() == nil {

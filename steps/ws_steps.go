@@ -98,7 +98,7 @@ func clientConnected(ctx context.Context, tenant string) error {
 func (w *World) healthPhase() evidence.Phase {
 	back := w.brokerBack()
 	switch {
-	case w.outage != nil && back.IsZero():
+	case state[outageFamily](w).current != nil && back.IsZero():
 		return evidence.During
 	case !back.IsZero():
 		return evidence.After
@@ -150,7 +150,7 @@ func brokerGoesDown(ctx context.Context, i int, outage string) error {
 	if err != nil {
 		return err
 	}
-	w.outage = h
+	state[outageFamily](w).current = h
 	w.onCleanup("undo "+fault.Name(), h.Undo)
 	w.progress("fault injected: %s on broker %d", fault.Name(), i)
 	return nil
@@ -161,10 +161,10 @@ type wsReturnState struct{ frames int }
 
 func brokerComesBack(ctx context.Context) error {
 	w := world(ctx)
-	if w.outage == nil {
+	if state[outageFamily](w).current == nil {
 		return fmt.Errorf("no broker went down in this scenario")
 	}
-	if err := w.outage.Undo(ctx); err != nil {
+	if err := state[outageFamily](w).current.Undo(ctx); err != nil {
 		return err
 	}
 	w.markBrokerBack(time.Now(), "the broker outage was undone")
