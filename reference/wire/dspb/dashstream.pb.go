@@ -636,14 +636,17 @@ func (x *Header) GetSchemaVersion() uint32 {
 	return 0
 }
 
-// AttributeValue is one attribute of an Event. Its layout follows MetricValue's.
+// AttributeValue is one attribute of an Event. WIRE.md leaves its layout open; the
+// numbers are those of the pipeline already in production (DashFlow's
+// proto/dashstream.proto), which differ from MetricValue's: string 1, int 2, float 3.
+// DashFlow also defines array_value 6 and map_value 7, which the features never write.
 type AttributeValue struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Value:
 	//
+	//	*AttributeValue_StringValue
 	//	*AttributeValue_IntValue
 	//	*AttributeValue_FloatValue
-	//	*AttributeValue_StringValue
 	//	*AttributeValue_BoolValue
 	//	*AttributeValue_BytesValue
 	Value         isAttributeValue_Value `protobuf_oneof:"value"`
@@ -688,6 +691,15 @@ func (x *AttributeValue) GetValue() isAttributeValue_Value {
 	return nil
 }
 
+func (x *AttributeValue) GetStringValue() string {
+	if x != nil {
+		if x, ok := x.Value.(*AttributeValue_StringValue); ok {
+			return x.StringValue
+		}
+	}
+	return ""
+}
+
 func (x *AttributeValue) GetIntValue() int64 {
 	if x != nil {
 		if x, ok := x.Value.(*AttributeValue_IntValue); ok {
@@ -704,15 +716,6 @@ func (x *AttributeValue) GetFloatValue() float64 {
 		}
 	}
 	return 0
-}
-
-func (x *AttributeValue) GetStringValue() string {
-	if x != nil {
-		if x, ok := x.Value.(*AttributeValue_StringValue); ok {
-			return x.StringValue
-		}
-	}
-	return ""
 }
 
 func (x *AttributeValue) GetBoolValue() bool {
@@ -737,16 +740,16 @@ type isAttributeValue_Value interface {
 	isAttributeValue_Value()
 }
 
+type AttributeValue_StringValue struct {
+	StringValue string `protobuf:"bytes,1,opt,name=string_value,json=stringValue,proto3,oneof"`
+}
+
 type AttributeValue_IntValue struct {
-	IntValue int64 `protobuf:"varint,1,opt,name=int_value,json=intValue,proto3,oneof"`
+	IntValue int64 `protobuf:"varint,2,opt,name=int_value,json=intValue,proto3,oneof"`
 }
 
 type AttributeValue_FloatValue struct {
-	FloatValue float64 `protobuf:"fixed64,2,opt,name=float_value,json=floatValue,proto3,oneof"`
-}
-
-type AttributeValue_StringValue struct {
-	StringValue string `protobuf:"bytes,3,opt,name=string_value,json=stringValue,proto3,oneof"`
+	FloatValue float64 `protobuf:"fixed64,3,opt,name=float_value,json=floatValue,proto3,oneof"`
 }
 
 type AttributeValue_BoolValue struct {
@@ -757,11 +760,11 @@ type AttributeValue_BytesValue struct {
 	BytesValue []byte `protobuf:"bytes,5,opt,name=bytes_value,json=bytesValue,proto3,oneof"`
 }
 
+func (*AttributeValue_StringValue) isAttributeValue_Value() {}
+
 func (*AttributeValue_IntValue) isAttributeValue_Value() {}
 
 func (*AttributeValue_FloatValue) isAttributeValue_Value() {}
-
-func (*AttributeValue_StringValue) isAttributeValue_Value() {}
 
 func (*AttributeValue_BoolValue) isAttributeValue_Value() {}
 
@@ -1463,11 +1466,11 @@ const file_reference_wire_dspb_dashstream_proto_rawDesc = "" +
 	"\tparent_id\x18\a \x01(\fR\bparentId\x12@\n" +
 	"\vcompression\x18\b \x01(\x0e2\x1e.dashstream.v1.CompressionTypeR\vcompression\x12%\n" +
 	"\x0eschema_version\x18\t \x01(\rR\rschemaVersion\"\xc4\x01\n" +
-	"\x0eAttributeValue\x12\x1d\n" +
-	"\tint_value\x18\x01 \x01(\x03H\x00R\bintValue\x12!\n" +
-	"\vfloat_value\x18\x02 \x01(\x01H\x00R\n" +
-	"floatValue\x12#\n" +
-	"\fstring_value\x18\x03 \x01(\tH\x00R\vstringValue\x12\x1f\n" +
+	"\x0eAttributeValue\x12#\n" +
+	"\fstring_value\x18\x01 \x01(\tH\x00R\vstringValue\x12\x1d\n" +
+	"\tint_value\x18\x02 \x01(\x03H\x00R\bintValue\x12!\n" +
+	"\vfloat_value\x18\x03 \x01(\x01H\x00R\n" +
+	"floatValue\x12\x1f\n" +
 	"\n" +
 	"bool_value\x18\x04 \x01(\bH\x00R\tboolValue\x12!\n" +
 	"\vbytes_value\x18\x05 \x01(\fH\x00R\n" +
@@ -1676,9 +1679,9 @@ func file_reference_wire_dspb_dashstream_proto_init() {
 		(*DashStreamMessage_ExecutionTrace)(nil),
 	}
 	file_reference_wire_dspb_dashstream_proto_msgTypes[2].OneofWrappers = []any{
+		(*AttributeValue_StringValue)(nil),
 		(*AttributeValue_IntValue)(nil),
 		(*AttributeValue_FloatValue)(nil),
-		(*AttributeValue_StringValue)(nil),
 		(*AttributeValue_BoolValue)(nil),
 		(*AttributeValue_BytesValue)(nil),
 	}

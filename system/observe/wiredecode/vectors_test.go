@@ -47,10 +47,10 @@ const eventPlainHex = `
   1a 07 706c616e6e6572               // Event.node_id (3, LEN 7) "planner"
   22 0e                              // Event.attributes (4, LEN 14): map entry, keys sorted
     0a 05 6d6f64656c                 //   key (1) "model"
-    12 05 1a 03 6d2d31               //   value (2) AttributeValue{string_value (3) "m-1"}
+    12 05 0a 03 6d2d31               //   value (2) AttributeValue{string_value (1) "m-1"}
   22 0b                              // Event.attributes (4, LEN 11)
     0a 05 7472696573                 //   key (1) "tries"
-    12 02 08 02                      //   value (2) AttributeValue{int_value (1) 2}
+    12 02 10 02                      //   value (2) AttributeValue{int_value (2) 2}
   28 dc0b                            // Event.duration_us (5, VARINT) 1500
 `
 
