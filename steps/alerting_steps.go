@@ -85,7 +85,7 @@ func (w *World) startExporter(ctx context.Context, name, topic string) (stack.Se
 		return nil, err
 	}
 	if err := w.eventually(ctx, name+" to be ready (/readyz 200)", 30*time.Second, func(ctx context.Context) (bool, string, error) {
-		code, err := httpStatus(ctx, svc.Addr(), "/readyz")
+		code, err := httpStatus(ctx, svc.Addr(), w.sut.ReadyPath(sut.Exporter))
 		return code == 200, fmt.Sprintf("/readyz %d", code), err
 	}); err != nil {
 		return nil, fmt.Errorf("%w; %s log:\n%s", err, name, svc.Log(20))
@@ -128,6 +128,9 @@ func exporterCountsGaps(ctx context.Context, n int) error {
 // and fails as soon as it goes past n. A metric the exporter does not export is never
 // read as 0: the wait ends saying it is missing.
 func (w *World) exporterMetricReaches(ctx context.Context, metric string, n int) error {
+	if err := w.needMetric(sut.Exporter, metric); err != nil {
+		return err
+	}
 	svc, err := w.service("exporter")
 	if err != nil {
 		return err

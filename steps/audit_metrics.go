@@ -10,6 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // sample is one series of a scrape; a histogram gives name_sum and name_count.
@@ -76,6 +77,9 @@ func exporterReasonSeries(ctx context.Context, metric, reason string, n, seconds
 
 func exporterSeriesWhere(ctx context.Context, metric, reason string, n, seconds int) error {
 	w := world(ctx)
+	if err := w.needMetric(sut.Exporter, metric); err != nil {
+		return err
+	}
 	exp, err := w.service("exporter")
 	if err != nil {
 		return err
@@ -104,6 +108,9 @@ func exporterSeriesWhere(ctx context.Context, metric, reason string, n, seconds 
 // exporterGapSizes checks the gap-size histogram once the gap counter has settled.
 func exporterGapSizes(ctx context.Context, gaps, missing int) error {
 	w := world(ctx)
+	if err := w.needMetric(sut.Exporter, metricGapSize); err != nil {
+		return err
+	}
 	exp, err := w.service("exporter")
 	if err != nil {
 		return err
@@ -136,6 +143,9 @@ const lagSteady = 3 * time.Second
 // and each reads 0 in every scrape for lagSteady.
 func exporterLagZero(ctx context.Context, seconds int) error {
 	w := world(ctx)
+	if err := w.needMetric(sut.Exporter, "dashstream_consumer_lag_records"); err != nil {
+		return err
+	}
 	topic := w.topic("events")
 	adm, err := w.stack.Kafka().Admin()
 	if err != nil {
@@ -187,6 +197,9 @@ func exporterLagZero(ctx context.Context, seconds int) error {
 // scenario for tenant, scope_id the thread id, each at n.
 func exporterQualitySeries(ctx context.Context, metric string, n int, tenant string, threads int) error {
 	w := world(ctx)
+	if err := w.needMetric(sut.Exporter, metric); err != nil {
+		return err
+	}
 	exp, err := w.service("exporter")
 	if err != nil {
 		return err
@@ -224,6 +237,9 @@ func exporterQualitySeries(ctx context.Context, metric string, n int, tenant str
 // evictions once every message was counted.
 func exporterSeriesCap(ctx context.Context, keep, evicted int) error {
 	w := world(ctx)
+	if err := w.needMetric(sut.Exporter, "dashstream_exporter_quality_series_evicted_total"); err != nil {
+		return err
+	}
 	exp, err := w.service("exporter")
 	if err != nil {
 		return err

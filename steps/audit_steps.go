@@ -61,7 +61,7 @@ func exporterConsumes(ctx context.Context, logical string) error {
 		return err
 	}
 	return w.eventually(ctx, "the exporter to be ready", 20*time.Second, func(ctx context.Context) (bool, string, error) {
-		code, err := httpStatus(ctx, svc.Addr(), "/readyz")
+		code, err := httpStatus(ctx, svc.Addr(), w.sut.ReadyPath(sut.Exporter))
 		return code == 200, fmt.Sprintf("/readyz %d", code), err
 	})
 }

@@ -37,6 +37,9 @@ func wsServerWatched(ctx context.Context, threshold int) error {
 	if err := w.need(stack.RunServices, stack.NetworkFaults); err != nil {
 		return err
 	}
+	if err := w.needSUT(sut.WSServer, "kafka-breaker"); err != nil {
+		return err
+	}
 	st := state[breakerFamily](w)
 	st.cfg.threshold = threshold
 	if st.proxy = w.stack.Kafka().Brokers()[0].Proxy(); st.proxy == nil {

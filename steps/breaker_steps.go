@@ -66,6 +66,9 @@ func wsServerWithBreaker(ctx context.Context, threshold, openFor, closeAfter int
 	if err != nil {
 		return fmt.Errorf("probe interval %q: %w", probeEvery, err)
 	}
+	if err := w.needSUT(sut.WSServer, "kafka-breaker"); err != nil {
+		return err
+	}
 	st := state[breakerFamily](w)
 	st.cfg = breakerConfig{threshold: threshold, closeAfter: closeAfter, openFor: time.Duration(openFor) * time.Second,
 		probeEvery: time.Duration(every * float64(time.Second))}

@@ -134,9 +134,10 @@ func exporterWrongAddress(ctx context.Context, kind string, extra map[string]str
 		}
 		w.onCleanup("socket watch", func(context.Context) error { st.sockets.stop(); return nil })
 	}
-	return w.eventually(ctx, "the exporter to serve /healthz", 20*time.Second, func(ctx context.Context) (bool, string, error) {
-		code, err := httpStatus(ctx, svc.Addr(), "/healthz")
-		return code == 200, fmt.Sprintf("/healthz %d", code), err
+	live := w.sut.LivePath(sut.Exporter)
+	return w.eventually(ctx, "the exporter to serve "+live, 20*time.Second, func(ctx context.Context) (bool, string, error) {
+		code, err := httpStatus(ctx, svc.Addr(), live)
+		return code == 200, fmt.Sprintf("%s %d", live, code), err
 	})
 }
 
@@ -193,7 +194,7 @@ func readyz503(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	code, body, err := get(ctx, exp.Addr(), "/readyz")
+	code, body, err := get(ctx, exp.Addr(), w.sut.ReadyPath(sut.Exporter))
 	if err != nil {
 		return err
 	}
@@ -221,7 +222,7 @@ func readyz200(ctx context.Context, seconds int) error {
 		return err
 	}
 	return w.eventually(ctx, "/readyz to answer 200", time.Duration(seconds)*time.Second, func(ctx context.Context) (bool, string, error) {
-		code, body, err := get(ctx, exp.Addr(), "/readyz")
+		code, body, err := get(ctx, exp.Addr(), w.sut.ReadyPath(sut.Exporter))
 		return code == 200, fmt.Sprintf("%d %s", code, strings.TrimSpace(body)), err
 	})
 }

@@ -62,7 +62,7 @@ func hostileServicesRun(ctx context.Context) error {
 			return false, err.Error(), nil
 		}
 		mc, _ := httpStatus(ctx, addr, "/metrics")
-		rc, _ := httpStatus(ctx, exp.Addr(), "/readyz")
+		rc, _ := httpStatus(ctx, exp.Addr(), w.sut.ReadyPath(sut.Exporter))
 		return mc == 200 && rc == 200, fmt.Sprintf("consumer /metrics %d, exporter /readyz %d", mc, rc), nil
 	})
 }
@@ -188,7 +188,7 @@ func servicesAnswer(ctx context.Context) error {
 	}
 	var problems []string
 	for _, e := range []struct{ name, addr, path string }{
-		{"consumer", addr, "/metrics"}, {"exporter", svcs["exporter"].Addr(), "/readyz"}, {"wsserver", svcs["wsserver"].Addr(), "/health"},
+		{"consumer", addr, "/metrics"}, {"exporter", svcs["exporter"].Addr(), w.sut.ReadyPath(sut.Exporter)}, {"wsserver", svcs["wsserver"].Addr(), "/health"},
 	} {
 		if !svcs[e.name].Running() {
 			problems = append(problems, e.name+" is not running")

@@ -55,7 +55,7 @@ func exporterDefaultBounds(ctx context.Context) error {
 		return err
 	}
 	if err := w.eventually(ctx, "the exporter to be ready (/readyz 200)", 30*time.Second, func(ctx context.Context) (bool, string, error) {
-		code, err := httpStatus(ctx, svc.Addr(), "/readyz")
+		code, err := httpStatus(ctx, svc.Addr(), w.sut.ReadyPath(sut.Exporter))
 		return code == 200, fmt.Sprintf("/readyz %d", code), err
 	}); err != nil {
 		return fmt.Errorf("%w; exporter log:\n%s", err, svc.Log(20))
@@ -275,6 +275,9 @@ func labelValuesShort(ctx context.Context, n int) error {
 // equals each count of the | reason | count | table, and their sum the invalid events the
 // harness wrote.
 func invalidTenantsCounted(ctx context.Context, table *godog.Table) error {
+	if err := world(ctx).needMetric(sut.Exporter, metricInvalidTenants); err != nil {
+		return err
+	}
 	w := world(ctx)
 	rows, err := tableRows(table, "reason", "count")
 	if err != nil {
@@ -315,7 +318,7 @@ func exporterStillServing(ctx context.Context) error {
 	if !svc.Running() {
 		return fmt.Errorf("the exporter is no longer running; its log:\n%s", svc.Log(20))
 	}
-	code, err := httpStatus(ctx, svc.Addr(), "/healthz")
+	code, err := httpStatus(ctx, svc.Addr(), w.sut.LivePath(sut.Exporter))
 	if err != nil || code != 200 {
 		return fmt.Errorf("/healthz answered %d (%v), expected 200", code, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/dashstream/acceptance/reference/wire/dspb"
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/proc"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // producerContractState is what the @producer steps remember between steps: when each
@@ -70,6 +71,9 @@ func timedWrite(w *World, tenant string, fn func() error) error {
 // topic for logical, and fails unless it exits 0.
 func runTenantProducer(ctx context.Context, tenant, logical string, args ...string) error {
 	w := world(ctx)
+	if err := w.needSUT(sut.Aggregator, "writer-contract"); err != nil {
+		return err
+	}
 	topic, err := w.ensureTopic(ctx, logical)
 	if err != nil {
 		return err

@@ -49,7 +49,7 @@ func exporterWithSeriesCap(ctx context.Context, maxSeries int) error {
 		return err
 	}
 	if err := w.eventually(ctx, "the exporter to be ready (/readyz 200)", 30*time.Second, func(ctx context.Context) (bool, string, error) {
-		code, err := httpStatus(ctx, svc.Addr(), "/readyz")
+		code, err := httpStatus(ctx, svc.Addr(), w.sut.ReadyPath(sut.Exporter))
 		return code == 200, fmt.Sprintf("/readyz %d", code), err
 	}); err != nil {
 		return fmt.Errorf("%w; exporter log:\n%s", err, svc.Log(20))

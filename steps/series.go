@@ -46,33 +46,15 @@ func scrapeFamilies(ctx context.Context, addr string) (map[string]*dto.MetricFam
 	}
 }
 
-// inContractNames renames the families and labels of the implementation under test to
-// the contract's, as its SUT profile maps them; a family the profile does not map keeps
-// its own name (so a failure can show what the implementation does expose). Outside a
-// scenario, or for a native profile, the families are returned as they are.
+// inContractNames names the families of the implementation under test as the contract
+// does, as its SUT profile maps them (sut.ContractFamilies); outside a scenario the
+// families are returned as they are.
 func inContractNames(ctx context.Context, fams map[string]*dto.MetricFamily) map[string]*dto.MetricFamily {
 	w, ok := ctx.Value(worldKey{}).(*World)
-	if !ok || w.sut == nil || w.sut.MetricsNative {
+	if !ok || w.sut == nil {
 		return fams
 	}
-	out := make(map[string]*dto.MetricFamily, len(fams))
-	for name, mf := range fams {
-		contract, labels, ok := w.sut.ContractMetric(name)
-		if !ok {
-			out[name] = mf
-			continue
-		}
-		mf.Name = &contract
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if c, ok := labels[l.GetName()]; ok {
-					l.Name = &c
-				}
-			}
-		}
-		out[contract] = mf
-	}
-	return out
+	return w.sut.ContractFamilies(fams)
 }
 
 // seriesID is a series as name{label="value",...} with its labels sorted.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/cucumber/godog"
 
@@ -48,7 +49,7 @@ func (l launch) settings() []sut.Setting {
 // spec translates l through the profile, starting the extra services the role needs; a
 // role or setting the implementation lacks skips the scenario with the reason.
 func (w *World) spec(ctx context.Context, l launch) (stack.ServiceSpec, error) {
-	var extras sut.Extras
+	extras := sut.Extras{Instance: w.name(l.name)}
 	if r, err := w.sut.Role(l.role); err == nil && slices.Contains(r.Needs, "redis") {
 		url, err := w.redis(ctx)
 		if err != nil {
@@ -104,14 +105,29 @@ func (w *World) needSUT(role sut.Role, capability string) error {
 	return nil
 }
 
-// metricName is the implementation's name of a contract metric; a metric it lacks
-// skips the scenario.
-func (w *World) metricName(contract string) (string, error) {
-	m, err := w.sut.Metric(contract)
-	if err != nil {
-		return "", w.lacking(err)
+// needMetric skips the scenario when role does not expose a contract metric (a
+// family name, or a histogram's _sum, _count or _bucket series).
+func (w *World) needMetric(role sut.Role, contract string) error {
+	for _, suffix := range []string{"_bucket", "_count", "_sum"} {
+		if base, ok := strings.CutSuffix(contract, suffix); ok {
+			if _, err := w.sut.Metric(base); err == nil {
+				contract = base
+			}
+		}
 	}
-	return m.Name, nil
+	if _, err := w.sut.MetricOf(role, contract); err != nil {
+		return w.lacking(err)
+	}
+	return nil
+}
+
+// needHealthField skips the scenario when the implementation's /health has no such
+// field (a dotted path as the contract spells it).
+func (w *World) needHealthField(contract string) error {
+	if _, err := w.sut.HealthField(contract); err != nil {
+		return w.lacking(err)
+	}
+	return nil
 }
 
 // redis starts a real Redis for the scenario (redis-server, a child process on a

@@ -10,6 +10,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/dashstream/acceptance/system/proc"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 func registerTenantSteps(sc *godog.ScenarioContext) {
@@ -61,6 +62,9 @@ func (w *World) producerEnv() map[string]string {
 }
 
 func triesToWriteQuality(ctx context.Context, messages, threads int) error {
+	if err := world(ctx).needSUT(sut.Aggregator, "writer-contract"); err != nil {
+		return err
+	}
 	w := world(ctx)
 	topic, err := w.ensureTopic(ctx, "quality")
 	if err != nil {
@@ -72,6 +76,9 @@ func triesToWriteQuality(ctx context.Context, messages, threads int) error {
 }
 
 func writesQuality(ctx context.Context, messages, threads int) error {
+	if err := world(ctx).needSUT(sut.Aggregator, "writer-contract"); err != nil {
+		return err
+	}
 	if err := triesToWriteQuality(ctx, messages, threads); err != nil {
 		return err
 	}

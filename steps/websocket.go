@@ -7,12 +7,15 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // wsClient is a real WebSocket client of the scenario's server, subscribed to one
@@ -21,15 +24,27 @@ import (
 type wsClient struct {
 	tenant string
 	binary bool
-	conn   *websocket.Conn
-	cancel context.CancelFunc
-	done   chan struct{}
-	pause  atomic.Int64 // time.Duration to wait after each frame: a slow reader
+	// cursorValue: the server sends a cursor text frame, then the record's value as a
+	// binary frame (the SUT profile's websocket.frames); topic is the one it serves.
+	cursorValue bool
+	topic       string
+	conn        *websocket.Conn
+	cancel      context.CancelFunc
+	done        chan struct{}
+	pause       atomic.Int64 // time.Duration to wait after each frame: a slow reader
 
 	mu           sync.Mutex
 	frames       []wsFrame
 	raw          [][]byte // binary frames as received
 	disconnected error
+	cursor       *wsCursor // the last cursor frame, for the value frame that follows it
+	control      []string  // text frames that are not records (cursor+value servers)
+}
+
+// wsCursor is where the next value frame of a cursor+value server comes from.
+type wsCursor struct {
+	partition int32
+	offset    int64
 }
 
 // wsDial is how a client connects: format, bearer token, Origin header, read pace.
@@ -79,6 +94,9 @@ func dialWSWith(ctx context.Context, addr, tenant string, o wsDial) (*wsClient, 
 	conn.SetReadLimit(1 << 20)
 	rctx, rcancel := context.WithCancel(context.Background())
 	c := &wsClient{tenant: tenant, binary: o.format == "binary", conn: conn, cancel: rcancel, done: make(chan struct{})}
+	if w, ok := ctx.Value(worldKey{}).(*World); ok && w.sut != nil && w.sut.WebSocket.Frames == sut.FramesCursorValue {
+		c.cursorValue, c.topic = true, w.topic("events")
+	}
 	c.pause.Store(int64(o.pause))
 	go c.read(rctx)
 	return c, status, nil
@@ -99,6 +117,12 @@ func (c *wsClient) read(ctx context.Context) {
 		now := time.Now()
 		c.mu.Lock()
 		switch {
+		case c.cursorValue && typ == websocket.MessageText:
+			c.cursorFrame(now, data)
+		case c.cursorValue:
+			c.raw = append(c.raw, data)
+			c.frames = append(c.frames, decodeValueFrame(now, data, c.cursor, c.topic))
+			c.cursor = nil
 		case typ == websocket.MessageBinary:
 			c.raw = append(c.raw, data)
 			c.frames = append(c.frames, wsFrame{At: now, Problem: "binary frame"})
@@ -115,6 +139,38 @@ func (c *wsClient) read(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// cursorFrame keeps a cursor+value server's cursor for the value frame after it, and
+// any other text frame (gap, disconnect, pong, error) as a control frame; text that is
+// not JSON is a frame with a Problem.
+func (c *wsClient) cursorFrame(now time.Time, data []byte) {
+	var ctl struct {
+		Type      string  `json:"type"`
+		Partition *int32  `json:"partition"`
+		Offset    *string `json:"offset"`
+	}
+	if err := json.Unmarshal(data, &ctl); err != nil {
+		c.frames = append(c.frames, wsFrame{At: now, Problem: "text frame that is not JSON: " + err.Error()})
+		return
+	}
+	if ctl.Type != "cursor" {
+		c.control = append(c.control, string(data))
+		return
+	}
+	off, err := strconv.ParseInt(deref(ctl.Offset), 10, 64)
+	if ctl.Partition == nil || err != nil {
+		c.frames = append(c.frames, wsFrame{At: now, Problem: fmt.Sprintf("cursor frame without a partition or a decimal offset: %s", data)})
+		return
+	}
+	c.cursor = &wsCursor{partition: *ctl.Partition, offset: off}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // snapshot returns the frames received so far and the disconnection error, if any.

@@ -119,6 +119,9 @@ func wsServerDefaults(ctx context.Context) error {
 // /health does not show fails by name.
 func healthThresholdsAre(ctx context.Context, table *godog.Table) error {
 	w := world(ctx)
+	if err := w.needHealthField("thresholds"); err != nil {
+		return err
+	}
 	ws, err := w.service("wsserver")
 	if err != nil {
 		return err

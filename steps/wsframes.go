@@ -1,11 +1,16 @@
 package steps
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/dashstream/acceptance/system/observe/wiredecode"
 )
 
 // wsFrame is a JSON frame as the harness decodes it from the documented fields
@@ -167,4 +172,33 @@ func (c frameCheck) Err() error {
 	}
 	slices.Sort(p)
 	return fmt.Errorf("%d frames: %s", c.Frames, strings.Join(p, "; "))
+}
+
+// decodeValueFrame decodes a cursor+value server's binary frame, a Kafka value, with the
+// harness's own decoder (wiredecode); the cursor before it says where it came from. A
+// value without a cursor, or one that does not decode, is a frame with a Problem.
+func decodeValueFrame(at time.Time, value []byte, cur *wsCursor, topic string) wsFrame {
+	f := wsFrame{At: at, Topic: topic}
+	if cur == nil {
+		f.Problem = "value frame without a cursor frame before it"
+		return f
+	}
+	f.Partition, f.Offset = cur.partition, cur.offset
+	r, err := wiredecode.New().Decode(value)
+	if err != nil {
+		f.Problem = "value frame that does not decode: " + err.Error()
+		return f
+	}
+	if !r.HasHeader {
+		f.Problem = "value frame without a header"
+		return f
+	}
+	h := r.Header
+	f.Type, f.TenantID, f.ThreadID, f.Sequence = r.Kind.String(), h.TenantID, h.ThreadID, h.Sequence
+	if id, err := uuid.FromBytes(h.MessageID); err == nil {
+		f.MessageID = id.String()
+	} else {
+		f.MessageID = hex.EncodeToString(h.MessageID)
+	}
+	return f
 }

@@ -24,14 +24,17 @@ import (
 // KcatTimeout bounds one kcat run; Inject's ctx bounds it too.
 const KcatTimeout = time.Minute
 
-// sendFranz produces values in order with a raw franz-go client, zstd-compressed so an
-// Oversized value fits the topic's max.message.bytes.
+// sendFranz produces values in order with a raw franz-go client, its batches
+// lz4-compressed so an Oversized value fits the topic's max.message.bytes. lz4, not zstd:
+// every Kafka client decompresses lz4, while librdkafka builds without zstd exist (the
+// one DashFlow links), and a zstd batch stops such a consumer for good, which would hide
+// what the corruption scenario is about.
 func (c *Corruption) sendFranz(ctx context.Context, values [][]byte) ([]SentRecord, error) {
 	largest := 0
 	for _, v := range values {
 		largest = max(largest, len(v))
 	}
-	cl, err := c.k.Client(kgo.ProducerBatchCompression(kgo.ZstdCompression()),
+	cl, err := c.k.Client(kgo.ProducerBatchCompression(kgo.Lz4Compression()),
 		kgo.ProducerBatchMaxBytes(int32(max(largest+64<<10, 1<<20))), kgo.ProducerLinger(0))
 	if err != nil {
 		return nil, err

@@ -39,9 +39,11 @@ type Profile struct {
 	Version Version `yaml:"version"`
 	// Roles says, for each role it provides, how the program starts.
 	Roles map[Role]*RoleSpec `yaml:"roles"`
-	// Metrics maps a contract metric name to the implementation's. Native profiles
-	// (metrics_native) expose the contract's names themselves.
-	Metrics map[string]Metric `yaml:"metrics"`
+	// Metrics maps a contract metric name to the implementation's: one mapping, or a
+	// list of alternatives (the first family a scrape holds wins: one service exposes one,
+	// another service the other). Native profiles (metrics_native) expose the contract's
+	// names themselves.
+	Metrics map[string]Metrics `yaml:"metrics"`
 	// MetricsNative says the implementation exposes every contract metric under its own
 	// name; Metrics may still declare some missing.
 	MetricsNative bool `yaml:"metrics_native"`
@@ -92,7 +94,15 @@ type RoleSpec struct {
 	// KafkaClientID is the client id the program sends to Kafka, by which the harness's
 	// proxy tells its requests from others'.
 	KafkaClientID string `yaml:"kafka_client_id"`
-	// Lacks lists the role's missing capabilities, each with the reason.
+	// Ready is the HTTP path that answers 200 once the program is ready ("/readyz").
+	Ready string `yaml:"ready"`
+	// Live is the HTTP path that answers 200 while the program serves ("/healthz").
+	Live string `yaml:"live"`
+	// Ignored lists contract settings the program does not have but whose absence a
+	// scenario tolerates (they only tune its pace), each with the reason; the scenario
+	// runs without them. A setting neither mapped nor ignored skips the scenario.
+	Ignored map[string]string `yaml:"ignored"`
+	// Lacks lists the role's missing capabilities and settings, each with the reason.
 	Lacks map[string]string `yaml:"lacks"`
 }
 
@@ -110,8 +120,36 @@ type Metric struct {
 	Name string `yaml:"name"`
 	// Labels maps a contract label to the implementation's.
 	Labels map[string]string `yaml:"labels"`
+	// Select keeps only the implementation's series with these label values (and drops
+	// those labels): websocket_kafka_messages_total{status="success"} is the contract's
+	// received count.
+	Select map[string]string `yaml:"select"`
+	// Role, when set, is the only role that exposes this mapping (websocket_server's
+	// sequence counters are not the exporter's).
+	Role Role `yaml:"role"`
 	// Missing, when set, says why the implementation has no such metric.
 	Missing string `yaml:"missing"`
+}
+
+// Metrics is one mapping or a list of alternatives.
+type Metrics []Metric
+
+// UnmarshalYAML accepts a single mapping as well as a list.
+func (m *Metrics) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.SequenceNode {
+		var list []Metric
+		if err := n.Decode(&list); err != nil {
+			return err
+		}
+		*m = list
+		return nil
+	}
+	var one Metric
+	if err := n.Decode(&one); err != nil {
+		return err
+	}
+	*m = Metrics{one}
+	return nil
 }
 
 // Health says how the WebSocket server's /health is read.
@@ -135,7 +173,18 @@ type WebSocket struct {
 	// TenantQuery is the query parameter that picks the client's tenant; empty when a
 	// client cannot pick one (then it gets every tenant's frames).
 	TenantQuery string `yaml:"tenant_query"`
+	// Frames is what a record becomes: "json" (one text frame with the header's fields,
+	// the record's topic, partition and offset: the reference's) or "cursor+value" (a
+	// text frame {"type":"cursor","partition":p,"offset":"o"}, then the Kafka value as
+	// a binary frame, which the harness decodes itself).
+	Frames string `yaml:"frames"`
 }
+
+// Frame formats of WebSocket.Frames.
+const (
+	FramesJSON        = "json"
+	FramesCursorValue = "cursor+value"
+)
 
 // DLQ names the headers of a dead-lettered record.
 type DLQ struct {
@@ -248,9 +297,22 @@ func (p *Profile) validate() error {
 			}
 		}
 	}
-	for k, m := range p.Metrics {
-		if (m.Name == "") == (m.Missing == "") {
-			bad("metric %s: give name (the implementation's) or missing (why it has none), exactly one", k)
+	switch p.WebSocket.Frames {
+	case "", FramesJSON, FramesCursorValue:
+	default:
+		bad("websocket.frames %q: use %s or %s", p.WebSocket.Frames, FramesJSON, FramesCursorValue)
+	}
+	for k, ms := range p.Metrics {
+		if len(ms) == 0 {
+			bad("metric %s: empty: give name or missing", k)
+		}
+		for _, m := range ms {
+			if m.Role != "" && !slices.Contains(Roles(), m.Role) {
+				bad("metric %s: role %q: use one of %v", k, m.Role, Roles())
+			}
+			if (m.Name == "") == (m.Missing == "") {
+				bad("metric %s: give name (the implementation's) or missing (why it has none), exactly one", k)
+			}
 		}
 	}
 	for k, vs := range p.Health.Statuses {
@@ -297,6 +359,15 @@ func (p *Profile) lackReason(key, def string) string {
 	return def
 }
 
+// ReadyPath is the path that answers 200 once role is ready ("/readyz" unless the
+// profile says otherwise).
+func (p *Profile) ReadyPath(role Role) string {
+	if r, ok := p.Roles[role]; ok && r != nil && r.Ready != "" {
+		return r.Ready
+	}
+	return "/readyz"
+}
+
 // Need returns a *Missing when the implementation lacks a capability (a key of lacks,
 // globally or for the role; role "" looks only globally).
 func (p *Profile) Need(role Role, capability string) error {
@@ -311,14 +382,18 @@ func (p *Profile) Need(role Role, capability string) error {
 	return nil
 }
 
-// Metric returns the implementation's name for a contract metric and its label
-// mapping, or a *Missing.
+// Metric returns the implementation's first mapping of a contract metric, or a
+// *Missing when it has none.
 func (p *Profile) Metric(contract string) (Metric, error) {
-	if m, ok := p.Metrics[contract]; ok {
-		if m.Missing != "" {
-			return Metric{}, &Missing{Profile: p.Name, Capability: "metric " + contract, Reason: m.Missing}
+	if ms, ok := p.Metrics[contract]; ok {
+		var why []string
+		for _, m := range ms {
+			if m.Missing == "" {
+				return m, nil
+			}
+			why = append(why, m.Missing)
 		}
-		return m, nil
+		return Metric{}, &Missing{Profile: p.Name, Capability: "metric " + contract, Reason: strings.Join(why, "; ")}
 	}
 	if p.MetricsNative {
 		return Metric{Name: contract}, nil
@@ -326,23 +401,32 @@ func (p *Profile) Metric(contract string) (Metric, error) {
 	return Metric{}, &Missing{Profile: p.Name, Capability: "metric " + contract, Reason: "the profile maps no metric of the implementation to it"}
 }
 
-// ContractMetric maps an implementation family name back to the contract's, with the
-// label mapping inverted (implementation label → contract label). ok is false for a
-// family the profile does not map (native profiles keep every name).
-func (p *Profile) ContractMetric(impl string) (name string, labels map[string]string, ok bool) {
-	for c, m := range p.Metrics {
-		if m.Name == impl && m.Missing == "" {
-			inv := make(map[string]string, len(m.Labels))
-			for k, v := range m.Labels {
-				inv[v] = k
-			}
-			return c, inv, true
-		}
+// MetricOf returns the mapping of a contract metric that role exposes, or a *Missing.
+func (p *Profile) MetricOf(role Role, contract string) (Metric, error) {
+	if _, err := p.Metric(contract); err != nil {
+		return Metric{}, err
 	}
 	if p.MetricsNative {
-		return impl, nil, true
+		if _, mapped := p.Metrics[contract]; !mapped {
+			return Metric{Name: contract}, nil
+		}
 	}
-	return "", nil, false
+	for _, m := range p.Metrics[contract] {
+		if m.Missing == "" && (m.Role == "" || m.Role == role) {
+			return m, nil
+		}
+	}
+	return Metric{}, &Missing{Profile: p.Name, Capability: fmt.Sprintf("metric %s of the %s", contract, role),
+		Reason: "only another of its programs exposes it"}
+}
+
+// LivePath is the path that answers 200 while role's program serves HTTP ("/healthz"
+// unless the profile says otherwise).
+func (p *Profile) LivePath(role Role) string {
+	if r, ok := p.Roles[role]; ok && r != nil && r.Live != "" {
+		return r.Live
+	}
+	return "/healthz"
 }
 
 // HealthStatus maps a status the implementation reported to the contract's ("" when

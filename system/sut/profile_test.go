@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -53,7 +54,9 @@ roles:
     env: {REDIS_URL: "${REDIS_URL}"}
     needs: [redis]
 metrics:
-  dashstream_messages_received_total: {name: ws_received, labels: {tenant: tenant_id}}
+  dashstream_messages_received_total:
+    - {name: ws_received, labels: {tenant: tenant_id}, select: {status: success}}
+    - {name: exporter_received}
   dashstream_sequence_zero_total: {missing: it does not count sequence 0}
 health:
   path: /healthz
@@ -81,22 +84,40 @@ func TestAnotherImplementationIsTranslated(t *testing.T) {
 	_, err = p.Spec(Exporter, "exporter", false, nil, Extras{}, "/bins")
 	assert.True(t, IsMissing(err), "a role the profile does not give is missing")
 
-	name, labels, ok := p.ContractMetric("ws_received")
-	require.True(t, ok)
-	assert.Equal(t, "dashstream_messages_received_total", name)
-	assert.Equal(t, map[string]string{"tenant_id": "tenant"}, labels)
+	fams := p.ContractFamilies(map[string]*dto.MetricFamily{"ws_received": family("ws_received",
+		series(5, "status", "success", "tenant_id", "acme"), series(2, "status", "error", "tenant_id", "acme"))})
+	got := fams["dashstream_messages_received_total"]
+	require.NotNil(t, got, "the contract's family is added")
+	require.Len(t, got.GetMetric(), 1, "only the selected series")
+	assert.Equal(t, 5.0, got.GetMetric()[0].GetCounter().GetValue())
+	assert.Equal(t, "tenant", got.GetMetric()[0].GetLabel()[0].GetName(), "labels renamed, the selecting one dropped")
+	assert.Len(t, got.GetMetric()[0].GetLabel(), 1)
+	assert.Contains(t, fams, "ws_received", "the implementation's own family stays")
 	_, err = p.Metric("dashstream_sequence_zero_total")
 	assert.ErrorContains(t, err, "it does not count sequence 0")
 	_, err = p.Metric("dashstream_sequence_gaps_total")
 	assert.True(t, IsMissing(err), "an unmapped metric of a non-native profile is missing")
 
-	got, err := p.ContractHealth([]byte(`{"state":"slow","breaker":"open","extra":1}`))
+	gotH, err := p.ContractHealth([]byte(`{"state":"slow","breaker":"open","extra":1}`))
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"status":"degraded","circuit_breaker":{"state":"open"}}`, string(got))
-	got, err = p.ContractHealth([]byte(`{"state":"weird"}`))
+	assert.JSONEq(t, `{"status":"degraded","circuit_breaker":{"state":"open"}}`, string(gotH))
+	gotH, err = p.ContractHealth([]byte(`{"state":"weird"}`))
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"status":"unknown:weird"}`, string(got), "an unmapped status is shown, never matched")
+	assert.JSONEq(t, `{"status":"unknown:weird"}`, string(gotH), "an unmapped status is shown, never matched")
 	assert.ErrorContains(t, p.Need(WSServer, "tenant-selection"), "a client gets every tenant")
+}
+
+func family(name string, ms ...*dto.Metric) *dto.MetricFamily {
+	t := dto.MetricType_COUNTER
+	return &dto.MetricFamily{Name: &name, Type: &t, Metric: ms}
+}
+
+func series(v float64, labels ...string) *dto.Metric {
+	m := &dto.Metric{Counter: &dto.Counter{Value: &v}}
+	for i := 0; i+1 < len(labels); i += 2 {
+		m.Label = append(m.Label, &dto.LabelPair{Name: &labels[i], Value: &labels[i+1]})
+	}
+	return m
 }
 
 func TestBadProfilesSayWhatIsWrong(t *testing.T) {

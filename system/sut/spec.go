@@ -18,6 +18,9 @@ type Setting struct {
 // Extras are the values of the extra services a role needs, started by the caller.
 type Extras struct {
 	RedisURL string
+	// Instance is a name unique to the scenario's instance of the role, for settings
+	// such as a consumer group ("${INSTANCE}" in a profile's env).
+	Instance string
 }
 
 // Spec translates a start of role, under the instance name, with contract settings into
@@ -37,7 +40,7 @@ func (p *Profile) Spec(role Role, name string, listen bool, settings []Setting, 
 		}
 	}
 	for k, v := range r.Env {
-		spec.Env[k] = strings.ReplaceAll(v, "${REDIS_URL}", extras.RedisURL)
+		spec.Env[k] = strings.NewReplacer("${REDIS_URL}", extras.RedisURL, "${INSTANCE}", extras.Instance).Replace(v)
 	}
 	if listen {
 		if r.Listen.Env == "" {
@@ -47,6 +50,9 @@ func (p *Profile) Spec(role Role, name string, listen bool, settings []Setting, 
 	}
 	for _, s := range settings {
 		own, err := p.Setting(role, s.Name)
+		if _, ignored := r.Ignored[s.Name]; ignored && IsMissing(err) {
+			continue
+		}
 		if err != nil {
 			return stack.ServiceSpec{}, err
 		}
@@ -74,6 +80,9 @@ func (p *Profile) Setting(role Role, contract string) (string, error) {
 	if r.SettingsNative {
 		return contract, nil
 	}
-	return "", &Missing{Profile: p.Name, Capability: fmt.Sprintf("setting %s of the %s", contract, role),
-		Reason: "the profile maps no setting of the program to it"}
+	reason := "the profile maps no setting of the program to it"
+	if why, ok := r.Lacks[contract]; ok {
+		reason = why
+	}
+	return "", &Missing{Profile: p.Name, Capability: fmt.Sprintf("setting %s of the %s", contract, role), Reason: reason}
 }
