@@ -15,6 +15,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 func registerFloodSteps(sc *godog.ScenarioContext) {
@@ -127,6 +128,9 @@ func floodWebSocket(ctx context.Context, n int, tenant, name string, par int) er
 }
 
 func floodExporter(ctx context.Context, n, par int) error {
+	if err := world(ctx).needSUT(sut.Exporter, "connection-cap"); err != nil {
+		return err
+	}
 	w := world(ctx)
 	svc, ok := w.services["exporter"]
 	if !ok {

@@ -190,6 +190,9 @@ func attemptsBounded(ctx context.Context, seconds, maxConns, maxBytes int) error
 
 func readyz503(ctx context.Context) error {
 	w := world(ctx)
+	if err := w.needSUT(sut.Exporter, "readiness"); err != nil {
+		return err
+	}
 	exp, err := w.service("exporter")
 	if err != nil {
 		return err

@@ -92,6 +92,9 @@ func idleConnectionClosed(ctx context.Context, least, most int) error {
 
 func bigHeadersRefused(ctx context.Context, service, path string, kib, status int) error {
 	w := world(ctx)
+	if err := w.needSUT(sut.Role(service), "header-limit"); err != nil {
+		return err
+	}
 	svc, ok := w.services[service]
 	if !ok {
 		return fmt.Errorf("no %s runs in this scenario", service)

@@ -118,8 +118,8 @@ func (w *World) waitHealth(ctx context.Context, name string, within time.Duratio
 		if err != nil {
 			return false, "", err
 		}
-		if !slices.Contains([]string{"healthy", "degraded", "reconnecting"}, h.Status) {
-			return false, "", fmt.Errorf("/health status %q is none of healthy, degraded, reconnecting", h.Status)
+		if known := w.sut.HealthStatuses(); !slices.Contains(known, h.Status) {
+			return false, "", fmt.Errorf("/health status %q is none of %s", h.Status, strings.Join(known, ", "))
 		}
 		last = h
 		return ok(h), fmt.Sprintf("status %s, kafka %s, breaker %s, reasons %v", h.Status, h.KafkaStatus, h.Breaker.State, h.Reasons), nil

@@ -16,6 +16,18 @@ func (p *Profile) HealthPath() string {
 	return p.Health.Path
 }
 
+// HealthStatuses lists the contract statuses the implementation reports, in the
+// contract's order (healthy, degraded, reconnecting, waiting, unhealthy).
+func (p *Profile) HealthStatuses() []string {
+	var out []string
+	for _, s := range healthStatuses {
+		if _, ok := p.Health.Statuses[s]; ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // ContractHealth rewrites the implementation's /health JSON in the contract's shape:
 // each mapped field moved to the contract's path and the status mapped to the
 // contract's word. A field the profile does not map is absent, so a check that needs

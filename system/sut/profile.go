@@ -100,7 +100,8 @@ type RoleSpec struct {
 	Live string `yaml:"live"`
 	// Ignored lists contract settings the program does not have but whose absence a
 	// scenario tolerates (they only tune its pace), each with the reason; the scenario
-	// runs without them. A setting neither mapped nor ignored skips the scenario.
+	// runs without them. A key "NAME=value" ignores that value only. A setting neither
+	// mapped nor ignored skips the scenario.
 	Ignored map[string]string `yaml:"ignored"`
 	// Lacks lists the role's missing capabilities and settings, each with the reason.
 	Lacks map[string]string `yaml:"lacks"`

@@ -50,7 +50,7 @@ func (p *Profile) Spec(role Role, name string, listen bool, settings []Setting, 
 	}
 	for _, s := range settings {
 		own, err := p.Setting(role, s.Name)
-		if _, ignored := r.Ignored[s.Name]; ignored && IsMissing(err) {
+		if r.ignores(s) && IsMissing(err) {
 			continue
 		}
 		if err != nil {
@@ -85,4 +85,12 @@ func (p *Profile) Setting(role Role, contract string) (string, error) {
 		reason = why
 	}
 	return "", &Missing{Profile: p.Name, Capability: fmt.Sprintf("setting %s of the %s", contract, role), Reason: reason}
+}
+
+// ignores reports whether the role runs a scenario without setting s: the setting is
+// ignored whatever its value ("NAME"), or for this value only ("NAME=value").
+func (r *RoleSpec) ignores(s Setting) bool {
+	_, any := r.Ignored[s.Name]
+	_, this := r.Ignored[s.Name+"="+s.Value]
+	return any || this
 }
