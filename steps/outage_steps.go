@@ -13,6 +13,7 @@ import (
 	"github.com/dashstream/acceptance/steps/evidence"
 	"github.com/dashstream/acceptance/system/chaos"
 	"github.com/dashstream/acceptance/system/stack"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 // outageFamily is the broker outage of the scenario, shared by the outage, traffic,
@@ -83,6 +84,9 @@ func clusterOf(ctx context.Context, n int) error {
 // brokerSuffers injects the named outage into broker i (counted from 1), holds it, and
 // undoes it, waiting until the broker answers again.
 func brokerSuffers(ctx context.Context, i int, outage string, seconds int) error {
+	if err := world(ctx).needSUT(sut.Producer, "writer-contract"); err != nil {
+		return err
+	}
 	w := world(ctx)
 	fault, err := w.brokerFault(i, outage)
 	if err != nil {

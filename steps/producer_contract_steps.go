@@ -109,6 +109,9 @@ func tenantWritesPadded(ctx context.Context, tenant string, messages, size int, 
 // producer must overwrite. It uses the reference producer in-process: dashstream-produce
 // builds its own messages without a header, so it cannot hand the producer a lying one.
 func callerClaimsHeader(ctx context.Context, n int) error {
+	if err := world(ctx).needSUT(sut.Producer, "writer-contract"); err != nil {
+		return err
+	}
 	w := world(ctx)
 	if _, err := w.ensureTopic(ctx, "events"); err != nil {
 		return err
@@ -145,6 +148,9 @@ func callerClaimsHeader(ctx context.Context, n int) error {
 // uses the reference producer in-process, because only there can the harness size a
 // message to the byte; the sizes are checked again on the records read back.
 func callerSendsExactSize(ctx context.Context, n, size int) error {
+	if err := world(ctx).needSUT(sut.Producer, "writer-contract"); err != nil {
+		return err
+	}
 	w := world(ctx)
 	if _, err := w.ensureTopic(ctx, "events"); err != nil {
 		return err

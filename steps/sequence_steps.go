@@ -72,6 +72,9 @@ func recordsReadBack(ctx context.Context, n int) error {
 }
 
 func sequencesExactly(ctx context.Context, n int) error {
+	if err := world(ctx).needSUT(sut.Producer, "writer-contract"); err != nil {
+		return err
+	}
 	w := world(ctx)
 	var seqs []uint64
 	thread := ""

@@ -25,16 +25,14 @@ import (
 const KcatTimeout = time.Minute
 
 // sendFranz produces values in order with a raw franz-go client, its batches
-// lz4-compressed so an Oversized value fits the topic's max.message.bytes. lz4, not zstd:
-// every Kafka client decompresses lz4, while librdkafka builds without zstd exist (the
-// one DashFlow links), and a zstd batch stops such a consumer for good, which would hide
-// what the corruption scenario is about.
+// zstd-compressed only when a value is too large for the topic's max.message.bytes
+// otherwise (batchCodec).
 func (c *Corruption) sendFranz(ctx context.Context, values [][]byte) ([]SentRecord, error) {
 	largest := 0
 	for _, v := range values {
 		largest = max(largest, len(v))
 	}
-	cl, err := c.k.Client(kgo.ProducerBatchCompression(kgo.Lz4Compression()),
+	cl, err := c.k.Client(kgo.ProducerBatchCompression(batchCodec(largest).franz),
 		kgo.ProducerBatchMaxBytes(int32(max(largest+64<<10, 1<<20))), kgo.ProducerLinger(0))
 	if err != nil {
 		return nil, err
@@ -86,7 +84,7 @@ func onlyAcked(sent []SentRecord, acked []bool) []SentRecord {
 }
 
 // sendKcat produces each value as one message with kcat, one file per value. It asks for
-// murmur2 partitioning (as the Java client and franz-go) and zstd compression, and fails
+// murmur2 partitioning (as the Java client and franz-go) and the batch codec of batchCodec, and fails
 // when kcat exits non-zero, which it does when a message was not delivered within
 // message.timeout.ms.
 func (c *Corruption) sendKcat(ctx context.Context, values [][]byte) ([]SentRecord, error) {
@@ -114,7 +112,7 @@ func (c *Corruption) sendKcat(ctx context.Context, values [][]byte) ([]SentRecor
 		return nil, fmt.Errorf("kcat: less than 3 s left before the deadline of ctx: give Inject more time")
 	}
 	maxBytes := max(1_000_000, largest+64<<10)
-	args := []string{"-P", "-b", strings.Join(c.k.Bootstrap(), ","), "-t", c.topic, "-k", c.cfg.key, "-z", "zstd",
+	args := []string{"-P", "-b", strings.Join(c.k.Bootstrap(), ","), "-t", c.topic, "-k", c.cfg.key, "-z", batchCodec(largest).kcat,
 		"-X", "partitioner=murmur2_random",
 		"-X", "message.timeout.ms=" + strconv.FormatInt(timeout.Milliseconds(), 10),
 		"-X", "message.max.bytes=" + strconv.Itoa(maxBytes)}
@@ -140,6 +138,28 @@ func (c *Corruption) sendKcat(ctx context.Context, values [][]byte) ([]SentRecor
 		sent[i] = SentRecord{Kind: c.kind, Key: c.cfg.key, Value: v, Partition: -1, Offset: -1}
 	}
 	return sent, nil
+}
+
+// codec is a Kafka batch compression as franz-go and kcat name it.
+type codec struct {
+	franz kgo.CompressionCodec
+	kcat  string
+}
+
+// uncompressedLimit is the largest value sent in an uncompressed batch: below the
+// topics' max.message.bytes (1 MiB by default) with room for the batch's overhead.
+const uncompressedLimit = 900 << 10
+
+// batchCodec is how a corruption's batches are compressed: not at all, unless a value
+// (an Oversized or at-limit one) would not fit the topic uncompressed; then zstd, whose
+// window reaches across the whole value. Compressing every batch with zstd would stop a
+// consumer built without zstd (librdkafka can be, and DashFlow's is) at the first batch,
+// hiding what the corruption scenario is about.
+func batchCodec(largest int) codec {
+	if largest > uncompressedLimit {
+		return codec{kgo.ZstdCompression(), "zstd"}
+	}
+	return codec{kgo.NoCompression(), "none"}
 }
 
 // oneLine joins lines with " | ", to keep an error message on one line.

@@ -370,8 +370,11 @@ func (p *Profile) ReadyPath(role Role) string {
 }
 
 // Need returns a *Missing when the implementation lacks a capability (a key of lacks,
-// globally or for the role; role "" looks only globally).
+// globally or for the role; role "" looks only globally) or does not provide the role.
 func (p *Profile) Need(role Role, capability string) error {
+	if _, err := p.Role(role); role != "" && err != nil {
+		return err
+	}
 	if reason, ok := p.Lacks[capability]; ok {
 		return &Missing{Profile: p.Name, Capability: capability, Reason: reason}
 	}
