@@ -10,6 +10,8 @@ import (
 // flags are dsbench's command-line flags; the defaults are the figures.
 type flags struct {
 	records, runs, reps, warmup, valueBytes int
+	sideRecords                             int
+	sutProfiles                             string
 	partitions, threads, senders, count     int
 	outage                                  time.Duration
 	out, only, jit                          string
@@ -36,7 +38,9 @@ func (f *flags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.outage, "outage", 2*time.Second, "how long the broker stays down in each recovery repetition")
 	fs.StringVar(&f.out, "out", "reports/bench", "directory of the JSON reports (relative to the repository root)")
 	fs.StringVar(&f.jit, "broker-jit", "full", "throughput broker's JIT: full (C2, 1 GiB heap) or c1 (the harness's start-up-tuned default)")
-	fs.StringVar(&f.only, "only", "throughput,validator,alert,recovery", "comma list of the sections to run")
+	fs.StringVar(&f.only, "only", "throughput,validator,alert,recovery,side", "comma list of the sections to run")
+	fs.IntVar(&f.sideRecords, "side-records", 200_000, "records the side-by-side section's servers read")
+	fs.StringVar(&f.sutProfiles, "sut-profiles", "reference,dashflow", "SUT profiles whose WebSocket servers the side-by-side section measures")
 }
 
 // sections returns the set of sections -only names.

@@ -37,6 +37,9 @@ func run() int {
 	if only["validator"] {
 		validator(ctx, r, root, f)
 	}
+	if only["side"] {
+		sideBySide(ctx, r, root, f)
+	}
 	if only["alert"] || only["recovery"] {
 		embedded(ctx, r, f, only)
 	}
