@@ -57,6 +57,21 @@ Feature: Hostile but valid inputs leave every service serving, within its memory
     And the consumer's record lines and its gap warning carry the thread id cut the same way, each line at most 2048 bytes
     And every service still answers: the consumer's /metrics, the exporter's /readyz, the WebSocket server's /health
 
+  @ids @websocket
+  Scenario: A thread id of hundreds of bytes of multi-byte characters does not stop the WebSocket server's stream
+    Whatever an implementation's cut rule, a record with a long id must not stop its
+    stream: every record written before and after it reaches a client, each once, in
+    order. The thread is 540 characters of three bytes each (1,620 bytes), so a cut that
+    counts bytes falls inside a character.
+
+    Given the WebSocket server runs with its defaults
+    And a client subscribed to tenant "default" is connected
+    And a producer is writing 20 events per second on a thread
+    When an independent client writes sequences 1, 2 and 3 of tenant "default" on a thread whose id is 540 characters of three bytes
+    And the producer keeps writing for 3 seconds
+    And the producer stops and its outstanding records are settled
+    Then after a settle period, the client has a frame for every record Kafka holds, each once, in order
+
   @queue
   Scenario: A client that reads slowly costs the WebSocket server its byte queue, not 256 frames of any size (issue 13)
     Each client's queue is bounded in bytes (16 MiB by default) as well as in frames (256):

@@ -45,6 +45,7 @@ func (w *World) startLoad(ctx context.Context, perSecond int) error {
 		return nil
 	})
 	tick := time.NewTicker(time.Second / time.Duration(perSecond))
+	thread := w.thread // the load keeps its thread: a later step may name another one
 	go func() {
 		defer close(l.finished)
 		defer tick.Stop()
@@ -59,7 +60,7 @@ func (w *World) startLoad(ctx context.Context, perSecond int) error {
 			l.mu.Unlock()
 			// Not lctx: stopping the writer must not fail the records it already handed
 			// over; they are settled by halt's flush.
-			p.SendAsync(context.Background(), w.thread, &dspb.DashStreamMessage{Message: &dspb.DashStreamMessage_Event{Event: &dspb.Event{
+			p.SendAsync(context.Background(), thread, &dspb.DashStreamMessage{Message: &dspb.DashStreamMessage_Event{Event: &dspb.Event{
 				EventType: dspb.EventType_EVENT_TYPE_NODE_END, NodeId: "load"}}}, l.record)
 		}
 	}()

@@ -32,6 +32,7 @@ func registerOutageSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the producer's writes are acknowledged again within (\d+) seconds of the broker's return$`, acknowledgedAgain)
 	sc.Step(`^the producer's writes are acknowledged throughout, never pausing for more than (\d+) seconds$`, acknowledgedThroughout)
 	sc.Step(`^the producer stops and its outstanding records are settled$`, producerStops)
+	sc.Step(`^the producer keeps writing for (\d+) seconds$`, producerKeepsWriting)
 	sc.Step(`^the producer's acknowledgements never paused for more than (\d+) seconds beyond the outage, from the fault until it stopped$`, acksNeverPaused)
 	sc.Step(`^(\d+) of the producer's sends failed$`, sendsFailed)
 	sc.Step(`^every acknowledged record is consumed exactly once$`, everyAckedConsumedOnce)
@@ -236,6 +237,22 @@ func sendsFailed(ctx context.Context, allowed int) error {
 	if len(failed) != allowed {
 		return fmt.Errorf("%d of the producer's sends failed %s, expected %d (%s); first errors: %s",
 			len(failed), abbreviate(seqs), allowed, w.load, strings.Join(reasons, "; "))
+	}
+	return nil
+}
+
+// producerKeepsWriting lets the scenario's running producer write for seconds more: the
+// records after an event in the stream.
+func producerKeepsWriting(ctx context.Context, seconds int) error {
+	w := world(ctx)
+	if w.load == nil {
+		return fmt.Errorf("no producer is writing: a step must start one first")
+	}
+	w.progress("the producer keeps writing for %d s", seconds)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Duration(seconds) * time.Second):
 	}
 	return nil
 }
