@@ -25,7 +25,8 @@ import (
 // ServerRun is one WebSocket server of an implementation reading a topic from its start.
 type ServerRun struct {
 	Run
-	// Startup is the time from exec to the first /health answer.
+	// Startup is the time from exec to the first /health answer; Elapsed and CPU count
+	// from the first record written.
 	Startup time.Duration
 	// PeakRSS is the process's resident high-water mark (VmHWM), in bytes.
 	PeakRSS int64
@@ -34,12 +35,16 @@ type ServerRun struct {
 }
 
 // ConsumeWithServer starts the WebSocket server of the implementation prof describes as a
-// child process reading topic (which holds exactly records decodable records) with no
-// client, and returns how long it took from exec until its /health counted records
-// received, its CPU time (user + system, from /proc) and its peak memory. The count is
-// the server's own (/health messages received, through the profile): a benchmark figure,
+// child process on topic (empty) with no client, waits until its /health answers, calls
+// write to put records decodable records on the topic, and returns how long it took from
+// the first write until its /health counted records received, the CPU time (user +
+// system, from /proc) it used in that time and its peak memory. A server that streams
+// from the moment it starts (the reference's) and one that reads from the start (a
+// group with offset reset earliest: DashFlow's) see the same records. The count is the
+// server's own (/health messages received, through the profile): a benchmark figure,
 // not a verdict; a decode error the server counted, or a count past records, is an error.
-func ConsumeWithServer(ctx context.Context, prof *sut.Profile, binDir string, brokers []string, topic string, records int) (ServerRun, error) {
+func ConsumeWithServer(ctx context.Context, prof *sut.Profile, binDir string, brokers []string, topic string, records int,
+	write func(context.Context) error) (ServerRun, error) {
 	fail := func(err error) (ServerRun, error) {
 		return ServerRun{}, fmt.Errorf("%s's WebSocket server: %w", prof.Name, err)
 	}
@@ -89,17 +94,32 @@ func ConsumeWithServer(ctx context.Context, prof *sut.Profile, binDir string, br
 	}
 	defer p.Stop(context.WithoutCancel(ctx))
 	var out ServerRun
+	if _, seen, err := poll.Until(ctx, time.Minute, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+		if !p.Running() {
+			return false, "", poll.Stop(fmt.Errorf("exited: %s", p.Tail(10)))
+		}
+		_, err := readContractHealth(ctx, prof, addr)
+		return err == nil, "", err
+	}); err != nil {
+		return fail(fmt.Errorf("/health did not answer (%s): %w", seen, err))
+	}
+	out.Startup = time.Since(start)
+	cpu0, err := processCPU(p.PID())
+	if err != nil {
+		return fail(err)
+	}
+	start = time.Now()
+	if err := write(ctx); err != nil {
+		return fail(err)
+	}
 	var last health
-	_, seen, err := poll.Until(ctx, 10*time.Minute, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+	_, seen, err := poll.Until(ctx, 5*time.Minute, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
 		if !p.Running() {
 			return false, "", poll.Stop(fmt.Errorf("exited: %s", p.Tail(10)))
 		}
 		h, err := readContractHealth(ctx, prof, addr)
 		if err != nil {
 			return false, "", err
-		}
-		if out.Startup == 0 {
-			out.Startup = time.Since(start)
 		}
 		last = h
 		switch {
@@ -115,9 +135,11 @@ func ConsumeWithServer(ctx context.Context, prof *sut.Profile, binDir string, br
 		return fail(fmt.Errorf("not all records counted (%s; last /health %+v): %w", seen, last.Metrics, err))
 	}
 	out.Records = records
-	if out.CPU, err = processCPU(p.PID()); err != nil {
+	cpu1, err := processCPU(p.PID())
+	if err != nil {
 		return fail(err)
 	}
+	out.CPU = cpu1 - cpu0
 	mem, err := proc.ReadMem(p.PID())
 	if err != nil {
 		return fail(err)

@@ -16,10 +16,10 @@ import (
 )
 
 // sideBySide measures the WebSocket servers of the implementations named by -sut-profiles
-// reading one topic from its start on one real broker, beside kcat -C and the reference
-// consumer on the same topic: records/s, CPU seconds and peak memory. An implementation
-// whose programs are not built is reported as a failed measurement that says how to
-// build them.
+// on one real broker, beside kcat -C: records/s, CPU seconds and peak memory. Each server
+// gets a fresh topic and the same records, written once it answers; kcat reads them from
+// the start of a topic of its own. An implementation whose programs are not built is
+// reported as a failed measurement that says how to build them.
 func sideBySide(ctx context.Context, r *bench.Report, root string, f flags) {
 	progress("side by side: starting one real Kafka broker")
 	c, err := kafkalocal.Start(ctx, kafkalocal.Brokers(1), kafkalocal.Progress(logWriter{}))
@@ -35,15 +35,22 @@ func sideBySide(ctx context.Context, r *bench.Report, root string, f flags) {
 		return
 	}
 	defer cl.Close()
-	topic := fmt.Sprintf("bench-side-%d", time.Now().UnixNano())
-	if err := bench.CreateTopic(ctx, kadm.NewClient(cl), topic, int32(f.partitions)); err != nil {
+	adm := kadm.NewClient(cl)
+	n := f.sideRecords
+	spec := func(topic string) bench.ProduceSpec {
+		return bench.ProduceSpec{Brokers: c.Bootstrap(), Topic: topic, Records: n, ValueBytes: f.valueBytes, Threads: f.threads}
+	}
+	fresh := func(name string) (string, error) {
+		t := fmt.Sprintf("bench-side-%s-%d", name, time.Now().UnixNano())
+		return t, bench.CreateTopic(ctx, adm, t, int32(f.partitions))
+	}
+	kcatTopic, err := fresh("kcat")
+	if err != nil {
 		r.Fail("side by side: topic", err)
 		return
 	}
-	n := f.sideRecords
-	progress("side by side: writing %d records of %d bytes with the reference producer", n, f.valueBytes)
-	if _, err := bench.ProduceReference(ctx, bench.ProduceSpec{Brokers: c.Bootstrap(), Topic: topic, Records: n,
-		ValueBytes: f.valueBytes, Threads: f.threads}); err != nil {
+	progress("side by side: %d records of %d bytes per run, written with the reference producer", n, f.valueBytes)
+	if _, err := bench.ProduceReference(ctx, spec(kcatTopic)); err != nil {
 		r.Fail("side by side: produce", err)
 		return
 	}
@@ -73,7 +80,7 @@ func sideBySide(ctx context.Context, r *bench.Report, root string, f flags) {
 	}
 	for run := range f.runs {
 		progress("side by side: run %d of %d", run+1, f.runs)
-		if k, err := bench.ConsumeKcat(ctx, c.Bootstrap(), topic, n); err != nil {
+		if k, err := bench.ConsumeKcat(ctx, c.Bootstrap(), kcatTopic, n); err != nil {
 			r.Fail("side by side: kcat", err)
 		} else {
 			rps["kcat -C"] = append(rps["kcat -C"], k.RecordsPerSec())
@@ -84,7 +91,16 @@ func sideBySide(ctx context.Context, r *bench.Report, root string, f flags) {
 			if !ok {
 				continue
 			}
-			s, err := bench.ConsumeWithServer(ctx, p, bin, c.Bootstrap(), topic, n)
+			topic, err := fresh(p.Name)
+			if err != nil {
+				r.Fail("side by side: topic", err)
+				continue
+			}
+			s, err := bench.ConsumeWithServer(ctx, p, bin, c.Bootstrap(), topic, n, func(ctx context.Context) error {
+				_, err := bench.ProduceReference(ctx, spec(topic))
+				return err
+			})
+			_ = bench.DeleteTopic(context.WithoutCancel(ctx), adm, topic)
 			if err != nil {
 				r.Fail("side by side: "+p.Name, err)
 				continue
@@ -97,10 +113,10 @@ func sideBySide(ctx context.Context, r *bench.Report, root string, f flags) {
 				s.Elapsed.Seconds(), s.Startup.Seconds(), s.CPU.Seconds(), float64(s.PeakRSS)/(1<<20))
 		}
 	}
-	note := fmt.Sprintf("%d records of %d bytes on %d partitions, read from the start on one real broker", n, f.valueBytes, f.partitions)
+	note := fmt.Sprintf("%d records of %d bytes on %d partitions on one real broker", n, f.valueBytes, f.partitions)
 	for _, k := range []string{"kcat -C", "reference WebSocket server", "dashflow WebSocket server"} {
 		if len(rps[k]) > 0 {
-			r.Add(bench.NewFigure("side by side: "+k+" records/s", "records/s", note+"; servers: exec until /health counted every record", rps[k]...),
+			r.Add(bench.NewFigure("side by side: "+k+" records/s", "records/s", note+"; kcat -C reads them from the start; a server, from the first record written (as fast as the reference producer writes) until its /health counted every one", rps[k]...),
 				bench.NewFigure("side by side: "+k+" CPU", "s", "user + system CPU of the process", cpu[k]...))
 		}
 		if len(rss[k]) > 0 {
