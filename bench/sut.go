@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -159,20 +158,8 @@ type health struct {
 func readContractHealth(ctx context.Context, prof *sut.Profile, addr string) (health, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+prof.HealthPath(), nil)
+	raw, err := prof.ReadHealth(ctx, addr)
 	if err != nil {
-		return health{}, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return health{}, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return health{}, err
-	}
-	if raw, err = prof.ContractHealth(raw); err != nil {
 		return health{}, err
 	}
 	var h health

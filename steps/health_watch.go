@@ -40,7 +40,8 @@ type healthWatch struct {
 // the timeline's transitions as evidence.
 func watchHealth(w *World, addr string) *healthWatch {
 	hw := &healthWatch{}
-	ctx, cancel := context.WithCancel(context.Background())
+	// The scenario's World goes with the sampler: /health is read through its SUT profile.
+	ctx, cancel := context.WithCancel(withWorld(context.Background(), w))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -47,14 +47,10 @@ func scrapeFamilies(ctx context.Context, addr string) (map[string]*dto.MetricFam
 }
 
 // inContractNames names the families of the implementation under test as the contract
-// does, as its SUT profile maps them (sut.ContractFamilies); outside a scenario the
-// families are returned as they are.
+// does, as the scenario's SUT profile maps them (sut.ContractFamilies). ctx must be a
+// scenario's: a scrape outside one would silently keep the implementation's own names.
 func inContractNames(ctx context.Context, fams map[string]*dto.MetricFamily) map[string]*dto.MetricFamily {
-	w, ok := ctx.Value(worldKey{}).(*World)
-	if !ok || w.sut == nil {
-		return fams
-	}
-	return w.sut.ContractFamilies(fams)
+	return world(ctx).sut.ContractFamilies(fams)
 }
 
 // seriesID is a series as name{label="value",...} with its labels sorted.

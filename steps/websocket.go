@@ -94,7 +94,7 @@ func dialWSWith(ctx context.Context, addr, tenant string, o wsDial) (*wsClient, 
 	conn.SetReadLimit(1 << 20)
 	rctx, rcancel := context.WithCancel(context.Background())
 	c := &wsClient{tenant: tenant, binary: o.format == "binary", conn: conn, cancel: rcancel, done: make(chan struct{})}
-	if w, ok := ctx.Value(worldKey{}).(*World); ok && w.sut != nil && w.sut.WebSocket.Frames == sut.FramesCursorValue {
+	if w := world(ctx); w.sut.WebSocket.Frames == sut.FramesCursorValue {
 		c.cursorValue, c.topic = true, w.topic("events")
 	}
 	c.pause.Store(int64(o.pause))
@@ -171,6 +171,14 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// controlFrames returns the text frames of a cursor+value server that were not records
+// (gap, disconnect, pong, error), as received.
+func (c *wsClient) controlFrames() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.control...)
 }
 
 // snapshot returns the frames received so far and the disconnection error, if any.
@@ -264,42 +272,17 @@ func getHealth(ctx context.Context, addr string) (wsHealth, error) {
 	return h, nil
 }
 
-// readHealth reads the WebSocket server's health at addr, in the contract's shape: the
-// implementation's own JSON rewritten by the scenario's SUT profile (sut.ContractHealth).
-// It is the one way steps read /health.
+// readHealth reads the WebSocket server's health at addr in the contract's shape, as the
+// scenario's SUT profile reads it (sut.Profile.ReadHealth). ctx must be a scenario's.
 func readHealth(ctx context.Context, addr string) (json.RawMessage, error) {
-	path := "/health"
-	w, inScenario := ctx.Value(worldKey{}).(*World)
-	if inScenario && w.sut != nil {
-		path = w.sut.HealthPath()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+path, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var raw json.RawMessage
-	if err := json.NewDecoder(resp.Body).Decode(&raw); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if inScenario && w.sut != nil {
-		return w.sut.ContractHealth(raw)
-	}
-	return raw, nil
+	return world(ctx).sut.ReadHealth(ctx, addr)
 }
 
 // wsURL is the WebSocket endpoint of the server at addr for a client of tenant, as the
 // scenario's SUT profile says a client picks its tenant (no tenant parameter when the
 // implementation has none: then the client gets every tenant's frames).
 func wsURL(ctx context.Context, addr, tenant string) string {
-	path, query := "/ws", "tenant"
-	if w, ok := ctx.Value(worldKey{}).(*World); ok && w.sut != nil {
-		path, query = w.sut.WebSocket.Path, w.sut.WebSocket.TenantQuery
-	}
+	path, query := world(ctx).sut.WebSocket.Path, world(ctx).sut.WebSocket.TenantQuery
 	u := "ws://" + addr + path + "?"
 	if query != "" {
 		u += query + "=" + url.QueryEscape(tenant)

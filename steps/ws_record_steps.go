@@ -58,6 +58,9 @@ func clientHasEveryRecord(ctx context.Context) error {
 		return len(frames) >= len(recs), fmt.Sprintf("%d frames", len(frames)), nil
 	})
 	if err != nil {
+		if ctl := c.controlFrames(); len(ctl) > 0 {
+			return fmt.Errorf("%w (%s; %d control frames, the first %s)", err, w.wsDrops(ctx), len(ctl), ctl[0])
+		}
 		return fmt.Errorf("%w (%s)", err, w.wsDrops(ctx))
 	}
 	select {
@@ -97,7 +100,7 @@ func clientHasEveryRecord(ctx context.Context) error {
 		}
 	}
 	w.rec.Evidence(evidence.After, evidence.KindHeaders, "the client's frames against Kafka", map[string]any{
-		"records": len(recs), "frames": len(frames), "problems": len(problems)})
+		"records": len(recs), "frames": len(frames), "problems": len(problems), "control_frames": c.controlFrames()})
 	if len(problems) > 0 {
 		slices.Sort(problems)
 		return fmt.Errorf("%d records on Kafka, %d frames: %s", len(recs), len(frames), abbrevItems(problems))

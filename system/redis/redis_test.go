@@ -10,7 +10,7 @@ import (
 
 func TestStartAnswersPingAndStops(t *testing.T) {
 	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server is not installed: make deps installs it")
+		t.Fatal("redis-server is not installed: make deps installs it (Debian: apt-get install -y redis-server)")
 	}
 	ctx := context.Background()
 	s, err := Start(ctx)

@@ -52,18 +52,6 @@ func (s ServiceSpec) BrokersVar() string {
 	return "KAFKA_BROKERS"
 }
 
-// Program names what runs, for messages: the reference program, the command or the image.
-func (s ServiceSpec) Program() string {
-	switch {
-	case s.Command != "":
-		return s.Command
-	case s.Binary != "":
-		return s.Binary
-	default:
-		return s.Image
-	}
-}
-
 // Service is a long-running reference service.
 type Service interface {
 	// Name is the instance name from the spec.

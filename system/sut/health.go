@@ -1,9 +1,12 @@
 package sut
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 )
@@ -26,6 +29,29 @@ func (p *Profile) HealthStatuses() []string {
 		}
 	}
 	return out
+}
+
+// ReadHealth reads the health of the implementation's WebSocket server at addr (its
+// HealthPath) and returns it in the contract's shape (ContractHealth): the one way the
+// harness reads an implementation's /health. ctx bounds the request.
+func (p *Profile) ReadHealth(ctx context.Context, addr string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+p.HealthPath(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.HealthPath(), err)
+	}
+	if !json.Valid(raw) {
+		return nil, fmt.Errorf("%s: HTTP %d, not JSON: %.200q", p.HealthPath(), resp.StatusCode, raw)
+	}
+	return p.ContractHealth(raw)
 }
 
 // ContractHealth rewrites the implementation's /health JSON in the contract's shape:
