@@ -113,14 +113,23 @@ func qualitySeriesScraped(ctx context.Context, seconds int, table *godog.Table) 
 	if err != nil {
 		return err
 	}
-	err = w.eventually(ctx, "the exporter's /metrics to hold exactly the quality series of the table", time.Duration(seconds)*time.Second, func(ctx context.Context) (bool, string, error) {
+	// A match must hold for a whole second of scrapes: the exporter may pass through the
+	// table's state before a later message (a type conflict, say) changes it.
+	var since time.Time
+	err = w.eventually(ctx, "the exporter's /metrics to hold exactly the quality series of the table, for 1 s", time.Duration(seconds)*time.Second, func(ctx context.Context) (bool, string, error) {
 		fams, err := scrapeFamilies(ctx, exp.Addr())
 		if err != nil {
 			return false, "", err
 		}
 		last = qualitySeries(fams)
 		diff := seriesDiff(want, last)
-		return len(diff) == 0, verdict(diff, len(want)), nil
+		switch {
+		case len(diff) != 0:
+			since = time.Time{}
+		case since.IsZero():
+			since = time.Now()
+		}
+		return !since.IsZero() && time.Since(since) >= time.Second, verdict(diff, len(want)), nil
 	})
 	w.rec.Evidence(evidence.After, evidence.KindMetric, "quality series in the harness's scrape", shown(last))
 	return err
