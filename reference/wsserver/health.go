@@ -87,6 +87,9 @@ type tracker struct {
 	kafka, infra, decode, dropped, msgs counts
 	lastMessage                         time.Time
 	shuttingDown                        bool
+	// connected is the last Kafka outcome, kept with the error counts under one lock so
+	// that /health never reads "disconnected" before the error that made it so.
+	connected bool
 }
 
 func newTracker(now func() time.Time, window, staleAfter, reconnecting time.Duration) *tracker {
@@ -102,7 +105,25 @@ func (t *tracker) add(c *counts, n uint64) {
 	c.recent.add(t.now(), n)
 }
 
-func (t *tracker) kafkaError()         { t.add(&t.kafka, 1) }
+// kafkaOutcome records the outcome of a connection attempt or request: a failure counts
+// as a Kafka error and disconnects, a success connects.
+func (t *tracker) kafkaOutcome(ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.connected = ok
+	if !ok {
+		t.kafka.total++
+		t.kafka.recent.add(t.now(), 1)
+	}
+}
+
+// kafkaConnected reports the last Kafka outcome: true after a success.
+func (t *tracker) kafkaConnected() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.connected
+}
+
 func (t *tracker) infraError()         { t.add(&t.infra, 1) }
 func (t *tracker) decodeError()        { t.add(&t.decode, 1) }
 func (t *tracker) droppedFrames(n int) { t.add(&t.dropped, uint64(n)) }
@@ -122,12 +143,11 @@ func (t *tracker) shutdown() {
 	t.mu.Unlock()
 }
 
-// health computes the status. connected is the Kafka client's last outcome; breaker the
-// breaker's snapshot at the same time.
-func (t *tracker) health(connected bool, breaker BreakerSnapshot, clients int) Health {
+// health computes the status; breaker is the breaker's snapshot at the same time.
+func (t *tracker) health(breaker BreakerSnapshot, clients int) Health {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now := t.now()
+	now, connected := t.now(), t.connected
 	m := HealthMetrics{
 		KafkaErrors: t.kafka.total, InfrastructureErrors: t.infra.total, DecodeErrors: t.decode.total,
 		DroppedMessages: t.dropped.total, MessagesReceived: t.msgs.total,

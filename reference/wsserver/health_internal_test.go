@@ -54,9 +54,9 @@ func TestHealthStatusRules(t *testing.T) {
 		{"all quiet and connected", func(*tracker, *fakeClock) {}, true, closed, StatusHealthy, 0},
 		{"not connected", func(*tracker, *fakeClock) {}, false, closed, StatusReconnecting, 1},
 		{"breaker open", func(*tracker, *fakeClock) {}, true, BreakerSnapshot{State: "open"}, StatusReconnecting, 1},
-		{"kafka errors in the window", func(tr *tracker, _ *fakeClock) { tr.kafkaError() }, true, closed, StatusDegraded, 1},
+		{"kafka errors in the window", func(tr *tracker, _ *fakeClock) { tr.kafkaOutcome(false) }, true, closed, StatusDegraded, 1},
 		{"kafka errors that left the window", func(tr *tracker, c *fakeClock) {
-			tr.kafkaError()
+			tr.kafkaOutcome(false)
 			c.add(61 * time.Second)
 			tr.message()
 		}, true, closed, StatusHealthy, 0},
@@ -69,7 +69,7 @@ func TestHealthStatusRules(t *testing.T) {
 			tr.message()
 			c.add(3 * time.Minute)
 		}, true, closed, StatusDegraded, 1},
-		{"disconnected with errors", func(tr *tracker, _ *fakeClock) { tr.kafkaError() }, false, closed, StatusReconnecting, 2},
+		{"disconnected with errors", func(tr *tracker, _ *fakeClock) { tr.kafkaOutcome(false) }, false, closed, StatusReconnecting, 2},
 		{"four kafka errors: degraded", func(tr *tracker, _ *fakeClock) { kafkaErrors(tr, 4) }, true, closed, StatusDegraded, 1},
 		{"five kafka errors: reconnecting", func(tr *tracker, _ *fakeClock) { kafkaErrors(tr, 5) }, true, closed, StatusReconnecting, 1},
 		{"last message 59 s ago: healthy", func(tr *tracker, c *fakeClock) {
@@ -101,7 +101,10 @@ func TestHealthStatusRules(t *testing.T) {
 			c := &fakeClock{t: time.Unix(1_700_000_000, 0)}
 			tr := newTracker(c.now, time.Minute, DefaultStaleAfter, DefaultReconnectingAfter)
 			tc.prepare(tr, c)
-			h := tr.health(tc.connected, tc.breaker, 3)
+			if tc.connected {
+				tr.kafkaOutcome(true)
+			}
+			h := tr.health(tc.breaker, 3)
 			require.Equal(t, tc.want, h.Status, "reasons: %v", h.Reasons)
 			require.Len(t, h.Reasons, tc.reasons, "%v", h.Reasons)
 			require.Equal(t, 3, h.Metrics.ConnectedClients)
@@ -111,20 +114,20 @@ func TestHealthStatusRules(t *testing.T) {
 
 func kafkaErrors(tr *tracker, n int) {
 	for range n {
-		tr.kafkaError()
+		tr.kafkaOutcome(false)
 	}
 }
 
 func TestHealthMetricsTotalsAndRecent(t *testing.T) {
 	c := &fakeClock{t: time.Unix(1_700_000_000, 0)}
 	tr := newTracker(c.now, 10*time.Second, 0, 0)
-	require.Nil(t, tr.health(true, BreakerSnapshot{State: "closed"}, 0).Metrics.SecondsSinceLastMessage)
-	tr.kafkaError()
+	require.Nil(t, tr.health(BreakerSnapshot{State: "closed"}, 0).Metrics.SecondsSinceLastMessage)
+	tr.kafkaOutcome(false)
 	tr.message()
 	tr.droppedFrames(4)
 	c.add(20 * time.Second)
-	tr.kafkaError()
-	m := tr.health(true, BreakerSnapshot{State: "closed"}, 0).Metrics
+	tr.kafkaOutcome(false)
+	m := tr.health(BreakerSnapshot{State: "closed"}, 0).Metrics
 	require.Equal(t, uint64(2), m.KafkaErrors)
 	require.Equal(t, uint64(1), m.RecentKafkaErrors)
 	require.Equal(t, uint64(4), m.DroppedMessages)
@@ -134,7 +137,7 @@ func TestHealthMetricsTotalsAndRecent(t *testing.T) {
 	require.Equal(t, 20.0, m.UptimeSeconds)
 	require.Equal(t, 10.0, m.WindowSeconds)
 	tr.shutdown()
-	require.Equal(t, "shutting_down", tr.health(true, BreakerSnapshot{State: "closed"}, 0).WebSocketStatus)
+	require.Equal(t, "shutting_down", tr.health(BreakerSnapshot{State: "closed"}, 0).WebSocketStatus)
 }
 
 func TestClientQueueDropsOldest(t *testing.T) {

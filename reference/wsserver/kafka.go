@@ -47,16 +47,18 @@ func (o outcomes) OnBrokerWrite(_ kgo.BrokerMetadata, key int16, _ int, _, _ tim
 	}
 }
 
-// outcome feeds one success (nil) or failure to the health window and the breaker;
+// outcome feeds one success (nil) or failure to the health window, /health's
+// kafka_status and the breaker;
 // errors of the client's own making (shutdown, a connection it closed) are neither.
 func (s *Server) outcome(err error) {
 	switch {
 	case err == nil:
+		s.track.kafkaOutcome(true)
 		s.record(true, false)
 	case errors.Is(err, context.Canceled) || errors.Is(err, kgo.ErrClientClosed) || errors.Is(err, net.ErrClosed):
 	default:
 		s.m.kafkaErrors.Inc()
-		s.track.kafkaError()
+		s.track.kafkaOutcome(false)
 		s.record(false, false)
 	}
 }

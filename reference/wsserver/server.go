@@ -85,7 +85,7 @@ func New(opts ...Opt) (*Server, error) {
 	s.guard = backoff.NewGuard(gopts...)
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m, err := newMetrics(s.reg, func() float64 { return float64(s.breakerState()) }, func() float64 {
-		if s.guard.Connected() {
+		if s.track.kafkaConnected() {
 			return 1
 		}
 		return 0
@@ -133,7 +133,7 @@ func (s *Server) Health() Health {
 	snap := s.breaker.Snapshot(s.cfg.now())
 	bc := s.breaker.Config()
 	s.bmu.Unlock()
-	h := s.track.health(s.guard.Connected(), snap, s.hub.count())
+	h := s.track.health(snap, s.hub.count())
 	h.Thresholds.BreakerFailureThreshold, h.Thresholds.BreakerOpenForSeconds = bc.FailureThreshold, bc.OpenFor.Seconds()
 	h.Thresholds.BreakerCloseAfter, h.Thresholds.ProbeIntervalSeconds = bc.CloseAfter, s.cfg.probeInterval.Seconds()
 	return h
