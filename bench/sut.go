@@ -75,11 +75,10 @@ func ConsumeWithServer(ctx context.Context, prof *sut.Profile, binDir string, br
 	for k, v := range spec.Env {
 		env = append(env, k+"="+v)
 	}
-	listen := addr
-	if spec.AddrPortOnly {
-		_, listen, _ = net.SplitHostPort(addr)
+	host, port, _ := net.SplitHostPort(addr)
+	for k, v := range spec.ListenEnv(host, port) {
+		env = append(env, k+"="+v)
 	}
-	env = append(env, spec.AddrEnv+"="+listen)
 	work, err := os.MkdirTemp("", "dashstream-bench-sut-")
 	if err != nil {
 		return fail(err)

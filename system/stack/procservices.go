@@ -92,11 +92,8 @@ func (s *procServices) Start(ctx context.Context, spec ServiceSpec) (Service, er
 		}
 		s.keep(h)
 		svc.addr = h.addr
-		svc.env[spec.AddrEnv] = svc.addr
-		if spec.AddrPortOnly {
-			_, port, _ := net.SplitHostPort(svc.addr)
-			svc.env[spec.AddrEnv] = port
-		}
+		host, port, _ := net.SplitHostPort(svc.addr)
+		maps.Copy(svc.env, spec.ListenEnv(host, port))
 	}
 	if err := svc.Restart(ctx); err != nil {
 		return nil, err

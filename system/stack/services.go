@@ -1,8 +1,10 @@
 package stack
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"net"
 	"time"
 )
 
@@ -42,6 +44,27 @@ type ServiceSpec struct {
 	AddrEnv string
 	// AddrPortOnly gives AddrEnv the port alone, for a program that picks its host.
 	AddrPortOnly bool
+	// HostEnv, with AddrPortOnly, names the variable that receives the host to serve on:
+	// loopback on the host stacks, every interface in a container.
+	HostEnv string
+}
+
+// ListenEnv returns the variables that tell the service to serve HTTP on host and port:
+// AddrEnv (host:port, or the port alone with AddrPortOnly) and HostEnv. An empty host is
+// every interface (":8080", and 0.0.0.0 for HostEnv).
+func (s ServiceSpec) ListenEnv(host, port string) map[string]string {
+	env := map[string]string{}
+	if s.AddrEnv == "" {
+		return env
+	}
+	env[s.AddrEnv] = net.JoinHostPort(host, port)
+	if s.AddrPortOnly {
+		env[s.AddrEnv] = port
+	}
+	if s.HostEnv != "" {
+		env[s.HostEnv] = cmp.Or(host, "0.0.0.0")
+	}
+	return env
 }
 
 // BrokersVar is the variable that receives the brokers.
@@ -50,6 +73,15 @@ func (s ServiceSpec) BrokersVar() string {
 		return s.BrokersEnv
 	}
 	return "KAFKA_BROKERS"
+}
+
+// RedisStarter is implemented by the Services of a stack that starts Redis itself for an
+// implementation that needs one (the containers stack runs the redis image on its
+// network); on the other stacks the harness runs redis-server on the host.
+type RedisStarter interface {
+	// StartRedis starts a Redis for the services of one scenario (name tells it apart)
+	// and returns its URL as those services reach it, and a function that removes it.
+	StartRedis(ctx context.Context, name string) (url string, stop func(context.Context) error, err error)
 }
 
 // Service is a long-running reference service.

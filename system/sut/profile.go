@@ -113,6 +113,9 @@ type Listen struct {
 	Env string `yaml:"env"`
 	// Form is "addr" (host:port) or "port" (a port number; the program picks the host).
 	Form string `yaml:"form"`
+	// Host, with form port, is the variable that takes the host to serve on (loopback on
+	// the host stacks, every interface in a container).
+	Host string `yaml:"host"`
 }
 
 // Metric is the implementation's name for a contract metric, or why it has none.
@@ -283,6 +286,9 @@ func (p *Profile) validate() error {
 		case "", "addr", "port":
 		default:
 			bad("role %s: listen.form %q: use addr (host:port) or port", role, r.Listen.Form)
+		}
+		if r.Listen.Host != "" && r.Listen.Form != "port" {
+			bad("role %s: listen.host %q needs form port (with form addr the host is part of %s)", role, r.Listen.Host, r.Listen.Env)
 		}
 		if r.Listen.Form != "" && r.Listen.Env == "" {
 			bad("role %s: listen.form without listen.env", role)

@@ -49,7 +49,7 @@ version: {file: other/VERSION}
 roles:
   wsserver:
     command: other/bin/ws
-    listen: {env: PORT, form: port}
+    listen: {env: PORT, form: port, host: BIND}
     settings: {KAFKA_TOPICS: KAFKA_TOPIC, -group: --group-id}
     env: {REDIS_URL: "${REDIS_URL}"}
     needs: [redis]
@@ -75,6 +75,8 @@ func TestAnotherImplementationIsTranslated(t *testing.T) {
 	assert.Equal(t, "/bins/other/bin/ws", spec.Command)
 	assert.Equal(t, "PORT", spec.AddrEnv)
 	assert.True(t, spec.AddrPortOnly)
+	assert.Equal(t, map[string]string{"PORT": "8080", "BIND": "0.0.0.0"}, spec.ListenEnv("", "8080"), "in a container: every interface")
+	assert.Equal(t, map[string]string{"PORT": "4000", "BIND": "127.0.0.1"}, spec.ListenEnv("127.0.0.1", "4000"), "on the host: loopback")
 	assert.Equal(t, map[string]string{"KAFKA_TOPIC": "t1", "REDIS_URL": "redis://127.0.0.1:1"}, spec.Env)
 	assert.Equal(t, []string{"--group-id=g"}, spec.Args)
 
@@ -127,6 +129,7 @@ func TestBadProfilesSayWhatIsWrong(t *testing.T) {
 		{"name: x\nroles: {exporter: {}}", "give reference"},
 		{"name: x\nroles: {worker: {command: w}}", `role "worker"`},
 		{"name: x\nroles: {exporter: {command: w, listen: {env: P, form: url}}}", "listen.form"},
+		{"name: x\nroles: {exporter: {command: w, listen: {env: P, form: addr, host: H}}}", "listen.host \"H\" needs form port"},
 		{"name: x\nroles: {exporter: {command: w, settings: {topic: T}}}", "setting topic"},
 		{"name: x\nroles: {exporter: {command: w, needs: [postgres]}}", `needs "postgres"`},
 		{"name: x\nroles: {exporter: {command: w}}\nmetrics: {m: {}}", "metric m"},

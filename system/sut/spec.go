@@ -46,7 +46,7 @@ func (p *Profile) Spec(role Role, name string, listen bool, settings []Setting, 
 		if r.Listen.Env == "" {
 			return stack.ServiceSpec{}, &Missing{Profile: p.Name, Capability: string(role) + " HTTP endpoint", Reason: "the profile gives no listen setting for it"}
 		}
-		spec.AddrEnv, spec.AddrPortOnly = r.Listen.Env, r.Listen.Form == "port"
+		spec.AddrEnv, spec.AddrPortOnly, spec.HostEnv = r.Listen.Env, r.Listen.Form == "port", r.Listen.Host
 	}
 	for _, s := range settings {
 		own, err := p.Setting(role, s.Name)
