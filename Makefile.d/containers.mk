@@ -20,7 +20,8 @@ LOCAL_IMAGES_ENV := \
   DASHSTREAM_IMAGE_EXPORTER=dashstream-local/exporter:dev \
   DASHSTREAM_IMAGE_WSSERVER=dashstream-local/wsserver:dev \
   DASHSTREAM_IMAGE_PRODUCE=dashstream-local/produce:dev \
-  DASHSTREAM_IMAGE_CONSUME=dashstream-local/consume:dev
+  DASHSTREAM_IMAGE_CONSUME=dashstream-local/consume:dev \
+  DASHSTREAM_IMAGE_REDIS=dashstream-local/redis:dev
 
 # `make acceptance STACK=containers` uses the local images unless the environment names
 # others (the official images cannot be pulled without a registry).
@@ -48,10 +49,10 @@ dockerd-sweep: ## remove the containers, networks and volumes of finished or kil
 images: tools kafka-jars ## build the local images (dashstream-local/<name>:dev) without a registry; needs a Docker daemon
 	$(BUILD_IMAGES)
 
-# What the images (jlink from a JDK, Prometheus, Alertmanager, the Kafka jars) and the
-# compose tests need.
+# What the images (jlink from a JDK, Prometheus, Alertmanager, the Kafka jars, Redis) and
+# the compose tests need.
 containers-deps: tools kafka-jars
-	@scripts/ensure-packages jlink=openjdk-17-jdk-headless docker-compose=docker-compose
+	@scripts/ensure-packages jlink=openjdk-17-jdk-headless docker-compose=docker-compose redis-server=redis-server
 
 containers-test: containers-deps ## dockerd + local images + the containers stack and compose tests (bounded: 45 min)
 	@scripts/dockerd with timeout 45m bash -c '$(BUILD_IMAGES) && $(CONTAINERS_TESTS)'

@@ -65,3 +65,17 @@ func TestUnknownImageNameIsRefused(t *testing.T) {
 	err := run(t.Context(), []string{"nosuch"})
 	require.ErrorContains(t, err, `unknown image "nosuch"`)
 }
+
+func TestRedisVersion(t *testing.T) {
+	v, ok := redisVersion("Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=ae4d7c971a948f0\n")
+	require.True(t, ok)
+	require.Equal(t, "7.0.15", v)
+	_, ok = redisVersion("redis-server: unknown option\n")
+	require.False(t, ok, "no v=<version>: an error, not an empty label")
+}
+
+func TestDashflowImagesNeedItsBuild(t *testing.T) {
+	t.Setenv(tools.EnvBinDir, t.TempDir())
+	_, err := stageDashflow(t.Context(), "dashflow-websocket-server", t.TempDir())
+	require.ErrorContains(t, err, "make sut-dashflow DASHFLOW_SRC=", "a missing build says how to make it")
+}

@@ -102,22 +102,14 @@ func stageSharedLibs(ctx context.Context, rootfs, java string, jars []string) er
 	for _, o := range objects {
 		inRuntime[filepath.Base(o)] = true
 	}
+	libs, err := neededLibs(ctx, objects, inRuntime)
+	if err != nil {
+		return err
+	}
 	needed := map[string]bool{}
-	for _, o := range objects {
-		out, err := exec.CommandContext(ctx, "ldd", o).CombinedOutput()
-		if err != nil && bytes.Contains(out, []byte("not a dynamic executable")) {
-			continue
-		}
-		libs, missing := parseLdd(out)
-		for _, m := range missing {
-			if !inRuntime[m] {
-				return fmt.Errorf("ldd %s: %s not found on this machine", o, m)
-			}
-		}
-		for _, l := range libs {
-			if !strings.HasPrefix(l, java) {
-				needed[l] = true
-			}
+	for l := range libs {
+		if !strings.HasPrefix(l, java) {
+			needed[l] = true
 		}
 	}
 	if len(needed) == 0 {

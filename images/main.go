@@ -6,8 +6,9 @@
 //
 //	go run ./images [-repo dashstream-local] [-tag dev] [-kafka-version 4.4.0] [name ...]
 //
-// Names: kafka, prometheus, alertmanager, exporter, wsserver, produce, consume (default
-// all). Each image is tagged <repo>/<name>:<tag> and labelled
+// Names: kafka, prometheus, alertmanager, redis, exporter, wsserver, produce, consume
+// (the default: all of them), and dashflow-websocket-server, dashflow-prometheus-exporter
+// (DashFlow's programs as `make sut-dashflow` built them, only when named). Each image is tagged <repo>/<name>:<tag> and labelled
 // org.opencontainers.image.version. The build context of each is staged in
 // .bin/images/<name>/ (git-ignored). A summary line per image gives its build time and size.
 // Needs a Docker daemon (scripts/dockerd start) and, for kafka, mvn and a JDK 17+ with
@@ -31,8 +32,11 @@ import (
 	"github.com/dashstream/acceptance/system/tools"
 )
 
-// names lists the images in build order.
-var names = []string{"kafka", "prometheus", "alertmanager", "exporter", "wsserver", "produce", "consume"}
+// names lists the images built by default, in build order.
+var names = []string{"kafka", "prometheus", "alertmanager", "redis", "exporter", "wsserver", "produce", "consume"}
+
+// optional lists the images built only when named: DashFlow's, from its build.
+var optional = []string{"dashflow-websocket-server", "dashflow-prometheus-exporter"}
 
 // config is the parsed command line.
 type config struct {
@@ -66,8 +70,8 @@ func run(ctx context.Context, args []string) error {
 		want = names
 	}
 	for _, n := range want {
-		if !slices.Contains(names, n) {
-			return fmt.Errorf("unknown image %q: choose from %s", n, strings.Join(names, ", "))
+		if !slices.Contains(names, n) && !slices.Contains(optional, n) {
+			return fmt.Errorf("unknown image %q: choose from %s", n, strings.Join(append(slices.Clone(names), optional...), ", "))
 		}
 	}
 	root, err := tools.RepoRoot()
@@ -86,7 +90,7 @@ func run(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("image %s: %w", n, err)
 		}
-		fmt.Fprintf(cfg.out, "images: %-13s %-40s staged %5.1fs, built %5.1fs, %6.1f MB\n",
+		fmt.Fprintf(cfg.out, "images: %-28s %-55s staged %5.1fs, built %5.1fs, %6.1f MB\n",
 			n, r.ref, r.stage.Seconds(), r.build.Seconds(), float64(r.size)/1e6)
 		results = append(results, r)
 	}

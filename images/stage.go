@@ -21,8 +21,8 @@ var services = map[string]string{
 
 // Minimal /etc files: a name for the users the images run as and a resolver order.
 const (
-	etcPasswd   = "root:x:0:0:root:/root:/sbin/nologin\nkafka:x:1000:1000:kafka:/var/lib/kafka:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
-	etcGroup    = "root:x:0:\nkafka:x:1000:\nnogroup:x:65534:\n"
+	etcPasswd   = "root:x:0:0:root:/root:/sbin/nologin\nredis:x:999:999:redis:/data:/sbin/nologin\nkafka:x:1000:1000:kafka:/var/lib/kafka:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
+	etcGroup    = "root:x:0:\nredis:x:999:\nkafka:x:1000:\nnogroup:x:65534:\n"
 	etcNsswitch = "hosts: files dns\n"
 )
 
@@ -40,6 +40,11 @@ func stage(ctx context.Context, cfg config, name, dir string) (string, error) {
 		return stageKafka(ctx, cfg, dir)
 	case "prometheus", "alertmanager":
 		return stageTool(ctx, name, dir)
+	case "redis":
+		return stageRedis(ctx, dir)
+	}
+	if _, ok := dashflowPrograms[name]; ok {
+		return stageDashflow(ctx, name, dir)
 	}
 	bin := services[name]
 	if err := goBuild(ctx, cfg.root, "./reference/cmd/"+bin, filepath.Join(dir, bin)); err != nil {

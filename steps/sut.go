@@ -130,12 +130,23 @@ func (w *World) needHealthField(contract string) error {
 	return nil
 }
 
-// redis starts a real Redis for the scenario (redis-server, a child process on a
-// loopback port), once, and returns its URL.
+// redis starts a real Redis for the scenario, once, and returns its URL: the stack's own
+// where it starts one (the containers stack: the redis image on its network), else
+// redis-server as a child process on a loopback port.
 func (w *World) redis(ctx context.Context) (string, error) {
 	st := state[redisState](w)
 	if st.url != "" {
 		return st.url, nil
+	}
+	if rs, ok := w.stack.Services().(stack.RedisStarter); ok {
+		url, stop, err := rs.StartRedis(ctx, w.name("redis"))
+		if err != nil {
+			return "", fmt.Errorf("the %s profile needs Redis: %w", w.sut.Name, err)
+		}
+		w.onCleanup("redis", stop)
+		st.url = url
+		w.rec.Mark(evidence.EventNote, "redis", "a Redis container for the implementation under test at "+url)
+		return url, nil
 	}
 	r, err := redis.Start(ctx)
 	if err != nil {

@@ -16,6 +16,7 @@
 //	DASHSTREAM_IMAGE_WSSERVER      dashstream-local/wsserver:dev
 //	DASHSTREAM_IMAGE_PRODUCE       dashstream-local/produce:dev
 //	DASHSTREAM_IMAGE_CONSUME       dashstream-local/consume:dev
+//	DASHSTREAM_IMAGE_REDIS         redis:7.0.15  (for an implementation whose profile needs Redis)
 //
 // `make images` builds every one of them locally as dashstream-local/<name>:dev without a
 // registry (see images/README.md); `make containers-test`, `make acceptance-containers`
@@ -49,7 +50,15 @@
 // container; Addr is the pinned host port it is published on, ScrapeAddr is
 // <name>:8080 on the network. Restart replaces the container (SetEnv changes need a new
 // container) at the same name, alias and host port. Services.Run runs a container to
-// completion and returns its exit code, stdout and stderr, then removes it.
+// completion and returns its exit code, stdout and stderr, then removes it. A spec's
+// Image (another implementation's, from its SUT profile) replaces the reference's; with
+// AddrPortOnly and HostEnv it gets port 8080 and host 0.0.0.0. The brokers go to the
+// spec's BrokersVar.
+//
+// Services.StartRedis (stack.RedisStarter) runs the Redis image for a scenario whose
+// implementation needs one, under an alias of its own on the network, nothing persisted,
+// and waits until it answers PING at its pinned loopback port; the URL it returns is
+// redis://<alias>:6379.
 //
 // A KAFKA_BROKERS the caller sets is written from the harness's point of view; each
 // entry is translated for the container: the stack's Kafka.Bootstrap (or its published

@@ -22,6 +22,8 @@ const (
 	WSServer     Component = "wsserver"
 	Produce      Component = "produce"
 	Consume      Component = "consume"
+	// Redis is for an implementation under test whose profile needs one.
+	Redis Component = "redis"
 )
 
 // LocalRepo is the repository prefix `make images` tags its images with
@@ -29,7 +31,8 @@ const (
 const LocalRepo = "dashstream-local"
 
 // defaultImages are the images used when the environment names none: the official
-// images at the versions the other stacks pin (system/kafkalocal, system/tools), and
+// images at the versions the other stacks pin (system/kafkalocal, system/tools; Redis at
+// the version of Debian's redis-server, which the host stacks run), and
 // for the reference services, which have no published image, the local build.
 var defaultImages = map[Component]string{
 	Kafka:        "apache/kafka:4.4.0",
@@ -39,6 +42,7 @@ var defaultImages = map[Component]string{
 	WSServer:     LocalRepo + "/wsserver:dev",
 	Produce:      LocalRepo + "/produce:dev",
 	Consume:      LocalRepo + "/consume:dev",
+	Redis:        "redis:7.0.15",
 }
 
 // EnvVar returns the environment variable that names c's image

@@ -84,7 +84,14 @@ func alias(name string) string {
 
 func (s *services) image(ctx context.Context, spec stack.ServiceSpec) (string, error) {
 	if spec.Image != "" {
-		return spec.Image, nil // another implementation's image: the user's to provide
+		// Another implementation's image: the user's to build or pull.
+		if _, err := s.st.cli.ImageInspect(ctx, spec.Image); err != nil {
+			if isNotFound(err) {
+				return "", fmt.Errorf("%w: %s (for %s, from the SUT profile): build it (DashFlow's: make sut-dashflow-images) or pull it where a registry is reachable", ErrNoImage, spec.Image, spec.Name)
+			}
+			return "", fmt.Errorf("inspect image %s: %w", spec.Image, err)
+		}
+		return spec.Image, nil
 	}
 	if spec.Command != "" {
 		return "", fmt.Errorf("%s runs the program %s, and this stack runs images: give the role an image in its SUT profile", spec.Name, spec.Command)
@@ -127,10 +134,7 @@ func (s *services) Start(ctx context.Context, spec stack.ServiceSpec) (stack.Ser
 		if svc.addr, err = netfault.FreeAddr(); err != nil {
 			return nil, fmt.Errorf("start %s: %w", spec.Name, err)
 		}
-		svc.env[spec.AddrEnv] = fmt.Sprintf(":%d", ServicePort)
-		if spec.AddrPortOnly {
-			svc.env[spec.AddrEnv] = fmt.Sprint(ServicePort)
-		}
+		maps.Copy(svc.env, spec.ListenEnv("", fmt.Sprint(ServicePort)))
 	}
 	if err := svc.Restart(ctx); err != nil {
 		return nil, err
@@ -145,7 +149,7 @@ func (s *services) Run(ctx context.Context, spec stack.ServiceSpec) (stack.Resul
 		return stack.Result{}, fmt.Errorf("run %s: %w", spec.Name, err)
 	}
 	env := s.env(spec)
-	if env["KAFKA_BROKERS"], err = s.st.containerBrokers(ctx, env["KAFKA_BROKERS"]); err != nil {
+	if env[spec.BrokersVar()], err = s.st.containerBrokers(ctx, env[spec.BrokersVar()]); err != nil {
 		return stack.Result{}, fmt.Errorf("run %s: %w", spec.Name, err)
 	}
 	gw, err := s.st.gatewayAddr(ctx)
@@ -318,11 +322,11 @@ func (s *service) Restart(ctx context.Context) error {
 		s.id = ""
 	}
 	env := maps.Clone(s.env)
-	brokers, err := s.st.containerBrokers(ctx, env["KAFKA_BROKERS"])
+	brokers, err := s.st.containerBrokers(ctx, env[s.spec.BrokersVar()])
 	if err != nil {
 		return fmt.Errorf("start %s: %w", s.spec.Name, err)
 	}
-	env["KAFKA_BROKERS"] = brokers
+	env[s.spec.BrokersVar()] = brokers
 	gw, err := s.st.gatewayAddr(ctx)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", s.spec.Name, err)

@@ -46,7 +46,7 @@ func Start(ctx context.Context) (*Server, error) {
 		if !p.Running() {
 			return false, "", poll.Stop(fmt.Errorf("redis-server exited: %s", p.Tail(5)))
 		}
-		return s.ping(ctx)
+		return Ping(ctx, addr)
 	})
 	if err != nil {
 		_ = p.Kill()
@@ -55,10 +55,11 @@ func Start(ctx context.Context) (*Server, error) {
 	return s, nil
 }
 
-// ping sends PING and reports whether +PONG came back.
-func (s *Server) ping(ctx context.Context) (bool, string, error) {
+// Ping sends PING to the Redis at addr and reports whether +PONG came back, with the line
+// that did.
+func Ping(ctx context.Context, addr string) (bool, string, error) {
 	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", s.Addr)
+	c, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return false, "", err
 	}

@@ -15,10 +15,10 @@ func TestStartAnswersPingAndStops(t *testing.T) {
 	ctx := context.Background()
 	s, err := Start(ctx)
 	require.NoError(t, err)
-	ok, line, err := s.ping(ctx)
+	ok, line, err := Ping(ctx, s.Addr)
 	require.NoError(t, err)
 	require.True(t, ok, "PING answered %q", line)
 	require.NoError(t, s.Stop(ctx))
-	ok, _, _ = s.ping(ctx)
+	ok, _, _ = Ping(ctx, s.Addr)
 	require.False(t, ok, "redis-server still answers after Stop")
 }
