@@ -24,6 +24,12 @@ Feature: Alerts fire for real and reach the right people
   own Prometheus cannot be told to scrape the scenario's exporter, and its Alertmanager
   does not deliver to the harness, so these scenarios are skipped there, with that reason.
 
+  Any implementation (issue 14): the rules read the contract's metric names. For an
+  implementation whose names differ, the scrape job renames its metrics through its SUT
+  profile (metric_relabel_configs), and an alert whose expression reads a metric or a
+  label matcher its exporter lacks, as the profile declares, skips naming it: it cannot
+  fire for that implementation.
+
   Deviation: MessageLossDetected pages on any lost message (a gap in a thread's sequence
   numbers) after 1 minute, where the incident asks for more than 1 % of the messages sent
   lost for 5 minutes. A consumer cannot count what was sent, and at 1 % a steady loss of

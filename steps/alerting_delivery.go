@@ -49,6 +49,9 @@ func (w *World) awaitAlert(ctx context.Context, alert, receiver string, within t
 	if err := w.need(stack.ReceiveAlerts); err != nil {
 		return err
 	}
+	if err := w.needAlertInputs(ctx, alert); err != nil {
+		return err
+	}
 	var (
 		d      webhook.Delivery
 		listed []monitoring.AMAlert // Alertmanager's alerts when it first listed this one

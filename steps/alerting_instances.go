@@ -53,8 +53,7 @@ func secondExporterJoins(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	job := monitoring.ScrapeJob{Name: exporterJob, Targets: []string{first.ScrapeAddr(), second.ScrapeAddr()}}
-	if err := w.mon.SetScrapeJobs(ctx, job); err != nil {
+	if err := w.mon.SetScrapeJobs(ctx, w.exporterJob(first.ScrapeAddr(), second.ScrapeAddr())); err != nil {
 		return err
 	}
 	return w.eventually(ctx, "Prometheus to scrape both exporter instances as up", 20*time.Second, func(ctx context.Context) (bool, string, error) {

@@ -32,3 +32,12 @@ func TestRuleQueryParts(t *testing.T) {
 	require.False(t, sameThreshold(">= 1000", "> 1000"))
 	require.False(t, sameThreshold("", "> 1000"))
 }
+
+func TestSelectorParts(t *testing.T) {
+	name, labels := selectorParts(`dashstream_decode_failures_total{reason="decompress",job!~"x"}`)
+	require.Equal(t, "dashstream_decode_failures_total", name)
+	require.Equal(t, []string{"reason", "job"}, labels)
+	name, labels = selectorParts("dashstream_e2e_latency_seconds_bucket")
+	require.Equal(t, "dashstream_e2e_latency_seconds_bucket", name)
+	require.Empty(t, labels)
+}

@@ -45,7 +45,7 @@ func exporterScraped(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	mon, err := w.stack.StartMonitoring(ctx, monitoring.ScrapeJob{Name: exporterJob, Targets: []string{svc.ScrapeAddr()}})
+	mon, err := w.stack.StartMonitoring(ctx, w.exporterJob(svc.ScrapeAddr()))
 	if err != nil {
 		return err
 	}
@@ -71,6 +71,13 @@ func exporterScraped(ctx context.Context) error {
 		w.rec.Evidence(evidence.Before, evidence.KindMetric, "prometheus targets", urls)
 	}
 	return nil
+}
+
+// exporterJob is the scrape job of the scenario's exporter instances at targets, with
+// the relabelling that gives another implementation's metrics the names the production
+// rules read (none for the reference).
+func (w *World) exporterJob(targets ...string) monitoring.ScrapeJob {
+	return monitoring.ScrapeJob{Name: exporterJob, Targets: targets, MetricRelabel: w.sut.Relabel(sut.Exporter)}
 }
 
 // startExporter starts an exporter instance named name on the scenario's topic and waits

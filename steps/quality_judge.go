@@ -13,7 +13,6 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/dashstream/acceptance/steps/evidence"
-	"github.com/dashstream/acceptance/system/monitoring"
 	"github.com/dashstream/acceptance/system/stack"
 )
 
@@ -22,7 +21,7 @@ const qualityPrefix = "dashstream_quality_"
 
 // startPrometheusOn starts the scenario's Prometheus scraping svc and waits for up == 1.
 func (w *World) startPrometheusOn(ctx context.Context, svc stack.Service) error {
-	mon, err := w.stack.StartMonitoring(ctx, monitoring.ScrapeJob{Name: exporterJob, Targets: []string{svc.ScrapeAddr()}})
+	mon, err := w.stack.StartMonitoring(ctx, w.exporterJob(svc.ScrapeAddr()))
 	if err != nil {
 		return err
 	}

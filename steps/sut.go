@@ -108,17 +108,23 @@ func (w *World) needSUT(role sut.Role, capability string) error {
 // needMetric skips the scenario when role does not expose a contract metric (a
 // family name, or a histogram's _sum, _count or _bucket series).
 func (w *World) needMetric(role sut.Role, contract string) error {
-	for _, suffix := range []string{"_bucket", "_count", "_sum"} {
-		if base, ok := strings.CutSuffix(contract, suffix); ok {
-			if _, err := w.sut.Metric(base); err == nil {
-				contract = base
-			}
-		}
-	}
-	if _, err := w.sut.MetricOf(role, contract); err != nil {
+	if _, err := w.sut.MetricOf(role, w.contractFamily(contract)); err != nil {
 		return w.lacking(err)
 	}
 	return nil
+}
+
+// contractFamily returns the contract family of a series name: a histogram's _bucket,
+// _count or _sum series belongs to its family.
+func (w *World) contractFamily(series string) string {
+	for _, suffix := range []string{"_bucket", "_count", "_sum"} {
+		if base, ok := strings.CutSuffix(series, suffix); ok {
+			if _, err := w.sut.Metric(base); err == nil {
+				return base
+			}
+		}
+	}
+	return series
 }
 
 // needHealthField skips the scenario when the implementation's /health has no such

@@ -23,6 +23,21 @@ type ScrapeJob struct {
 	Targets []string
 	// MetricsPath is the path scraped; empty means /metrics.
 	MetricsPath string
+	// MetricRelabel are the job's metric_relabel_configs, applied to every scraped series
+	// in order: another implementation's names turned into the ones the rules read
+	// (sut.Profile.Relabel).
+	MetricRelabel []Relabel
+}
+
+// Relabel is one metric_relabel_configs rule (action replace): when the values of
+// SourceLabels joined by ";" match Regex (anchored at both ends), TargetLabel is set to
+// Replacement with ${1}, ${2} expanded from Regex's groups; an empty result removes the
+// label.
+type Relabel struct {
+	SourceLabels []string
+	Regex        string
+	TargetLabel  string
+	Replacement  string
 }
 
 // common are the settings both runners share.

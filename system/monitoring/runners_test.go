@@ -69,13 +69,16 @@ func TestRenderedConfigWithRulesAndAlertmanagerPassesPromtool(t *testing.T) {
 	rules, err := monitoring.Fixture(monitoring.FastRules)
 	require.NoError(t, err)
 	b, err := monitoring.RenderPrometheusConfig(time.Second, time.Second, []string{rules}, []string{"127.0.0.1:9093"},
-		[]monitoring.ScrapeJob{{Name: "dashstream-consumer", Targets: []string{"127.0.0.1:9102", "127.0.0.1:9103"}}})
+		[]monitoring.ScrapeJob{{Name: "dashstream-consumer", Targets: []string{"127.0.0.1:9102", "127.0.0.1:9103"},
+			MetricRelabel: []monitoring.Relabel{{SourceLabels: []string{"__name__", "error_type"}, Regex: `other_failed(_total)?;decode`,
+				TargetLabel: "__name__", Replacement: "dashstream_decode_failures${1}"}}}})
 	require.NoError(t, err)
 	path := t.TempDir() + "/prometheus.yml"
 	require.NoError(t, os.WriteFile(path, b, 0o644))
 	out, err := promcheck.CheckPrometheusConfig(ctx, path)
 	require.NoError(t, err, "rendered:\n%s", b)
 	require.Contains(t, out, "SUCCESS: 6 rules found")
+	require.Contains(t, string(b), "metric_relabel_configs:", "the relabelling is rendered, and promtool accepts it")
 }
 
 func TestAlertmanagerReloadRefusesBadConfig(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dashstream/acceptance/system/monitoring"
 )
 
 func repoRoot(t *testing.T) string {
@@ -107,6 +109,20 @@ func TestAnotherImplementationIsTranslated(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"status":"unknown:weird"}`, string(gotH), "an unmapped status is shown, never matched")
 	assert.ErrorContains(t, p.Need(WSServer, "tenant-selection"), "a client gets every tenant")
+
+	assert.Equal(t, []monitoring.Relabel{
+		{SourceLabels: []string{"__name__", "status", "tenant_id"}, Regex: `ws_received(?:_bucket|_sum|_count)?;success;(.+)`, TargetLabel: "tenant", Replacement: "${1}"},
+		{SourceLabels: []string{"__name__", "status"}, Regex: `ws_received(_bucket|_sum|_count)?;success`, TargetLabel: "__name__", Replacement: "dashstream_messages_received_total${1}"},
+		{SourceLabels: []string{"__name__"}, Regex: `exporter_received(_bucket|_sum|_count)?`, TargetLabel: "__name__", Replacement: "dashstream_messages_received_total${1}"},
+	}, p.Relabel(WSServer), "labels copied while the series has its own name, then renamed; the selection is part of the match")
+	assert.NoError(t, p.MetricLabel(WSServer, "dashstream_messages_received_total", "tenant"))
+	err = p.MetricLabel(WSServer, "dashstream_messages_received_total", "reason")
+	assert.True(t, IsMissing(err))
+	assert.ErrorContains(t, err, "its ws_received has no label for the contract's reason")
+	ref, err := Load(repoRoot(t), "reference")
+	require.NoError(t, err)
+	assert.Empty(t, ref.Relabel(Exporter), "the reference's names are the contract's: nothing to rename")
+	assert.NoError(t, ref.MetricLabel(Exporter, "dashstream_decode_failures_total", "reason"))
 }
 
 func family(name string, ms ...*dto.Metric) *dto.MetricFamily {
