@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/dashstream/acceptance/system/poll"
 )
 
 // DefaultVersion is the Apache Kafka version run when KafkaVersion is not given: the
@@ -172,27 +174,24 @@ func lockFile(ctx context.Context, path string, progress io.Writer) (func(), err
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
 	announced := false
-	for {
+	_, _, err = poll.Until(ctx, 0, 200*time.Millisecond, func(context.Context) (bool, string, error) {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); _ = f.Close() }, nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			_ = f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, err)
+		switch {
+		case err == nil:
+			return true, "", nil
+		case !errors.Is(err, syscall.EWOULDBLOCK):
+			return false, "", poll.Stop(err)
 		}
 		if !announced {
 			fmt.Fprintf(progress, "kafkalocal: waiting for another process holding %s\n", path)
 			announced = true
 		}
-		select {
-		case <-ctx.Done():
-			_ = f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, ctx.Err())
-		case <-tick.C:
-		}
+		return false, "held by another process", nil
+	})
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
+	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); _ = f.Close() }, nil
 }

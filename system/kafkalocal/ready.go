@@ -11,6 +11,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/dashstream/acceptance/system/poll"
 )
 
 // ErrNotReady is wrapped by the error of Start, Cluster.Start and Cluster.Restart when a
@@ -62,21 +64,17 @@ func probe(ctx context.Context, n *node) ([]int32, error) {
 
 // waitReady polls until every node in which answers on its listen address, reports a
 // controller leader and lists every broker in expect as registered. It is bounded by ctx
-// and the cluster's start timeout.
+// and the cluster's start timeout; a node that exits ends the wait at once.
 func (c *Cluster) waitReady(ctx context.Context, which []int) error {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.startTimeout)
-	defer cancel()
 	pending := slices.Clone(which)
 	lastErr := map[int]error{}
-	tick := time.NewTicker(250 * time.Millisecond)
-	defer tick.Stop()
-	for {
+	_, _, err := poll.Until(ctx, c.cfg.startTimeout, 250*time.Millisecond, func(ctx context.Context) (bool, string, error) {
 		expect := c.expectedIDs()
 		var still []int
 		for _, i := range pending {
 			n, p := c.nodes[i], c.process(i)
 			if p == nil || !p.Running() {
-				return fmt.Errorf("kafkalocal: %s exited while starting: %w: %s", n.name(), ErrNotReady, c.describe(i))
+				return false, "", poll.Stop(fmt.Errorf("kafkalocal: %s exited while starting: %w: %s", n.name(), ErrNotReady, c.describe(i)))
 			}
 			ids, err := probe(ctx, n)
 			if err == nil {
@@ -90,20 +88,17 @@ func (c *Cluster) waitReady(ctx context.Context, which []int) error {
 			}
 		}
 		pending = still
-		if len(pending) == 0 {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			var b strings.Builder
-			for _, i := range pending {
-				fmt.Fprintf(&b, "\n%s did not come up (last check: %v); %s", c.nodes[i].name(), lastErr[i], c.describe(i))
-			}
-			return fmt.Errorf("kafkalocal: wait for brokers %v (limit %s, see StartTimeout): %w: %w%s",
-				pending, c.cfg.startTimeout, ErrNotReady, ctx.Err(), b.String())
-		case <-tick.C:
-		}
+		return len(pending) == 0, fmt.Sprintf("brokers %v not ready", pending), nil
+	})
+	if err == nil || errors.Is(err, ErrNotReady) {
+		return err
 	}
+	var b strings.Builder
+	for _, i := range pending {
+		fmt.Fprintf(&b, "\n%s did not come up (last check: %v); %s", c.nodes[i].name(), lastErr[i], c.describe(i))
+	}
+	return fmt.Errorf("kafkalocal: wait for brokers %v (limit %s, see StartTimeout): %w: %w%s",
+		pending, c.cfg.startTimeout, ErrNotReady, err, b.String())
 }
 
 func missingIDs(expect, got []int32) []int32 {
