@@ -64,6 +64,14 @@ Feature: A wrong broker address never becomes a retry storm
     When the exporter is restarted with the right broker address
     Then /readyz answers 200 within 15 seconds
 
+  @backoff
+  Scenario: The first repeat after the interval carries the count of the lines held back
+    Given the exporter runs with a broker address that refuses connections, retries capped at 12 seconds, repeated log lines held for 5 seconds and no periodic flush
+    Then over 20 seconds the address sees at most 60 connections, in rounds spaced at least by the backoff floor and at most by the cap
+    And it logs each distinct connection error at most once per interval, the next line with the count it suppressed
+    When the exporter stops
+    Then its log accounts for every connection the address saw, each failure once
+
   @quality
   Scenario: Quality events become dashstream_quality series as the exporter's contract says
     The harness scrapes the exporter itself and decodes the text with expfmt, then asks

@@ -60,6 +60,15 @@ func registerExporterSteps(sc *godog.ScenarioContext) {
 		}
 		return exporterWrongAddress(ctx, kind, map[string]string{"KAFKA_BACKOFF_MAX": fmt.Sprintf("%ds", capS), "LOG_DEDUP_INTERVAL": fmt.Sprintf("%ds", dedupS)})
 	})
+	sc.Step(`^the exporter runs with a broker address that (refuses connections), retries capped at (\d+) seconds, repeated log lines held for (\d+) seconds and no periodic flush$`, func(ctx context.Context, kind string, capS, dedupS int) error {
+		// Held counts are written by the next repeat after the interval, or at shutdown:
+		// the scenario sees the repeat's count, which a periodic flush may write first.
+		if err := world(ctx).need(stack.HostServices); err != nil {
+			return err
+		}
+		return exporterWrongAddress(ctx, kind, map[string]string{"KAFKA_BACKOFF_MAX": fmt.Sprintf("%ds", capS),
+			"LOG_DEDUP_INTERVAL": fmt.Sprintf("%ds", dedupS), "LOG_FLUSH_INTERVAL": "24h"})
+	})
 	sc.Step(`^over (\d+) seconds the address sees at most (\d+) connections and receives at most (\d+) bytes$`, attemptsBounded)
 	sc.Step(`^over (\d+) seconds the exporter opens no socket but its own HTTP listener's$`, noOutboundSocket)
 	sc.Step(`^over (\d+) seconds the address sees at most (\d+) connections, in rounds spaced at least by the backoff floor and at most by the cap$`, retriesPaced)

@@ -84,7 +84,8 @@
 // 30 s (backoff.Policy) paced by the client-wide run of failures, dials are bounded by a
 // 5 s timeout, and connection failures are logged through a backoff.Dedup handler: one
 // line per distinct error per minute, the next carrying "(suppressed N similar in the
-// last Ts)". An unresolvable, refusing or hanging broker address is not an error of New
+// last Ts)"; counts held when no repeat came are written every FlushInterval (default:
+// the dedup interval) and at shutdown. An unresolvable, refusing or hanging broker address is not an error of New
 // or Run: it shows in /readyz, the connected gauge and the logs, and the exporter keeps
 // trying at that pace.
 //

@@ -53,6 +53,12 @@ func New(opts ...Opt) (*Exporter, error) {
 	if cfg.lagInterval <= 0 || cfg.dedup <= 0 || cfg.maxSeries <= 0 || cfg.maxTenants <= 0 {
 		return nil, fmt.Errorf("new exporter: lag interval, dedup interval, max quality series and max tenants must be positive")
 	}
+	if cfg.flush < 0 {
+		return nil, fmt.Errorf("new exporter: flush interval %s is negative (0: the dedup interval)", cfg.flush)
+	}
+	if cfg.flush == 0 {
+		cfg.flush = cfg.dedup
+	}
 	e := &Exporter{cfg: cfg, reg: prometheus.NewRegistry()}
 	e.dedup = backoff.NewDedup(cfg.log.Handler(), backoff.Interval(cfg.dedup))
 	e.klog = slog.New(e.dedup)
@@ -147,7 +153,7 @@ func (e *Exporter) Run(ctx context.Context) error {
 }
 
 func (e *Exporter) flushLoop(ctx context.Context) {
-	t := time.NewTicker(e.cfg.dedup)
+	t := time.NewTicker(e.cfg.flush)
 	defer t.Stop()
 	for {
 		select {

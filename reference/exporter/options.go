@@ -44,6 +44,7 @@ type config struct {
 	policy       *backoff.Policy
 	dialTimeout  time.Duration
 	dedup        time.Duration
+	flush        time.Duration // 0: dedup
 	maxSeries    int
 	maxTenants   int
 	consumerOpts []consumer.Opt
@@ -103,6 +104,11 @@ func DialTimeout(d time.Duration) Opt { return opt(func(c *config) { c.dialTimeo
 // DedupInterval sets how long a repeated Kafka error line is suppressed. Default
 // backoff.DefaultDedupInterval (60 s).
 func DedupInterval(d time.Duration) Opt { return opt(func(c *config) { c.dedup = d }) }
+
+// FlushInterval sets how often the counts of repeated Kafka error lines whose interval
+// ended without a new repeat are written (backoff.Dedup.Flush). Default, or 0: the
+// dedup interval. At shutdown every held count is written whatever its age.
+func FlushInterval(d time.Duration) Opt { return opt(func(c *config) { c.flush = d }) }
 
 // MaxQualitySeries caps the dashstream_quality_* series; the least recently updated is
 // evicted for a new one. Default DefaultMaxQualitySeries.

@@ -23,6 +23,7 @@ type config struct {
 	dlq           string
 	lagInterval   time.Duration
 	dedup         time.Duration
+	flush         time.Duration
 	backoffMin    time.Duration
 	backoffMax    time.Duration
 	dialTimeout   time.Duration
@@ -57,6 +58,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.dlq, "dlq-topic", env.Str("DLQ_TOPIC", consumer.DefaultDLQTopic), "topic for undecodable records; empty = no copy (env DLQ_TOPIC)")
 	fs.DurationVar(&cfg.lagInterval, "lag-interval", env.Dur("LAG_INTERVAL", exporter.DefaultLagInterval), "how often the lag gauge is refreshed, "+lagIntervalRange.Help()+" (env LAG_INTERVAL)")
 	fs.DurationVar(&cfg.dedup, "log-dedup-interval", env.Dur("LOG_DEDUP_INTERVAL", time.Minute), "a repeated Kafka error is logged once per interval, "+dedupRange.Help()+" (env LOG_DEDUP_INTERVAL)")
+	fs.DurationVar(&cfg.flush, "log-flush-interval", env.Dur("LOG_FLUSH_INTERVAL", 0), "how often the counts of repeats held back are written when no new repeat came, "+dedupRange.Help()+"; 0 = the dedup interval (env LOG_FLUSH_INTERVAL)")
 	fs.DurationVar(&cfg.backoffMin, "backoff-min", env.Dur("KAFKA_BACKOFF_MIN", 250*time.Millisecond), "first Kafka retry delay, "+backoffRange.Help()+" (env KAFKA_BACKOFF_MIN)")
 	fs.DurationVar(&cfg.backoffMax, "backoff-max", env.Dur("KAFKA_BACKOFF_MAX", 30*time.Second), "Kafka retry delay cap, "+backoffRange.Help()+", not below -backoff-min (env KAFKA_BACKOFF_MAX)")
 	fs.DurationVar(&cfg.dialTimeout, "dial-timeout", env.Dur("KAFKA_DIAL_TIMEOUT", 5*time.Second), "bound on one broker dial, DNS included, "+dialTimeoutRange.Help()+" (env KAFKA_DIAL_TIMEOUT)")
@@ -88,6 +90,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	cfg.lagGroups = envcfg.SplitList(*lagGroups)
 	problems = append(problems, lagIntervalRange.Check("lag interval (LAG_INTERVAL, -lag-interval)", cfg.lagInterval)...)
 	problems = append(problems, dedupRange.Check("log dedup interval (LOG_DEDUP_INTERVAL, -log-dedup-interval)", cfg.dedup)...)
+	if cfg.flush != 0 {
+		problems = append(problems, dedupRange.Check("log flush interval (LOG_FLUSH_INTERVAL, -log-flush-interval)", cfg.flush)...)
+	}
 	problems = append(problems, backoffRange.Check("backoff min (KAFKA_BACKOFF_MIN, -backoff-min)", cfg.backoffMin)...)
 	problems = append(problems, backoffRange.Check("backoff max (KAFKA_BACKOFF_MAX, -backoff-max)", cfg.backoffMax)...)
 	problems = append(problems, dialTimeoutRange.Check("dial timeout (KAFKA_DIAL_TIMEOUT, -dial-timeout)", cfg.dialTimeout)...)

@@ -12,6 +12,7 @@
 //	DLQ_TOPIC            -dlq-topic           default dashstream-dlq; empty = no copy
 //	LAG_INTERVAL         -lag-interval        default 5s (100ms to 1h)
 //	LOG_DEDUP_INTERVAL   -log-dedup-interval  default 1m (1s to 24h)
+//	LOG_FLUSH_INTERVAL   -log-flush-interval  default: the dedup interval (1s to 24h): held counts written without a repeat
 //	KAFKA_BACKOFF_MIN    -backoff-min         default 250ms (1ms to 10m)
 //	KAFKA_BACKOFF_MAX    -backoff-max         default 30s (1ms to 10m, not below the min)
 //	KAFKA_DIAL_TIMEOUT   -dial-timeout        default 5s (100ms to 5m)
@@ -83,7 +84,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	opts := []exporter.Opt{
 		exporter.Topics(cfg.topics...), exporter.Group(cfg.group), exporter.LagGroups(cfg.lagGroups...), exporter.DLQTopic(cfg.dlq),
-		exporter.Logger(log), exporter.LagInterval(cfg.lagInterval), exporter.DedupInterval(cfg.dedup),
+		exporter.Logger(log), exporter.LagInterval(cfg.lagInterval), exporter.DedupInterval(cfg.dedup), exporter.FlushInterval(cfg.flush),
 		exporter.Backoff(backoff.New(backoff.Min(cfg.backoffMin), backoff.Max(cfg.backoffMax))),
 		exporter.DialTimeout(cfg.dialTimeout), exporter.MaxQualitySeries(cfg.maxSeries), exporter.MaxTenants(cfg.maxTenants),
 	}

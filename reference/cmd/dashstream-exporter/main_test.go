@@ -40,6 +40,7 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 		{"negative duration", nil, []string{"-lag-interval", "-1s"}, "lag interval (LAG_INTERVAL, -lag-interval) -1s is out of range: use 100ms to 1h"},
 		{"busy-loop lag interval", map[string]string{"LAG_INTERVAL": "1ns"}, nil, "LAG_INTERVAL, -lag-interval) 1ns is out of range"},
 		{"busy-loop dedup", map[string]string{"LOG_DEDUP_INTERVAL": "1ns"}, nil, "LOG_DEDUP_INTERVAL, -log-dedup-interval) 1ns is out of range"},
+		{"busy-loop flush", nil, []string{"-log-flush-interval", "1ms"}, "log flush interval (LOG_FLUSH_INTERVAL, -log-flush-interval) 1ms is out of range: use 1s to 24h"},
 		{"series cap overflow", nil, []string{"-quality-max-series", "4611686018427387904"}, "quality max series (QUALITY_MAX_SERIES, -quality-max-series) 4611686018427387904 is out of range"},
 		{"tenant cap zero", map[string]string{"MAX_TENANTS": "0"}, nil, "max tenants (MAX_TENANTS, -max-tenants) 0 is out of range: use 1 to 100000"},
 		{"backoff order", nil, []string{"-backoff-min", "1m", "-backoff-max", "1s"}, "backoff min 1m0s is above backoff max 1s"},
