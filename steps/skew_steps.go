@@ -12,6 +12,7 @@ import (
 	"github.com/dashstream/acceptance/reference/wire"
 	"github.com/dashstream/acceptance/reference/wire/dspb"
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/sut"
 )
 
 func registerSkewSteps(sc *godog.ScenarioContext) {
@@ -26,6 +27,12 @@ func registerSkewSteps(sc *godog.ScenarioContext) {
 // what is judged is the exporter's reaction, not these bytes.
 func skewedProducerWrites(ctx context.Context, ahead, n int) error {
 	w := world(ctx)
+	judged := []string{"dashstream_e2e_latency_seconds_count", "dashstream_messages_received_total", "dashstream_e2e_latency_negative_total"}
+	for _, name := range judged {
+		if err := w.needMetric(sut.Exporter, name); err != nil {
+			return err
+		}
+	}
 	cl, err := w.stack.Kafka().Client()
 	if err != nil {
 		return err
@@ -41,7 +48,7 @@ func skewedProducerWrites(ctx context.Context, ahead, n int) error {
 	}
 	// A series the exporter documents but does not expose fails here by name: read as 0,
 	// it would make the differences below prove nothing.
-	for _, name := range []string{"dashstream_e2e_latency_seconds_count", "dashstream_messages_received_total", "dashstream_e2e_latency_negative_total"} {
+	for _, name := range judged {
 		if _, ok := before[name]; !ok {
 			return fmt.Errorf("the exporter exposes no %s before the skewed records are written", name)
 		}

@@ -119,7 +119,8 @@ func (w *World) needMetric(role sut.Role, contract string) error {
 func (w *World) contractFamily(series string) string {
 	for _, suffix := range []string{"_bucket", "_count", "_sum"} {
 		if base, ok := strings.CutSuffix(series, suffix); ok {
-			if _, err := w.sut.Metric(base); err == nil {
+			_, declared := w.sut.Metrics[base] // mapped, or missing with the profile's reason
+			if _, err := w.sut.Metric(base); err == nil || declared {
 				return base
 			}
 		}
