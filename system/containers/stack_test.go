@@ -258,3 +258,19 @@ func TestLinePrefixerWritesWholeLines(t *testing.T) {
 	}
 	require.Equal(t, "k | one\nk | two\n", out.String(), "a partial line waits for its end")
 }
+
+func TestRedisForAnImplementationThatNeedsIt(t *testing.T) {
+	st := startStack(t, Redis)
+	ctx := testCtx(t, 2*time.Minute)
+	rs, ok := st.Services().(stack.RedisStarter)
+	require.True(t, ok, "the containers stack starts Redis itself")
+	before := countByLabel(t, LabelRun, st.RunID()).containers
+	url, stop, err := rs.StartRedis(ctx, "redis-scenario")
+	require.NoError(t, err, "started and answered PING at its published port")
+	require.Equal(t, "redis://redis-scenario:6379", url, "reached by its alias on the stack's network")
+	require.Equal(t, before+1, countByLabel(t, LabelRun, st.RunID()).containers)
+	_, _, err = rs.StartRedis(ctx, "redis-scenario")
+	require.NoError(t, err, "a second Redis of the same name gets an alias of its own")
+	require.NoError(t, stop(ctx))
+	require.Equal(t, before+1, countByLabel(t, LabelRun, st.RunID()).containers, "stop removes its container only")
+}
