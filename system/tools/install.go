@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/dashstream/acceptance/system/proc"
 )
 
 // verifyTimeout bounds `<binary> --version`.
@@ -185,7 +186,7 @@ func goInstall(ctx context.Context, pin Pin, gobin string) error {
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		return fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, tail(out.String(), 30))
+		return fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, proc.LastLines(out.String(), 30))
 	}
 	return nil
 }
@@ -196,23 +197,10 @@ func verify(ctx context.Context, bin string) (string, error) {
 	defer cancel()
 	out, err := exec.CommandContext(ctx, bin, "--version").CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("verify %s --version: %w\n%s", filepath.Base(bin), err, tail(string(out), 10))
+		return "", fmt.Errorf("verify %s --version: %w\n%s", filepath.Base(bin), err, proc.LastLines(string(out), 10))
 	}
 	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
 	return line, nil
-}
-
-// tail returns the last n lines of s.
-func tail(s string, n int) string {
-	var lines []string
-	sc := bufio.NewScanner(strings.NewReader(s))
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // Installed returns the first line of `--version` recorded when the named tool was

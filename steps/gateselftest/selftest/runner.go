@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dashstream/acceptance/steps/evidence"
+	"github.com/dashstream/acceptance/system/proc"
 	"github.com/dashstream/acceptance/system/tools"
 )
 
@@ -88,7 +89,7 @@ func (r *Runner) Build(ctx context.Context, pkgs ...string) (string, error) {
 		out, err := cmd.CombinedOutput()
 		cancel()
 		if err != nil {
-			return "", fmt.Errorf("%w: %s: %v\n%s", ErrBuild, strings.Join(c, " "), err, tail(string(out), 12))
+			return "", fmt.Errorf("%w: %s: %v\n%s", ErrBuild, strings.Join(c, " "), err, proc.LastLines(string(out), 12))
 		}
 	}
 	return bin, nil
@@ -137,7 +138,7 @@ func (r *Runner) Gate(ctx context.Context, bin, tags string) (Result, error) {
 	}
 	found, _ := filepath.Glob(filepath.Join(reports, "*", "cucumber.json"))
 	if len(found) != 1 {
-		return res, fmt.Errorf("run the suite: no report (exit %d):\n%s", res.Exit, tail(res.Output, 15))
+		return res, fmt.Errorf("run the suite: no report (exit %d):\n%s", res.Exit, proc.LastLines(res.Output, 15))
 	}
 	b, err := os.ReadFile(found[0])
 	if err != nil {
@@ -188,12 +189,4 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
