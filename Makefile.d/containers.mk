@@ -4,7 +4,8 @@
 #   make images                 build dashstream-local/<name>:dev FROM scratch, no registry needed
 #   make containers-test        the containers stack, compose and images tests on the local images
 #   make acceptance-containers  the acceptance suite on the containers stack (local images)
-#   make test-containers        both, building the images once (what `make test` runs)
+#   make test-containers        both and the containers stack's mutants, building the images
+#                               once (what `make test` runs)
 #   make acceptance STACK=containers
 #                               the suite alone, on a daemon you started, images already built
 #   make dockerd-start / dockerd-stop / dockerd-sweep
@@ -34,6 +35,8 @@ BUILD_IMAGES     := $(GO) run ./images -timeout 30m
 CONTAINERS_TESTS := env $(LOCAL_IMAGES_ENV) DASHSTREAM_CONTAINERS_REQUIRED=1 \
   $(GO) test -race -count=1 -timeout 15m ./system/containers/... ./compose/... ./images/...
 CONTAINERS_SUITE := $(MAKE) --no-print-directory acceptance STACK=containers BROKERS=1
+# The mutants of the containers stack's own code, which the embedded self-test leaves out.
+CONTAINERS_SELFTEST := env $(LOCAL_IMAGES_ENV) $(GO) run ./steps/gateselftest -stack=containers -stack-only
 
 .PHONY: images containers-deps containers-test acceptance-containers test-containers dockerd-start dockerd-stop dockerd-sweep
 
@@ -62,6 +65,6 @@ acceptance-containers: containers-deps ## dockerd + local images + the acceptanc
 
 # One dockerd session, the images built once; the suite runs even when the tests failed,
 # and the target fails if either did.
-test-containers: containers-deps ## containers-test and acceptance-containers in one Docker session (make test)
-	@scripts/dockerd with timeout 45m bash -c '$(BUILD_IMAGES) || exit $$?; s=0; \
-	  $(CONTAINERS_TESTS) || s=$$?; $(CONTAINERS_SUITE) || s=$$?; exit $$s'
+test-containers: containers-deps ## containers-test, acceptance-containers and the containers stack's mutants in one Docker session (make test)
+	@scripts/dockerd with timeout 55m bash -c '$(BUILD_IMAGES) || exit $$?; s=0; \
+	  $(CONTAINERS_TESTS) || s=$$?; $(CONTAINERS_SUITE) || s=$$?; $(CONTAINERS_SELFTEST) || s=$$?; exit $$s'

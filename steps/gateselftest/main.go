@@ -32,6 +32,7 @@ func main() {
 	family := flag.String("family", "", "comma-separated mutant files to run, without .yml (default: all)")
 	list := flag.Bool("list", false, "list the mutants and exit")
 	timeout := flag.Duration("timeout", 15*time.Minute, "bound on each build and each suite run")
+	stackOnly := flag.Bool("stack-only", false, "only the mutants that change code of -stack's own (those a run on another stack leaves out)")
 	workers := flag.Int("workers", 3, "mutants run at once, each in a copy of its own (their scenarios mostly wait)")
 	flag.Parse()
 	root, err := tools.RepoRoot()
@@ -52,7 +53,7 @@ func main() {
 		}
 		return
 	}
-	if mutants = onStack(mutants, *stackName); len(mutants) == 0 {
+	if mutants = onStack(mutants, *stackName, *stackOnly); len(mutants) == 0 {
 		fail(fmt.Errorf("no selected mutant runs on the %s stack: pass -stack with the stack its 'stack:' names", *stackName))
 	}
 	if *workers < 1 || *workers > 16 {
@@ -111,10 +112,14 @@ func pick(all []selftest.Mutant, only, family string) ([]selftest.Mutant, error)
 	return out, nil
 }
 
-// onStack keeps the mutants that run on the named stack and notes each one left out.
-func onStack(ms []selftest.Mutant, stackName string) []selftest.Mutant {
+// onStack keeps the mutants that run on the named stack (with stackOnly, only those that
+// change code of that stack's own) and notes each one left out for another stack.
+func onStack(ms []selftest.Mutant, stackName string, stackOnly bool) []selftest.Mutant {
 	var out []selftest.Mutant
 	for _, m := range ms {
+		if stackOnly && m.Stack != stackName {
+			continue
+		}
 		if m.OnStack(stackName) {
 			out = append(out, m)
 			continue
