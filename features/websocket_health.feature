@@ -41,6 +41,18 @@ Feature: The WebSocket server tells the truth about its health and recovers by i
       | pause       |
       | network-cut |
 
+  # kafka_status is about the connection: "disconnected" while the last Kafka outcome
+  # failed, whatever the error count, which has tiers of its own.
+  @chaos @destructive @kafka-status
+  Scenario: While its broker is down, /health says Kafka is disconnected, and connected once it is back
+    Given the WebSocket server runs with a 5 second health window, stale after 3 seconds, and a breaker that half-opens after 5 seconds
+    And a producer is writing 20 events per second on a thread
+    Then /health says Kafka is "connected" within 10 seconds
+    When broker 1 goes down with a kill
+    Then /health says Kafka is "disconnected" within 15 seconds
+    When the broker comes back
+    Then /health says Kafka is "connected" within 30 seconds
+
   # Every frame a client receives is kept for the whole scenario and a settle period of
   # 2 s after it has what its tenant wrote, and decoded by the harness from the
   # documented JSON fields (a missing field fails by name): a late frame of another

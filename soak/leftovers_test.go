@@ -133,6 +133,7 @@ func TestLeftoversFindsARealChild(t *testing.T) {
 	// verdict is about the child's process, port and files.
 	require.Empty(t, l.Processes, "%+v", l)
 	require.Empty(t, l.TempFiles, "%+v", l)
+	require.Empty(t, l.Containers, "%+v", l)
 	port := childPort[strings.Index(childPort, "(port "):]
 	port = port[:strings.Index(port, ")")+1]
 	for _, p := range l.Ports {

@@ -22,6 +22,7 @@ func registerWebSocketSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^a client subscribed to tenant "([^"]*)" is connected$`, clientConnected)
 	sc.Step(`^/health reports "([^"]*)" within (\d+) seconds$`, healthReports)
 	sc.Step(`^/health reports the outage within (\d+) seconds$`, healthReportsOutage)
+	sc.Step(`^/health says Kafka is "(connected|disconnected)" within (\d+) seconds$`, healthKafkaStatus)
 	sc.Step(`^broker (\d+) goes down with a (\S+)$`, brokerGoesDown)
 	sc.Step(`^the broker comes back$`, brokerComesBack)
 	sc.Step(`^/health reports "healthy" within (\d+) seconds of the broker's return$`, healthyAfterReturn)
@@ -138,6 +139,17 @@ func healthReports(ctx context.Context, status string, seconds int) error {
 func healthReportsOutage(ctx context.Context, seconds int) error {
 	return world(ctx).waitHealth(ctx, "/health to report the outage", time.Duration(seconds)*time.Second,
 		func(h wsHealth) bool { return h.Status != "healthy" })
+}
+
+// healthKafkaStatus waits until /health's kafka_status is want: the harness knows
+// whether the broker is down, and /health must say so.
+func healthKafkaStatus(ctx context.Context, want string, seconds int) error {
+	w := world(ctx)
+	if err := w.needHealthField("kafka_status"); err != nil {
+		return err
+	}
+	return w.waitHealth(ctx, "/health's kafka_status to be "+want, time.Duration(seconds)*time.Second,
+		func(h wsHealth) bool { return h.KafkaStatus == want })
 }
 
 func brokerGoesDown(ctx context.Context, i int, outage string) error {
