@@ -242,17 +242,22 @@ func sendsFailed(ctx context.Context, allowed int) error {
 }
 
 // producerKeepsWriting lets the scenario's running producer write for seconds more: the
-// records after an event in the stream.
+// records after an event in the stream. Kafka must acknowledge records written in that
+// time, or a later check of "every record Kafka holds" would judge none written after it.
 func producerKeepsWriting(ctx context.Context, seconds int) error {
 	w := world(ctx)
 	if w.load == nil {
 		return fmt.Errorf("no producer is writing: a step must start one first")
 	}
+	_, before, _, _ := w.load.counts()
 	w.progress("the producer keeps writing for %d s", seconds)
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-time.After(time.Duration(seconds) * time.Second):
+	}
+	if _, after, failed, _ := w.load.counts(); after == before {
+		return fmt.Errorf("no record was acknowledged in the %d s the producer kept writing (%d acknowledged before, %d sends failed): %s", seconds, before, failed, w.load)
 	}
 	return nil
 }
