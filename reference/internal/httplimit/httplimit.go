@@ -67,7 +67,7 @@ const refusal = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; c
 
 // Listener wraps ln so at most l.MaxConnections connections are open at once. A
 // connection past the cap gets a 503 and is closed at once; onRefuse (may be nil) is
-// called for each.
+// called for each, before the 503 is written.
 func Listener(ln net.Listener, l Limits, onRefuse func()) net.Listener {
 	return &capListener{Listener: ln, max: int64(l.withDefaults().MaxConnections), onRefuse: onRefuse}
 }
@@ -95,13 +95,15 @@ func (cl *capListener) Accept() (net.Conn, error) {
 	}
 }
 
+// refuse counts the refusal before the client can see it, so a counter read after a
+// 503 already includes it, then answers and closes c.
 func (cl *capListener) refuse(c net.Conn) {
-	_ = c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
-	_, _ = c.Write([]byte(refusal))
-	_ = c.Close()
 	if cl.onRefuse != nil {
 		cl.onRefuse()
 	}
+	_ = c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+	_, _ = c.Write([]byte(refusal))
+	_ = c.Close()
 }
 
 type countedConn struct {
