@@ -79,6 +79,7 @@ Feature: Spoofed labels, long ids, maximal dead letters and wild settings stay b
       | service  | setting             | value               | why                                              |
       | exporter | LAG_INTERVAL        | 1ns                 | the lag loop busy-looped                         |
       | exporter | LOG_DEDUP_INTERVAL  | 1ns                 | the log flush busy-looped                        |
+      | exporter | LOG_FLUSH_INTERVAL  | 1ms                 | a flush period that small would busy-loop too    |
       | exporter | QUALITY_MAX_SERIES  | 4611686018427387904 | a cap no memory can hold                         |
       | consumer | -max-payload        | 9223372036854775000 | it overflowed and dead-lettered every record     |
       | consumer | -fetch-max-wait     | 1ns                 | fetches would spin                               |

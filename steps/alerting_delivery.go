@@ -110,13 +110,9 @@ func (s *alertingState) remember(alert string, f firedAlert) {
 
 // alertLatencyWithinFloor records the alert's latency beside its floor and checks it.
 func (w *World) alertLatencyWithinFloor(ctx context.Context, alert, receiver string, latency, late time.Duration) error {
-	rules, err := w.loadedRules(ctx)
+	r, err := w.loadedRule(ctx, alert)
 	if err != nil {
 		return err
-	}
-	r, ok := rules[alert]
-	if !ok {
-		return fmt.Errorf("alert %s is not loaded", alert)
 	}
 	groupWait, err := w.mon.GroupWait(receiver)
 	if err != nil {

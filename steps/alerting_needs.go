@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -28,13 +27,9 @@ func selectorParts(sel string) (name string, labels []string) {
 // a difference of contract the profile declares, not a defect a wait would find. up is
 // Prometheus's own series and needs nothing.
 func (w *World) needAlertInputs(ctx context.Context, alert string) error {
-	rules, err := w.loadedRules(ctx)
+	r, err := w.loadedRule(ctx, alert)
 	if err != nil {
 		return err
-	}
-	r, ok := rules[alert]
-	if !ok {
-		return fmt.Errorf("Prometheus has no alerting rule %q loaded", alert)
 	}
 	for _, sel := range r.Selectors {
 		name, labels := selectorParts(sel)

@@ -44,6 +44,19 @@ func (w *World) loadedRules(ctx context.Context) (map[string]loadedRule, error) 
 	return out, nil
 }
 
+// loadedRule returns the alerting rule named alert as the scenario's Prometheus loaded it.
+func (w *World) loadedRule(ctx context.Context, alert string) (loadedRule, error) {
+	rules, err := w.loadedRules(ctx)
+	if err != nil {
+		return loadedRule{}, err
+	}
+	r, ok := rules[alert]
+	if !ok {
+		return loadedRule{}, fmt.Errorf("Prometheus has no alerting rule %q loaded", alert)
+	}
+	return r, nil
+}
+
 // alertsLoaded compares every alerting rule of the running Prometheus with the table's
 // production values: severity, the series it measures, the threshold its expression
 // ends with, the window of its range selectors ("-" for none) and its for:; window and

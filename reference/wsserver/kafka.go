@@ -48,8 +48,8 @@ func (o outcomes) OnBrokerWrite(_ kgo.BrokerMetadata, key int16, _ int, _, _ tim
 }
 
 // outcome feeds one success (nil) or failure to the health window, /health's
-// kafka_status and the breaker;
-// errors of the client's own making (shutdown, a connection it closed) are neither.
+// kafka_status and the breaker; errors of the client's own making (shutdown, a
+// connection it closed) are neither.
 func (s *Server) outcome(err error) {
 	switch {
 	case err == nil:

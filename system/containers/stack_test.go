@@ -269,8 +269,11 @@ func TestRedisForAnImplementationThatNeedsIt(t *testing.T) {
 	require.NoError(t, err, "started and answered PING at its published port")
 	require.Equal(t, "redis://redis-scenario:6379", url, "reached by its alias on the stack's network")
 	require.Equal(t, before+1, countByLabel(t, LabelRun, st.RunID()).containers)
-	_, _, err = rs.StartRedis(ctx, "redis-scenario")
-	require.NoError(t, err, "a second Redis of the same name gets an alias of its own")
+	url2, stop2, err := rs.StartRedis(ctx, "redis-scenario")
+	require.NoError(t, err)
+	require.NotEqual(t, url, url2, "a second Redis of the same name gets an alias of its own")
 	require.NoError(t, stop(ctx))
 	require.Equal(t, before+1, countByLabel(t, LabelRun, st.RunID()).containers, "stop removes its container only")
+	require.NoError(t, stop2(ctx))
+	require.Equal(t, before, countByLabel(t, LabelRun, st.RunID()).containers)
 }
