@@ -67,6 +67,17 @@ func (r *Runner) Run(ctx context.Context, mutants []Mutant) (Report, error) {
 		tags = append(tags, m.Tags)
 	}
 	rep.Tags = strings.Join(dedupe(tags), ",")
+	// Every worker's copy is made now, with the baseline's: the tree may change while the
+	// baseline runs, and every mutant must be applied to the code the baseline proved.
+	runners := []*Runner{r}
+	for len(runners) < min(max(r.Workers, 1), len(mutants)) {
+		w := &Runner{Root: r.Root, Stack: r.Stack, Timeout: r.Timeout, Log: r.Log}
+		if err := w.Prepare(); err != nil {
+			return rep, err
+		}
+		defer w.Close()
+		runners = append(runners, w)
+	}
 	fmt.Fprintf(r.Log, "baseline: building the clean copy and running %s...\n", rep.Tags)
 	bin, err := r.Build(ctx)
 	if err != nil {
@@ -79,15 +90,6 @@ func (r *Runner) Run(ctx context.Context, mutants []Mutant) (Report, error) {
 	}
 	fmt.Fprintf(r.Log, "baseline: exit %d after %.0f s\n", base.Exit, base.Took.Seconds())
 	rep.Outcomes = make([]Outcome, len(mutants))
-	runners := []*Runner{r}
-	for len(runners) < min(max(r.Workers, 1), len(mutants)) {
-		w := &Runner{Root: r.Root, Stack: r.Stack, Timeout: r.Timeout, Log: r.Log}
-		if err := w.Prepare(); err != nil {
-			return rep, err
-		}
-		defer w.Close()
-		runners = append(runners, w)
-	}
 	var (
 		mu   sync.Mutex
 		next int
