@@ -4,6 +4,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dashstream/acceptance/system/monitoring"
+	"github.com/dashstream/acceptance/system/sut"
+	"github.com/dashstream/acceptance/system/tools"
 )
 
 // TestRuleQueryParts reads selectors and thresholds from queries as Prometheus prints them.
@@ -33,11 +37,38 @@ func TestRuleQueryParts(t *testing.T) {
 	require.False(t, sameThreshold("", "> 1000"))
 }
 
-func TestSelectorParts(t *testing.T) {
-	name, labels := selectorParts(`dashstream_decode_failures_total{reason="decompress",job!~"x"}`)
-	require.Equal(t, "dashstream_decode_failures_total", name)
-	require.Equal(t, []string{"reason", "job"}, labels)
-	name, labels = selectorParts("dashstream_e2e_latency_seconds_bucket")
-	require.Equal(t, "dashstream_e2e_latency_seconds_bucket", name)
-	require.Empty(t, labels)
+// TestExporterLacks reads the selectors of the production rules, as Prometheus parses
+// them, against the profiles: DashFlow's exporter has decode failures without a reason,
+// no lag per group and no seconds histogram, so those alerts skip for it; the reference
+// lacks nothing.
+func TestExporterLacks(t *testing.T) {
+	root, err := tools.RepoRoot()
+	require.NoError(t, err)
+	dashflow, err := sut.Load(root, "dashflow")
+	require.NoError(t, err)
+	reference, err := sut.Load(root, "reference")
+	require.NoError(t, err)
+	received := monitoring.Selector{Name: "dashstream_messages_received_total"}
+	decode := monitoring.Selector{Name: "dashstream_decode_failures_total"}
+	decompress := monitoring.Selector{Name: "dashstream_decode_failures_total", Matchers: []monitoring.Matcher{{Name: "reason", Type: "=", Value: "decompress"}}}
+	lag := monitoring.Selector{Name: "dashstream_consumer_lag_records"}
+	latency := monitoring.Selector{Name: "dashstream_e2e_latency_seconds_bucket"}
+	up := monitoring.Selector{Name: "up", Matchers: []monitoring.Matcher{{Name: "job", Type: "=", Value: "dashstream-exporter"}}}
+
+	for _, sels := range [][]monitoring.Selector{{decode, received}, {up}} {
+		require.NoError(t, exporterLacks(dashflow, sels), "%v", sels)
+	}
+	for _, tc := range []struct {
+		sels []monitoring.Selector
+		want string
+	}{
+		{[]monitoring.Selector{decompress, received}, "label reason of dashstream_decode_failures_total"},
+		{[]monitoring.Selector{lag}, "dashstream_consumer_lag_records"},
+		{[]monitoring.Selector{latency}, "dashstream_e2e_latency_seconds"},
+	} {
+		err := exporterLacks(dashflow, tc.sels)
+		require.True(t, sut.IsMissing(err), "%v: %v", tc.sels, err)
+		require.ErrorContains(t, err, tc.want)
+	}
+	require.NoError(t, exporterLacks(reference, []monitoring.Selector{decompress, received, lag, latency, up}))
 }

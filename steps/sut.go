@@ -108,19 +108,19 @@ func (w *World) needSUT(role sut.Role, capability string) error {
 // needMetric skips the scenario when role does not expose a contract metric (a
 // family name, or a histogram's _sum, _count or _bucket series).
 func (w *World) needMetric(role sut.Role, contract string) error {
-	if _, err := w.sut.MetricOf(role, w.contractFamily(contract)); err != nil {
+	if _, err := w.sut.MetricOf(role, contractFamily(w.sut, contract)); err != nil {
 		return w.lacking(err)
 	}
 	return nil
 }
 
-// contractFamily returns the contract family of a series name: a histogram's _bucket,
-// _count or _sum series belongs to its family.
-func (w *World) contractFamily(series string) string {
+// contractFamily returns the contract family of a series name in p's terms: a
+// histogram's _bucket, _count or _sum series belongs to its family.
+func contractFamily(p *sut.Profile, series string) string {
 	for _, suffix := range []string{"_bucket", "_count", "_sum"} {
 		if base, ok := strings.CutSuffix(series, suffix); ok {
-			_, declared := w.sut.Metrics[base] // mapped, or missing with the profile's reason
-			if _, err := w.sut.Metric(base); err == nil || declared {
+			_, declared := p.Metrics[base] // mapped, or missing with the profile's reason
+			if _, err := p.Metric(base); err == nil || declared {
 				return base
 			}
 		}

@@ -34,6 +34,12 @@ var _ monitoring.Monitoring = (*Monitoring)(nil)
 // published port.
 func (m *Monitoring) API() v1.API { return m.Prometheus }
 
+// Selectors implements monitoring.Monitoring with the Prometheus container's parser,
+// through its published port.
+func (m *Monitoring) Selectors(ctx context.Context, query string) ([]monitoring.Selector, error) {
+	return monitoring.ParseSelectors(ctx, m.PrometheusURL, query)
+}
+
 // SetScrapeJobs implements monitoring.Monitoring: it renders the configuration with jobs
 // (targets at their in-network addresses), copies it into the Prometheus container and
 // returns once Prometheus has reloaded it (POST /-/reload answers when the reload is

@@ -25,6 +25,7 @@ var Production = profile.Profile{Name: "production", Divisor: 1}
 // nil and WaitFor returns ErrNoReceiver.
 type External struct {
 	prom     v1.API
+	promURL  string
 	am       AMAPI
 	versions map[string]string
 }
@@ -45,7 +46,7 @@ func ConnectExternal(ctx context.Context, promURL, amURL string) (*External, err
 	if err != nil {
 		return nil, fmt.Errorf("connect monitoring: %w", err)
 	}
-	e := &External{prom: v1.NewAPI(cl), am: AMAPI(promTrim(amURL)), versions: map[string]string{}}
+	e := &External{prom: v1.NewAPI(cl), promURL: promURL, am: AMAPI(promTrim(amURL)), versions: map[string]string{}}
 	bi, err := e.prom.Buildinfo(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("connect monitoring: prometheus at %s: %w (check PROMETHEUS_URL)", promURL, err)
@@ -69,6 +70,11 @@ func promTrim(u string) string {
 
 // API implements Monitoring.
 func (e *External) API() v1.API { return e.prom }
+
+// Selectors implements Monitoring with the user's Prometheus's parser.
+func (e *External) Selectors(ctx context.Context, query string) ([]Selector, error) {
+	return ParseSelectors(ctx, e.promURL, query)
+}
 
 // SetScrapeJobs implements Monitoring: a user's Prometheus scrapes what its own
 // configuration says, so it returns ErrUnsupported.

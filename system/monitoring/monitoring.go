@@ -19,6 +19,9 @@ import (
 type Monitoring interface {
 	// API is Prometheus's HTTP API: instant queries and the rules it has loaded.
 	API() v1.API
+	// Selectors parses a PromQL expression with Prometheus's own parser
+	// (ParseSelectors) and returns the series selectors it reads.
+	Selectors(ctx context.Context, query string) ([]Selector, error)
 	// SetScrapeJobs replaces every scrape job and returns once Prometheus has reloaded
 	// its configuration; ErrUnsupported where the harness cannot configure Prometheus.
 	SetScrapeJobs(ctx context.Context, jobs ...ScrapeJob) error
@@ -53,6 +56,11 @@ var _ Monitoring = (*Stack)(nil)
 
 // API implements Monitoring: the host Prometheus's API.
 func (st *Stack) API() v1.API { return st.Prometheus.API() }
+
+// Selectors implements Monitoring with the host Prometheus's parser.
+func (st *Stack) Selectors(ctx context.Context, query string) ([]Selector, error) {
+	return ParseSelectors(ctx, st.Prometheus.URL(), query)
+}
 
 // SetScrapeJobs implements Monitoring: it rewrites the host Prometheus's configuration.
 func (st *Stack) SetScrapeJobs(ctx context.Context, jobs ...ScrapeJob) error {
